@@ -1,0 +1,43 @@
+package folio
+
+// Schema is the identifier written in every output document.
+const Schema = "folio.document/v1"
+
+// Source describes one input file.
+type Source struct {
+	// Path is the file's location on disk; Rel is its path relative to the
+	// input root it was found under, with forward slashes, which decides
+	// where its outputs go.
+	Path   string `json:"-"`
+	Rel    string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+	Format string `json:"format"`
+	Pages  int    `json:"pages"`
+}
+
+// PageInfo is a page's summary in the output document.
+type PageInfo struct {
+	Page      int     `json:"page"`
+	Width     float64 `json:"width"`
+	Height    float64 `json:"height"`
+	Rotation  int     `json:"rotation"`
+	TextLayer bool    `json:"text_layer"`
+}
+
+// Document is the output for one input: the folio.document/v1 JSON.
+type Document struct {
+	Schema   string            `json:"schema"`
+	ID       string            `json:"id"`
+	Source   Source            `json:"source"`
+	Run      string            `json:"run"`
+	Config   string            `json:"config"`
+	Meta     map[string]string `json:"meta,omitempty"`
+	Pages    []PageInfo        `json:"pages"`
+	Elements []Element         `json:"elements"`
+	Cost     Cost              `json:"cost"`
+	Warnings []string          `json:"warnings"`
+
+	// Fragments are recorded in the ledger, not in the JSON.
+	Fragments []Fragment `json:"-"`
+}

@@ -1,0 +1,76 @@
+package folio
+
+import "time"
+
+// Usage counts the tokens of one model call.
+type Usage struct {
+	InputTokens  int64 `json:"input_tokens"`
+	CachedTokens int64 `json:"cached_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+}
+
+// Call is one attempt at producing a fragment: a local specialist run or a
+// model request. A fragment has one call per attempt, escalations included.
+type Call struct {
+	Attempt  int    `json:"attempt"`
+	Rule     string `json:"rule,omitempty"` // the routing rule that chose this link
+	Model    string `json:"model"`          // "local/text", "openai/gpt-4.1-mini", …
+	Endpoint string `json:"endpoint,omitempty"`
+	Usage
+	// USDMicros is the call's price in micro-dollars; nil when the price is
+	// unknown (never zero for "unknown").
+	USDMicros     *int64        `json:"usd_micros"`
+	Latency       time.Duration `json:"latency_ns"`
+	CacheHit      bool          `json:"cache_hit"`
+	Status        string        `json:"status"` // ok, failed, rejected
+	ErrorClass    string        `json:"error_class,omitempty"`
+	Prompt        string        `json:"prompt,omitempty"` // template id
+	PromptVersion int           `json:"prompt_version,omitempty"`
+	RequestHash   string        `json:"request_hash,omitempty"`
+}
+
+// Fragment is what routing produced for one element: the final content and
+// every call made for it.
+type Fragment struct {
+	ID        string `json:"id"`
+	ElementID string `json:"element"`
+	Model     string `json:"model"` // the link whose output was kept
+	Status    string `json:"status"`
+	// Output replaces the element's content fields (text, table, image)
+	// where set.
+	Text  *string `json:"text,omitempty"`
+	Table *Table  `json:"table,omitempty"`
+	Image *Image  `json:"image,omitempty"`
+	Calls []Call  `json:"calls"`
+}
+
+// Cost sums the money and tokens spent on a document or run.
+type Cost struct {
+	USDMicros    int64 `json:"usd_micros"`
+	InputTokens  int64 `json:"input_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+	Calls        int   `json:"calls"`
+	CacheHits    int   `json:"cache_hits"`
+}
+
+// Add counts c's calls into the cost. Local specialist calls are free and
+// not counted as model calls.
+func (c *Cost) Add(calls []Call) {
+	for _, k := range calls {
+		if IsLocal(k.Model) {
+			continue
+		}
+		c.Calls++
+		if k.CacheHit {
+			c.CacheHits++
+		}
+		c.InputTokens += k.InputTokens
+		c.OutputTokens += k.OutputTokens
+		if k.USDMicros != nil {
+			c.USDMicros += *k.USDMicros
+		}
+	}
+}
+
+// IsLocal reports whether a model name is a built-in local specialist.
+func IsLocal(model string) bool { return len(model) > 6 && model[:6] == "local/" }

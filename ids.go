@@ -1,0 +1,39 @@
+package folio
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// PipelineVersion changes whenever a change to parsing or segmentation would
+// change outputs; it is part of every document's configuration hash.
+const PipelineVersion = "1"
+
+func shortHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// DocumentID returns the id of a document: the same bytes under the same
+// configuration get the same id.
+func DocumentID(sha, config string) string { return "doc_" + shortHash(sha, config) }
+
+// ElementID returns the id of the n-th element (0-based, reading order) of a
+// document.
+func ElementID(docID string, n int) string {
+	return "el_" + shortHash(docID, fmt.Sprint(n))
+}
+
+// FragmentID returns the id of the fragment routing produced for an element.
+func FragmentID(elementID string) string { return "fr_" + shortHash(elementID, "fragment") }
+
+// RunID returns a run id from its start time (unix nanoseconds) and a salt
+// such as the process id; runs are events, so their ids need not repeat.
+func RunID(startNanos int64, salt string) string {
+	return "run_" + shortHash(fmt.Sprint(startNanos), salt)
+}

@@ -1,0 +1,68 @@
+package folio
+
+import (
+	"context"
+	"time"
+)
+
+// Parser turns the bytes of one input into pages. It must honour ctx's
+// deadline and fail with an *Error whose Kind says why (timeout, too_large,
+// memory, malformed, encrypted, crash). It never reads the file system.
+type Parser interface {
+	Parse(ctx context.Context, src Source, data []byte) (*Parsed, error)
+}
+
+// Segmenter turns parsed pages into elements in reading order, furniture
+// included (Layer "furniture"). Element ids are left empty; links between
+// elements use ParentRef and CaptionRef. It is pure and deterministic.
+type Segmenter interface {
+	Segment(p *Parsed) []Element
+}
+
+// Router sends each element of doc (ids assigned) through its route in the
+// batch-wide worker pool and returns one fragment per element, in element
+// order. An element whose route fails gets a fragment with status failed;
+// an error return means the whole document could not be routed (ctx done).
+type Router interface {
+	Route(ctx context.Context, doc *Document) ([]Fragment, error)
+}
+
+// Writer writes a finished document's outputs (JSON, Markdown, assets)
+// atomically and returns the paths it wrote, relative to the output root.
+type Writer interface {
+	Write(ctx context.Context, doc *Document) ([]string, error)
+}
+
+// Run describes one invocation of a batch.
+type Run struct {
+	ID       string    `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished,omitzero"`
+	Version  string    `json:"version"`
+	Config   string    `json:"config"`
+	Args     []string  `json:"args"`
+	Summary  Summary   `json:"summary"`
+}
+
+// Summary counts a run's outcome.
+type Summary struct {
+	OK       int     `json:"ok"`
+	Failed   int     `json:"failed"`
+	Skipped  int     `json:"skipped"`
+	Pages    int     `json:"pages"`
+	Elements int     `json:"elements"`
+	Cost     Cost    `json:"cost"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// Ledger records runs, documents, elements and calls. RecordDocument writes
+// one document with everything it produced in a single transaction.
+type Ledger interface {
+	StartRun(ctx context.Context, run Run) error
+	FinishRun(ctx context.Context, run Run) error
+	// Done reports whether a document with this content was finished under
+	// this configuration.
+	Done(ctx context.Context, sha, config string) (bool, error)
+	RecordDocument(ctx context.Context, run string, doc *Document, outputs []string) error
+	RecordFailure(ctx context.Context, run string, src Source, kind Kind, msg string) error
+}
