@@ -37,3 +37,11 @@ func FragmentID(elementID string) string { return "fr_" + shortHash(elementID, "
 func RunID(startNanos int64, salt string) string {
 	return "run_" + shortHash(fmt.Sprint(startNanos), salt)
 }
+
+// ConfigHash combines the pipeline version with the routing policy's hash
+// into the configuration identity recorded with every document: a document
+// is redone when either changes.
+func ConfigHash(policyHash string) string {
+	h := sha256.Sum256([]byte("folio/" + PipelineVersion + "\x00" + policyHash))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,303 @@
+package folio
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Defaults for a Batch.
+const (
+	DefaultDocTimeout = 120 * time.Second
+	DefaultMaxBytes   = 256 << 20
+)
+
+// Batch runs documents through the stages: parse, segment, route, write and
+// record. Documents are independent: one failing never stops the others.
+type Batch struct {
+	Parser    Parser
+	Segmenter Segmenter
+	Router    Router
+	Writer    Writer
+	Ledger    Ledger
+
+	// OutDir is where Writer puts outputs; a document is skipped only when
+	// the ledger has it done and its JSON is still there.
+	OutDir string
+	// Workers is the number of documents in flight (parse and segment are
+	// CPU-bound); default runtime.NumCPU().
+	Workers int
+	// DocTimeout bounds parsing and segmenting one document.
+	DocTimeout time.Duration
+	// MaxBytes is the largest input read; bigger files fail as too_large.
+	MaxBytes int64
+	// Config identifies the effective configuration (pipeline version and
+	// routing policy); it is part of every document id.
+	Config string
+	// Version is the program version recorded with the run.
+	Version string
+	// Force redoes documents the ledger has done.
+	Force bool
+
+	Logger *slog.Logger
+	// OnEvent, when set, is called once per document as it finishes; calls
+	// are serialised.
+	OnEvent func(Event)
+}
+
+// Event reports one document's outcome.
+type Event struct {
+	Type     string   `json:"type"` // "document"
+	Path     string   `json:"path"`
+	Rel      string   `json:"rel"`
+	ID       string   `json:"id,omitempty"`
+	Status   string   `json:"status"` // ok, failed, skipped
+	Kind     Kind     `json:"reason,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Pages    int      `json:"pages"`
+	Elements int      `json:"elements"`
+	Seconds  float64  `json:"seconds"`
+	Outputs  []string `json:"outputs,omitempty"`
+}
+
+// Run processes sources and returns the run with its summary. The error is
+// non-nil only when the run itself could not proceed (ledger unusable, ctx
+// canceled); failed documents are counted in the summary.
+func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, error) {
+	b.setDefaults()
+	start := time.Now()
+	run := Run{ID: RunID(start.UnixNano(), fmt.Sprint(os.Getpid())), Started: start.UTC(),
+		Version: b.Version, Config: b.Config, Args: args}
+	if err := b.Ledger.StartRun(ctx, run); err != nil {
+		return run, fmt.Errorf("start run: %w", err)
+	}
+
+	var mu sync.Mutex // guards run.Summary and OnEvent
+	report := func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev.Status {
+		case "ok":
+			run.Summary.OK++
+		case "failed":
+			run.Summary.Failed++
+		case "skipped":
+			run.Summary.Skipped++
+		}
+		run.Summary.Pages += ev.Pages
+		run.Summary.Elements += ev.Elements
+		if b.OnEvent != nil {
+			b.OnEvent(ev)
+		}
+	}
+
+	jobs := make(chan Source)
+	var wg sync.WaitGroup
+	var costMu sync.Mutex
+	for range b.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for src := range jobs {
+				ev, cost := b.document(ctx, run.ID, src)
+				costMu.Lock()
+				run.Summary.Cost.merge(cost)
+				costMu.Unlock()
+				report(ev)
+			}
+		}()
+	}
+feed:
+	for _, src := range srcs {
+		select {
+		case jobs <- src:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	run.Finished = time.Now().UTC()
+	run.Summary.Seconds = time.Since(start).Seconds()
+	// The run's record must survive a canceled ctx.
+	if err := b.Ledger.FinishRun(context.WithoutCancel(ctx), run); err != nil {
+		return run, fmt.Errorf("finish run: %w", err)
+	}
+	return run, ctx.Err()
+}
+
+func (c *Cost) merge(o Cost) {
+	c.USDMicros += o.USDMicros
+	c.InputTokens += o.InputTokens
+	c.OutputTokens += o.OutputTokens
+	c.Calls += o.Calls
+	c.CacheHits += o.CacheHits
+}
+
+func (b *Batch) setDefaults() {
+	if b.Workers <= 0 {
+		b.Workers = runtime.NumCPU()
+	}
+	if b.DocTimeout <= 0 {
+		b.DocTimeout = DefaultDocTimeout
+	}
+	if b.MaxBytes <= 0 {
+		b.MaxBytes = DefaultMaxBytes
+	}
+	if b.Logger == nil {
+		b.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// document runs one source through every stage and records the outcome.
+func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, Cost) {
+	t0 := time.Now()
+	ev := Event{Type: "document", Path: src.Path, Rel: src.Rel}
+	doc, outputs, err := b.process(ctx, runID, &src)
+	ev.Seconds = time.Since(t0).Seconds()
+	switch {
+	case errors.Is(err, errSkip):
+		ev.Status = "skipped"
+		return ev, Cost{}
+	case err != nil:
+		kind := ErrorKind(err)
+		if ctx.Err() != nil {
+			kind = KindCanceled
+		}
+		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
+		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", err)
+		if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
+			b.Logger.Error("record failure", "path", src.Path, "err", rerr)
+		}
+		return ev, Cost{}
+	}
+	ev.Status, ev.ID, ev.Outputs = "ok", doc.ID, outputs
+	ev.Pages, ev.Elements = len(doc.Pages), len(doc.Elements)
+	b.Logger.Debug("document done", "path", src.Path, "pages", ev.Pages, "elements", ev.Elements, "seconds", ev.Seconds)
+	return ev, doc.Cost
+}
+
+var errSkip = errors.New("unchanged")
+
+func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Document, []string, error) {
+	data, err := readInput(src.Path, b.MaxBytes)
+	if err != nil {
+		return nil, nil, &Error{Op: "read", Doc: src.Path, Kind: kindOfReadError(err), Err: err}
+	}
+	sum := sha256.Sum256(data)
+	src.SHA256 = hex.EncodeToString(sum[:])
+	src.Bytes = int64(len(data))
+	if !b.Force {
+		done, err := b.Ledger.Done(ctx, src.SHA256, b.Config)
+		if err != nil {
+			return nil, nil, &Error{Op: "ledger", Doc: src.Path, Kind: KindIO, Err: err}
+		}
+		if done && b.outputExists(src.Rel) {
+			return nil, nil, errSkip
+		}
+	}
+
+	docCtx, cancel := context.WithTimeout(ctx, b.DocTimeout)
+	defer cancel()
+	parsed, err := b.Parser.Parse(docCtx, *src, data)
+	data = nil // the parser is done with the bytes; let them go before segmenting
+	if err != nil {
+		return nil, nil, err
+	}
+	src.Pages = len(parsed.Pages)
+	elements, err := segmentSafely(b.Segmenter, parsed)
+	if err != nil {
+		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: KindCrash, Err: err}
+	}
+	if err := docCtx.Err(); err != nil {
+		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: KindTimeout, Err: err}
+	}
+
+	doc := newDocument(*src, runID, b.Config, parsed, elements)
+	frags, err := b.Router.Route(ctx, doc)
+	if err != nil {
+		return nil, nil, &Error{Op: "route", Doc: src.Path, Kind: KindCanceled, Err: err}
+	}
+	applyFragments(doc, frags)
+
+	outputs, err := b.Writer.Write(ctx, doc)
+	if err != nil {
+		return nil, nil, &Error{Op: "write", Doc: src.Path, Kind: KindIO, Err: err}
+	}
+	// The ledger row is written after the outputs are durably in place, and
+	// must be written even when the run is being interrupted.
+	if err := b.Ledger.RecordDocument(context.WithoutCancel(ctx), runID, doc, outputs); err != nil {
+		return nil, nil, &Error{Op: "record", Doc: src.Path, Kind: KindIO, Err: err}
+	}
+	return doc, outputs, nil
+}
+
+func (b *Batch) outputExists(rel string) bool {
+	if b.OutDir == "" {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(b.OutDir, filepath.FromSlash(rel)+".json"))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// readInput reads a whole input file, refusing files over max bytes and
+// anything that is not a regular file (a FIFO would block forever).
+func readInput(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", errTooBig, st.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w: limit %d bytes", errTooBig, max)
+	}
+	return data, nil
+}
+
+var (
+	errTooBig     = errors.New("file too large")
+	errNotRegular = errors.New("not a regular file")
+)
+
+func kindOfReadError(err error) Kind {
+	if errors.Is(err, errTooBig) {
+		return KindTooLarge
+	}
+	return KindIO
+}
+
+// segmentSafely runs the segmenter, turning a panic into an error so that a
+// segmenter bug fails one document, not the batch.
+func segmentSafely(s Segmenter, p *Parsed) (els []Element, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("segmenter panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return s.Segment(p), nil
+}

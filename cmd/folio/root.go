@@ -1,0 +1,76 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	logLevel  string
+	logFormat string
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	g := &globalOptions{}
+	cmd := &cobra.Command{
+		Use:   "folio",
+		Short: "Turn folders of documents into structured JSON with per-fragment lineage",
+		Long: `Folio splits documents into titles, headings, paragraphs, lists, tables, images and
+captions, routes each element to the cheapest specialist that does it well, and writes one
+JSON (and optionally Markdown) per input plus a SQLite ledger of where everything came from.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetOut(s.Out)
+	cmd.SetErr(s.Err)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
+	})
+	cmd.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "diagnostics level: debug, info, warn, error")
+	cmd.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
+
+	cmd.AddCommand(newParseCmd(s, g), newTraceCmd(s), newVersionCmd(s), newPagesCmd(s))
+	return cmd
+}
+
+// logger builds the diagnostics logger on stderr.
+func (g *globalOptions) logger(s *streams) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return nil, usageErrorf("--log-level %q: want debug, info, warn or error", g.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch g.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(s.Err, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(s.Err, opts)), nil
+	}
+	return nil, usageErrorf("--log-format %q: want text or json", g.logFormat)
+}
+
+// exactArgs and minArgs reject argument counts as usage errors (exit 2).
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s takes %d argument(s), got %d (see '%s --help')", c.Name(), n, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("%s needs at least %d argument(s) (see '%s --help')", c.Name(), n, c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func isUsage(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "unknown flag")
+}
