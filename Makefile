@@ -1,0 +1,56 @@
+# Folio: `make demo` sets up, builds and parses the samples; `make test` runs the whole suite.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/folio
+CORPUS ?= ../shared/corpus
+SCORER ?= ../shared/eval/score.py
+EVAL_SETS := docling-pdf icdar2013 camelot-lattice tabula-java
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all deps build demo test lint unit fuzz eval bench clean
+
+all: build
+
+deps:
+	./scripts/deps.sh
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/folio
+
+demo: deps build
+	rm -rf out
+	./$(BIN) parse testdata/samples -o out --markdown
+	@ls out
+
+test: deps lint unit fuzz
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	./bin/staticcheck ./...
+	$(GO) mod tidy -diff
+
+unit:
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+# Short runs of every fuzz target; longer runs: make fuzz FUZZTIME=10m.
+FUZZTIME ?= 10s
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+# Accuracy scoreboard over the shared corpus; per-document results in eval/out/.
+eval: build
+	@mkdir -p eval/out
+	@rm -f eval/out/summary.txt
+	@for set in $(EVAL_SETS); do \
+	  rm -rf eval/out/$$set; \
+	  ./$(BIN) parse $(CORPUS)/$$set -o eval/out/$$set --log-level error >/dev/null || true; \
+	  python3 $(SCORER) $(CORPUS)/$$set eval/out/$$set > eval/out/$$set.txt; \
+	  echo "$$set: $$(tail -n 1 eval/out/$$set.txt)" | tee -a eval/out/summary.txt; \
+	done
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin out eval/out

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what Folio's build, tests and benchmarks need on a fresh Debian
+# machine: Debian packages (when missing and when we may install them), Go
+# modules, and the linters into ./bin. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# poppler-utils and qpdf: reference tools for checks and benchmarks (pdftotext,
+# pdfinfo); the product itself does not need them.
+pkgs=()
+command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || pkgs+=(qpdf)
+if [ ${#pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing ${pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || true
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null || echo "deps: could not install ${pkgs[*]}; tests that compare with them will skip" >&2
+  else
+    echo "deps: ${pkgs[*]} missing and not root; tests that compare with them will skip" >&2
+  fi
+fi
+
+go mod download
+mkdir -p bin
+if [ ! -x bin/staticcheck ]; then
+  echo "deps: installing staticcheck" >&2
+  GOBIN="$PWD/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
