@@ -176,7 +176,7 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, 
 			kind = KindCanceled
 		}
 		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
-		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", err)
+		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", detail(err))
 		if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
 			b.Logger.Error("record failure", "path", src.Path, "err", rerr)
 		}
@@ -189,6 +189,19 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, 
 }
 
 var errSkip = errors.New("unchanged")
+
+// detail returns err's message without the document name, which log lines
+// already carry: the operation and the innermost cause.
+func detail(err error) string {
+	var fe *Error
+	if errors.As(err, &fe) && fe.Err != nil {
+		if fe.Page > 0 {
+			return fmt.Sprintf("%s page %d: %v", fe.Op, fe.Page, detail(fe.Err))
+		}
+		return fe.Op + ": " + detail(fe.Err)
+	}
+	return err.Error()
+}
 
 func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Document, []string, error) {
 	data, err := readInput(src.Path, b.MaxBytes)
