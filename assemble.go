@@ -6,7 +6,7 @@ package folio
 func newDocument(src Source, runID, config string, p *Parsed, els []Element) *Document {
 	doc := &Document{
 		Schema:   Schema,
-		ID:       DocumentID(src.SHA256, config),
+		ID:       DocumentID(src.SHA256, config, src.Rel),
 		Source:   src,
 		Run:      runID,
 		Config:   config,

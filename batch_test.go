@@ -138,7 +138,7 @@ func TestBatchOneBadDocumentNeverStopsTheBatch(t *testing.T) {
 	if table.Fragment == "" || table.Model != "local/text" || table.Status != StatusOK {
 		t.Errorf("fragment not applied: %+v", table)
 	}
-	if doc.ID != DocumentID(doc.Source.SHA256, "cfg") || table.ID != ElementID(doc.ID, 0) {
+	if doc.ID != DocumentID(doc.Source.SHA256, "cfg", doc.Source.Rel) || table.ID != ElementID(doc.ID, 0) {
 		t.Errorf("ids not deterministic: doc %s element %s", doc.ID, table.ID)
 	}
 }

@@ -19,9 +19,10 @@ func shortHash(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
 
-// DocumentID returns the id of a document: the same bytes under the same
-// configuration get the same id.
-func DocumentID(sha, config string) string { return "doc_" + shortHash(sha, config) }
+// DocumentID returns the id of a document: the same bytes at the same
+// relative path under the same configuration get the same id. The path is
+// part of it so that two copies of one file in a batch stay two documents.
+func DocumentID(sha, config, rel string) string { return "doc_" + shortHash(sha, config, rel) }
 
 // ElementID returns the id of the n-th element (0-based, reading order) of a
 // document.

@@ -1,0 +1,266 @@
+package lineage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+
+	"github.com/folio/folio"
+)
+
+// MaxText is how many characters of an element's text the ledger keeps; the
+// full text is in the output document.
+const MaxText = 2000
+
+// StartRun records the start of a run. Its id must be new.
+func (db *DB) StartRun(ctx context.Context, run folio.Run) error {
+	args, err := jsonList(run.Args)
+	if err != nil {
+		return fmt.Errorf("start run %s: %w", run.ID, err)
+	}
+	err = db.update(ctx, func(tx *writeTx) error {
+		started := run.Started
+		if started.IsZero() {
+			started = tx.now
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO runs (id, started, version, config, args)
+			VALUES (?, ?, ?, ?, ?)`,
+			run.ID, formatTime(started), run.Version, run.Config, args)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("start run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// FinishRun records the end of a started run and its summary.
+func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
+	err := db.update(ctx, func(tx *writeTx) error {
+		finished := run.Finished
+		if finished.IsZero() {
+			finished = tx.now
+		}
+		s := run.Summary
+		res, err := tx.ExecContext(ctx, `
+			UPDATE runs SET finished = ?, ok = ?, failed = ?, skipped = ?,
+				pages = ?, elements = ?, usd_micros = ?, input_tokens = ?,
+				output_tokens = ?, calls = ?, cache_hits = ?, seconds = ?
+			WHERE id = ?`,
+			formatTime(finished), s.OK, s.Failed, s.Skipped,
+			s.Pages, s.Elements, s.Cost.USDMicros, s.Cost.InputTokens,
+			s.Cost.OutputTokens, s.Cost.Calls, s.Cost.CacheHits, s.Seconds,
+			run.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// Done reports whether a document with this content was finished under this
+// configuration.
+func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
+	var done bool
+	err := db.read.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM documents
+		WHERE sha256 = ? AND config = ? AND status = 'ok')`,
+		sha, config).Scan(&done)
+	if err != nil {
+		return false, fmt.Errorf("done %s: %w", sha, err)
+	}
+	return done, nil
+}
+
+// RecordDocument records a finished document of run with its elements,
+// fragments and calls, and the output files written for it, in one
+// transaction. Recording a document id again replaces what was recorded for
+// it before.
+func (db *DB) RecordDocument(ctx context.Context, run string, doc *folio.Document, outputs []string) error {
+	if doc == nil || doc.ID == "" {
+		return fmt.Errorf("record document: no document id")
+	}
+	if err := db.update(ctx, func(tx *writeTx) error {
+		return recordDocument(ctx, tx, run, doc, outputs)
+	}); err != nil {
+		return fmt.Errorf("record document %s: %w", doc.ID, err)
+	}
+	return nil
+}
+
+func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Document, outputs []string) error {
+	outs, err := jsonList(outputs)
+	if err != nil {
+		return err
+	}
+	// Elements, fragments and calls go with the document (ON DELETE CASCADE).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, doc.ID); err != nil {
+		return fmt.Errorf("delete old rows: %w", err)
+	}
+
+	src := doc.Source
+	pages := src.Pages
+	if pages == 0 {
+		pages = len(doc.Pages)
+	}
+	var unpriced int
+	for _, f := range doc.Fragments {
+		for _, c := range f.Calls {
+			if c.USDMicros == nil && !folio.IsLocal(c.Model) {
+				unpriced++
+			}
+		}
+	}
+	c := doc.Cost
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
+			status, outputs, usd_micros, unpriced, input_tokens, output_tokens,
+			calls, cache_hits, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?)`,
+		doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
+		outs, c.USDMicros, unpriced, c.InputTokens, c.OutputTokens,
+		c.Calls, c.CacheHits, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("insert document: %w", err)
+	}
+
+	insElement, err := tx.PrepareContext(ctx, `
+		INSERT INTO elements (id, document, ord, type, level, page, x0, y0, x1, y1,
+			layer, parent, caption, text, confidence, fragment, model, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insElement.Close()
+	for i, e := range doc.Elements {
+		if _, err := insElement.ExecContext(ctx,
+			e.ID, doc.ID, i, string(e.Type), e.Level, e.Page,
+			e.Box[0], e.Box[1], e.Box[2], e.Box[3],
+			e.Layer, null(e.Parent), null(e.Caption), truncate(e.Text, MaxText), e.Confidence,
+			null(e.Fragment), null(e.Model), null(e.Status)); err != nil {
+			return fmt.Errorf("insert element %d %s: %w", i, e.ID, err)
+		}
+	}
+
+	insFragment, err := tx.PrepareContext(ctx, `
+		INSERT INTO fragments (id, element, model, status) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insFragment.Close()
+	insCall, err := tx.PrepareContext(ctx, `
+		INSERT INTO calls (fragment, attempt, rule, model, endpoint,
+			input_tokens, cached_tokens, output_tokens, usd_micros, latency_us,
+			cache_hit, status, error_class, prompt, prompt_version, request_hash, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insCall.Close()
+	created := formatTime(tx.now)
+	for _, f := range doc.Fragments {
+		if _, err := insFragment.ExecContext(ctx, f.ID, f.ElementID, f.Model, f.Status); err != nil {
+			return fmt.Errorf("insert fragment %s: %w", f.ID, err)
+		}
+		for _, k := range f.Calls {
+			if _, err := insCall.ExecContext(ctx,
+				f.ID, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
+				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, k.Latency.Microseconds(),
+				k.CacheHit, k.Status, k.ErrorClass, k.Prompt, k.PromptVersion, k.RequestHash, created); err != nil {
+				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
+			}
+		}
+	}
+	return nil
+}
+
+// RecordFailure records that src failed in run, and why. The row takes the
+// run's configuration; it never makes Done true.
+func (db *DB) RecordFailure(ctx context.Context, run string, src folio.Source, kind folio.Kind, msg string) error {
+	id := FailureID(src.SHA256, run, src.Rel)
+	err := db.update(ctx, func(tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT OR REPLACE INTO documents (id, sha256, path, bytes, format, pages,
+				config, run, status, error_kind, error, finished_at)
+			SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?
+			FROM runs WHERE id = ?`,
+			id, src.SHA256, src.Rel, src.Bytes, src.Format, src.Pages,
+			string(kind), msg, formatTime(tx.now), run)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("run %s: %w", run, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record failure %s: %w", src.Rel, err)
+	}
+	return nil
+}
+
+// FailureID returns the id of the ledger row for a failed input: one per
+// content, run and path.
+func FailureID(sha, run, rel string) string {
+	h := sha256.New()
+	for _, p := range []string{sha, run, rel} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return "fail_" + hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// endpoint returns an endpoint URL without the parts that may carry a
+// credential (user info, query, fragment); the ledger never stores one.
+func endpoint(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable endpoint)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// jsonList encodes a list of strings as a JSON array, never null.
+func jsonList(s []string) (string, error) {
+	if s == nil {
+		s = []string{}
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+// null turns an empty string into SQL NULL.
+func null(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// truncate returns the first n characters of s, cut at a character
+// boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,371 @@
+package lineage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/folio/folio"
+)
+
+// Trace is the lineage of one id. For an element or fragment it holds the
+// element, its fragment with every call, the document and the run; for a
+// document or input path it holds the document, the run and a summary of
+// each element.
+type Trace struct {
+	Element  *ElementRecord   `json:"element,omitempty"`
+	Fragment *FragmentRecord  `json:"fragment,omitempty"`
+	Document DocumentRecord   `json:"document"`
+	Run      folio.Run        `json:"run"`
+	Elements []ElementSummary `json:"elements,omitempty"`
+}
+
+// ElementRecord is an element as the ledger keeps it: its place in the
+// source and how it was produced. Text holds at most MaxText characters.
+type ElementRecord struct {
+	ID         string            `json:"id"`
+	Ord        int               `json:"ord"` // 0-based reading order
+	Type       folio.ElementType `json:"type"`
+	Level      int               `json:"level,omitempty"`
+	Page       int               `json:"page"`
+	Box        folio.Box         `json:"bbox"`
+	Layer      string            `json:"layer"`
+	Parent     string            `json:"parent,omitempty"`
+	Caption    string            `json:"caption,omitempty"`
+	Text       string            `json:"text"`
+	Confidence float64           `json:"confidence"`
+	Fragment   string            `json:"fragment,omitempty"`
+	Model      string            `json:"model,omitempty"`
+	Status     string            `json:"status,omitempty"`
+}
+
+// FragmentRecord is a fragment with every call made for it, in attempt
+// order. A call's latency is kept to the microsecond.
+type FragmentRecord struct {
+	ID      string       `json:"id"`
+	Element string       `json:"element"`
+	Model   string       `json:"model"`
+	Status  string       `json:"status"`
+	Calls   []folio.Call `json:"calls"`
+}
+
+// DocumentRecord is one input as recorded under one configuration: a
+// finished document (Status ok) or a failure (Status failed, with ErrorKind
+// and Error).
+type DocumentRecord struct {
+	ID        string     `json:"id"`
+	Path      string     `json:"path"`
+	SHA256    string     `json:"sha256"`
+	Bytes     int64      `json:"bytes"`
+	Format    string     `json:"format"`
+	Pages     int        `json:"pages"`
+	Config    string     `json:"config"`
+	Run       string     `json:"run"`
+	Status    string     `json:"status"`
+	ErrorKind folio.Kind `json:"error_kind,omitempty"`
+	Error     string     `json:"error,omitempty"`
+	Outputs   []string   `json:"outputs"`
+	// Cost.USDMicros sums the known prices; Unpriced counts the model calls
+	// whose price was unknown.
+	Cost     folio.Cost `json:"cost"`
+	Unpriced int        `json:"unpriced"`
+	Finished time.Time  `json:"finished"`
+}
+
+// ElementSummary is one line of a document's element list.
+type ElementSummary struct {
+	ID     string            `json:"id"`
+	Type   folio.ElementType `json:"type"`
+	Page   int               `json:"page"`
+	Model  string            `json:"model,omitempty"`
+	Status string            `json:"status,omitempty"`
+}
+
+// Trace returns the lineage of id: an element id (el_…), a fragment id
+// (fr_…), a document id (doc_… or fail_…), or an input path. A path matches
+// the stored relative path it ends with (the longest such, in its newest
+// run), so "testdata/samples/a.pdf" finds "a.pdf"; failing that, every stored
+// path ending in "/"+id, one trace each. An unknown id gives an error
+// wrapping ErrNotFound.
+func (db *DB) Trace(ctx context.Context, id string) ([]Trace, error) {
+	id = strings.TrimSpace(id)
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", id, err)
+	}
+	defer tx.Rollback() // read only
+
+	var ts []Trace
+	switch {
+	case id == "":
+		err = ErrNotFound
+	case strings.HasPrefix(id, "el_"):
+		ts, err = one(traceElement(ctx, tx, id))
+	case strings.HasPrefix(id, "fr_"):
+		ts, err = one(traceFragment(ctx, tx, id))
+	case strings.HasPrefix(id, "doc_"), strings.HasPrefix(id, "fail_"):
+		ts, err = one(traceDocument(ctx, tx, id))
+	default:
+		err = ErrNotFound
+	}
+	if errors.Is(err, ErrNotFound) && id != "" {
+		ts, err = tracePath(ctx, tx, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", id, err)
+	}
+	return ts, nil
+}
+
+func one(t Trace, err error) ([]Trace, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []Trace{t}, nil
+}
+
+func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
+	var e ElementRecord
+	var doc string
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, document, ord, type, level, page, x0, y0, x1, y1, layer,
+			COALESCE(parent, ''), COALESCE(caption, ''), text, confidence,
+			COALESCE(fragment, ''), COALESCE(model, ''), COALESCE(status, '')
+		FROM elements WHERE id = ?`, id).Scan(
+		&e.ID, &doc, &e.Ord, &e.Type, &e.Level, &e.Page, &e.Box[0], &e.Box[1], &e.Box[2], &e.Box[3], &e.Layer,
+		&e.Parent, &e.Caption, &e.Text, &e.Confidence,
+		&e.Fragment, &e.Model, &e.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Trace{}, ErrNotFound
+	} else if err != nil {
+		return Trace{}, fmt.Errorf("element: %w", err)
+	}
+	t := Trace{Element: &e}
+
+	var f FragmentRecord
+	err = tx.QueryRowContext(ctx, `
+		SELECT id, element, model, status FROM fragments
+		WHERE element = ? ORDER BY id LIMIT 1`, id).Scan(&f.ID, &f.Element, &f.Model, &f.Status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return Trace{}, fmt.Errorf("fragment: %w", err)
+	default:
+		if f.Calls, err = readCalls(ctx, tx, f.ID); err != nil {
+			return Trace{}, err
+		}
+		t.Fragment = &f
+	}
+
+	if t.Document, err = readDocument(ctx, tx, doc); err != nil {
+		return Trace{}, err
+	}
+	if t.Run, err = readRun(ctx, tx, t.Document.Run); err != nil {
+		return Trace{}, err
+	}
+	return t, nil
+}
+
+func traceFragment(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
+	var el string
+	err := tx.QueryRowContext(ctx, `SELECT element FROM fragments WHERE id = ?`, id).Scan(&el)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Trace{}, ErrNotFound
+	} else if err != nil {
+		return Trace{}, fmt.Errorf("fragment: %w", err)
+	}
+	return traceElement(ctx, tx, el)
+}
+
+func traceDocument(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
+	var t Trace
+	var err error
+	if t.Document, err = readDocument(ctx, tx, id); err != nil {
+		return Trace{}, err
+	}
+	if t.Run, err = readRun(ctx, tx, t.Document.Run); err != nil {
+		return Trace{}, err
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, type, page, COALESCE(model, ''), COALESCE(status, '')
+		FROM elements WHERE document = ? ORDER BY ord`, id)
+	if err != nil {
+		return Trace{}, fmt.Errorf("elements: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s ElementSummary
+		if err := rows.Scan(&s.ID, &s.Type, &s.Page, &s.Model, &s.Status); err != nil {
+			return Trace{}, fmt.Errorf("elements: %w", err)
+		}
+		t.Elements = append(t.Elements, s)
+	}
+	if err := rows.Err(); err != nil {
+		return Trace{}, fmt.Errorf("elements: %w", err)
+	}
+	return t, nil
+}
+
+// tracePath finds the documents an input path names; see Trace.
+func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
+	p = path.Clean(strings.ReplaceAll(p, `\`, "/"))
+	p = strings.TrimLeft(p, "/")
+	if p == "" || p == "." {
+		return nil, ErrNotFound
+	}
+
+	// The stored paths that p ends with, at a "/" boundary, longest first.
+	suffixes := []any{p}
+	for i := range len(p) {
+		if p[i] == '/' && i+1 < len(p) {
+			suffixes = append(suffixes, p[i+1:])
+		}
+	}
+	var id string
+	err := tx.QueryRowContext(ctx, `
+		SELECT d.id FROM documents d JOIN runs r ON r.id = d.run
+		WHERE d.path IN (?`+strings.Repeat(", ?", len(suffixes)-1)+`)
+		ORDER BY length(d.path) DESC, r.started DESC, d.finished_at DESC
+		LIMIT 1`, suffixes...).Scan(&id)
+	switch {
+	case err == nil:
+		return one(traceDocument(ctx, tx, id))
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("find path: %w", err)
+	}
+
+	// The stored paths that end with p: the newest document of each.
+	rows, err := tx.QueryContext(ctx, `
+		SELECT d.id, d.path FROM documents d JOIN runs r ON r.id = d.run
+		WHERE length(d.path) > length(?1) AND substr(d.path, -length(?1) - 1) = '/' || ?1
+		ORDER BY d.path, r.started DESC, d.finished_at DESC`, p)
+	if err != nil {
+		return nil, fmt.Errorf("find path: %w", err)
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var id, rel string
+		if err := rows.Scan(&id, &rel); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find path: %w", err)
+		}
+		if !seen[rel] {
+			seen[rel] = true
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("find path: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find path: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, ErrNotFound
+	}
+	var ts []Trace
+	for _, id := range ids {
+		t, err := traceDocument(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
+			output_tokens, usd_micros, latency_us, cache_hit, status, error_class,
+			prompt, prompt_version, request_hash
+		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
+	if err != nil {
+		return nil, fmt.Errorf("calls: %w", err)
+	}
+	defer rows.Close()
+	calls := []folio.Call{}
+	for rows.Next() {
+		var c folio.Call
+		var usd sql.NullInt64
+		var us int64
+		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
+			&c.OutputTokens, &usd, &us, &c.CacheHit, &c.Status, &c.ErrorClass,
+			&c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
+			return nil, fmt.Errorf("calls: %w", err)
+		}
+		if usd.Valid {
+			c.USDMicros = &usd.Int64
+		}
+		c.Latency = time.Duration(us) * time.Microsecond
+		calls = append(calls, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("calls: %w", err)
+	}
+	return calls, nil
+}
+
+func readDocument(ctx context.Context, tx *sql.Tx, id string) (DocumentRecord, error) {
+	var d DocumentRecord
+	var outputs string
+	var finished sql.NullString
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, path, sha256, bytes, format, pages, config, run, status,
+			COALESCE(error_kind, ''), COALESCE(error, ''), outputs,
+			usd_micros, input_tokens, output_tokens, calls, cache_hits, unpriced,
+			finished_at
+		FROM documents WHERE id = ?`, id).Scan(
+		&d.ID, &d.Path, &d.SHA256, &d.Bytes, &d.Format, &d.Pages, &d.Config, &d.Run, &d.Status,
+		&d.ErrorKind, &d.Error, &outputs,
+		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Unpriced,
+		&finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DocumentRecord{}, ErrNotFound
+	} else if err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(outputs), &d.Outputs); err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: outputs: %w", id, err)
+	}
+	if d.Finished, err = parseTime(finished); err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func readRun(ctx context.Context, tx *sql.Tx, id string) (folio.Run, error) {
+	var r folio.Run
+	var started, finished sql.NullString
+	var args string
+	s := &r.Summary
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, started, finished, version, config, args, ok, failed, skipped,
+			pages, elements, usd_micros, input_tokens, output_tokens, calls,
+			cache_hits, seconds
+		FROM runs WHERE id = ?`, id).Scan(
+		&r.ID, &started, &finished, &r.Version, &r.Config, &args, &s.OK, &s.Failed, &s.Skipped,
+		&s.Pages, &s.Elements, &s.Cost.USDMicros, &s.Cost.InputTokens, &s.Cost.OutputTokens, &s.Cost.Calls,
+		&s.Cost.CacheHits, &s.Seconds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return folio.Run{}, fmt.Errorf("run %s: %w", id, ErrNotFound)
+	} else if err != nil {
+		return folio.Run{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(args), &r.Args); err != nil {
+		return folio.Run{}, fmt.Errorf("run %s: args: %w", id, err)
+	}
+	if r.Started, err = parseTime(started); err != nil {
+		return folio.Run{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	if r.Finished, err = parseTime(finished); err != nil {
+		return folio.Run{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	return r, nil
+}
