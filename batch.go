@@ -143,6 +143,7 @@ func (c *Cost) merge(o Cost) {
 	c.OutputTokens += o.OutputTokens
 	c.Calls += o.Calls
 	c.CacheHits += o.CacheHits
+	c.Unpriced += o.Unpriced
 }
 
 func (b *Batch) setDefaults() {

@@ -51,6 +51,9 @@ type Cost struct {
 	OutputTokens int64 `json:"output_tokens"`
 	Calls        int   `json:"calls"`
 	CacheHits    int   `json:"cache_hits"`
+	// Unpriced counts model calls whose price is unknown: USDMicros is then
+	// a lower bound.
+	Unpriced int `json:"unpriced,omitempty"`
 }
 
 // Add counts c's calls into the cost. Local specialist calls are free and
@@ -68,6 +71,8 @@ func (c *Cost) Add(calls []Call) {
 		c.OutputTokens += k.OutputTokens
 		if k.USDMicros != nil {
 			c.USDMicros += *k.USDMicros
+		} else {
+			c.Unpriced++
 		}
 	}
 }
