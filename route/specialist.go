@@ -1,0 +1,66 @@
+package route
+
+import (
+	"context"
+
+	"github.com/folio/folio"
+)
+
+// Specialist produces the content of one element: a local function or a
+// model behind an endpoint. Implementations must be safe for concurrent use
+// and should honour ctx.
+type Specialist interface {
+	// Name identifies the specialist in policies, calls and fragments, such
+	// as "local/text" or "openai/gpt-4.1-mini".
+	Name() string
+	// Run does one attempt. An error fails the attempt and the router tries
+	// the next link; the usage and price in the returned Result are recorded
+	// even then, since a failed model call may still have been paid for.
+	Run(ctx context.Context, t Task) (Result, error)
+}
+
+// Checker is implemented by specialists that have quality checks of their
+// own, such as grounding a model's answer in the element's source text. The
+// router runs it after [Check]; an error rejects the output.
+type Checker interface {
+	Check(t Task, r Result) error
+}
+
+// Task is the work order for one attempt at one element.
+type Task struct {
+	// Element is a copy of the element, its table and image included; the
+	// image's PNG bytes are shared and must not be modified.
+	Element folio.Element
+	// Source describes the document the element belongs to.
+	Source folio.Source
+	// Page is the element's page; its Page field is 0 when the document does
+	// not list that page.
+	Page folio.PageInfo
+	// Rule names the link of the policy that chose this attempt, such as
+	// "table#2" for the second link of the table chain.
+	Rule string
+	// Attempt counts the attempts made for the element, from 1.
+	Attempt int
+}
+
+// Result is a specialist's output for one task, and what the attempt cost.
+type Result struct {
+	// Text, Table and Image are the output; the ones set replace the
+	// element's content when the result is accepted.
+	Text  *string
+	Table *folio.Table
+	Image *folio.Image
+
+	// Usage counts the tokens of a model call; zero for local specialists.
+	Usage folio.Usage
+	// USDMicros is the attempt's price in micro-dollars, nil when unknown.
+	// The router records 0 for a local specialist that leaves it nil.
+	USDMicros *int64
+	// Endpoint, CacheHit, Prompt, PromptVersion and RequestHash describe a
+	// model call; they are copied to the recorded folio.Call.
+	Endpoint      string
+	CacheHit      bool
+	Prompt        string
+	PromptVersion int
+	RequestHash   string
+}
