@@ -241,7 +241,11 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 	doc := newDocument(*src, runID, b.Config, parsed, elements)
 	frags, err := b.Router.Route(ctx, doc)
 	if err != nil {
-		return nil, nil, &Error{Op: "route", Doc: src.Path, Kind: KindCanceled, Err: err}
+		kind := KindCanceled
+		if errors.Is(err, context.DeadlineExceeded) {
+			kind = KindTimeout
+		}
+		return nil, nil, &Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
 	}
 	applyFragments(doc, frags)
 

@@ -19,15 +19,25 @@ type Call struct {
 	Usage
 	// USDMicros is the call's price in micro-dollars; nil when the price is
 	// unknown (never zero for "unknown").
-	USDMicros     *int64        `json:"usd_micros"`
-	Latency       time.Duration `json:"latency_ns"`
-	CacheHit      bool          `json:"cache_hit"`
-	Status        string        `json:"status"` // ok, failed, rejected
-	ErrorClass    string        `json:"error_class,omitempty"`
-	Prompt        string        `json:"prompt,omitempty"` // template id
-	PromptVersion int           `json:"prompt_version,omitempty"`
-	RequestHash   string        `json:"request_hash,omitempty"`
+	USDMicros  *int64        `json:"usd_micros"`
+	Latency    time.Duration `json:"latency_ns"`
+	CacheHit   bool          `json:"cache_hit"`
+	Status     string        `json:"status"` // CallOK, CallFailed, CallRejected
+	ErrorClass string        `json:"error_class,omitempty"`
+	// Error says why a failed or rejected attempt was not kept. It never
+	// holds request headers or credentials.
+	Error         string `json:"error,omitempty"`
+	Prompt        string `json:"prompt,omitempty"` // template id
+	PromptVersion int    `json:"prompt_version,omitempty"`
+	RequestHash   string `json:"request_hash,omitempty"`
 }
+
+// Call statuses.
+const (
+	CallOK       = "ok"       // output accepted
+	CallFailed   = "failed"   // the specialist returned an error or panicked
+	CallRejected = "rejected" // the output failed a quality check
+)
 
 // Fragment is what routing produced for one element: the final content and
 // every call made for it.

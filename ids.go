@@ -6,8 +6,9 @@ import (
 	"fmt"
 )
 
-// PipelineVersion changes whenever a change to parsing or segmentation would
-// change outputs; it is part of every document's configuration hash.
+// PipelineVersion changes whenever a change to parsing, segmentation or a
+// local specialist (route/local) would change outputs; it is part of every
+// document's configuration hash, so bumping it redoes every document.
 const PipelineVersion = "1"
 
 func shortHash(parts ...string) string {

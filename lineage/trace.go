@@ -283,7 +283,7 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
-			output_tokens, usd_micros, latency_us, cache_hit, status, error_class,
+			output_tokens, usd_micros, latency_us, cache_hit, status, error_class, error,
 			prompt, prompt_version, request_hash
 		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
 	if err != nil {
@@ -296,7 +296,7 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 		var usd sql.NullInt64
 		var us int64
 		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
-			&c.OutputTokens, &usd, &us, &c.CacheHit, &c.Status, &c.ErrorClass,
+			&c.OutputTokens, &usd, &us, &c.CacheHit, &c.Status, &c.ErrorClass, &c.Error,
 			&c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
 			return nil, fmt.Errorf("calls: %w", err)
 		}

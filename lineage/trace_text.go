@@ -102,6 +102,9 @@ func (p *printer) call(c folio.Call) {
 	if c.ErrorClass != "" {
 		p.printf(" (%s)", c.ErrorClass)
 	}
+	if c.Error != "" {
+		p.printf(" %q", c.Error)
+	}
 	p.printf("  %d tokens", c.InputTokens+c.OutputTokens)
 	if c.InputTokens+c.OutputTokens > 0 {
 		p.printf(" (in %d, cached %d, out %d)", c.InputTokens, c.CachedTokens, c.OutputTokens)

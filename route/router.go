@@ -13,13 +13,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// Call statuses.
-const (
-	callOK       = "ok"       // output accepted
-	callFailed   = "failed"   // the specialist returned an error or panicked
-	callRejected = "rejected" // the output failed a quality check
-)
-
 // Router routes documents' elements through the specialists a Policy names,
 // on a shared Pool. It is safe for concurrent use by many documents.
 type Router struct {
@@ -137,7 +130,7 @@ func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment) {
 		t.Rule, t.Attempt = ruleName(el.Type, i), len(f.Calls)+1
 		res, call := r.attempt(ctx, r.specialists[link.Specialist], t)
 		f.Calls = append(f.Calls, call)
-		if call.Status == callOK {
+		if call.Status == folio.CallOK {
 			f.Model, f.Status = call.Model, folio.StatusOK
 			f.Text, f.Table, f.Image = res.Text, res.Table, res.Image
 			return f
@@ -185,7 +178,7 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) (Result, fol
 		Prompt:        res.Prompt,
 		PromptVersion: res.PromptVersion,
 		RequestHash:   res.RequestHash,
-		Status:        callOK,
+		Status:        folio.CallOK,
 	}
 	if call.USDMicros == nil && folio.IsLocal(call.Model) {
 		call.USDMicros = new(int64)
@@ -193,12 +186,13 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) (Result, fol
 	err := runErr
 	switch {
 	case runErr != nil:
-		call.Status = callFailed
+		call.Status = folio.CallFailed
 	case checkErr != nil:
-		call.Status, err = callRejected, checkErr
+		call.Status, err = folio.CallRejected, checkErr
 	}
 	if err != nil {
 		call.ErrorClass = Classify(err)
+		call.Error = err.Error()
 		r.Logger.Debug("route attempt "+call.Status, "element", t.Element.ID, "rule", t.Rule,
 			"model", call.Model, "class", call.ErrorClass, "err", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-var ignoreLatency = cmpopts.IgnoreFields(folio.Call{}, "Latency")
+var ignoreLatency = cmpopts.IgnoreFields(folio.Call{}, "Latency", "Error")
 
 func zero() *int64 { return new(int64) }
 
@@ -164,6 +164,11 @@ func TestRouteEscalation(t *testing.T) {
 			want.ID = folio.FragmentID(want.ElementID)
 			if diff := cmp.Diff([]folio.Fragment{want}, got, ignoreLatency); diff != "" {
 				t.Errorf("fragments (-want +got):\n%s", diff)
+			}
+			for _, c := range got[0].Calls {
+				if (c.Status == folio.CallOK) != (c.Error == "") {
+					t.Errorf("call %d status %s has error %q; failed and rejected calls must say why, kept ones must not", c.Attempt, c.Status, c.Error)
+				}
 			}
 		})
 	}

@@ -108,12 +108,15 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if err != nil {
 		return configErrorf("output: %v", err)
 	}
+	defer writer.Close()
+	writer.Logger = log
 	pool := route.NewPool(o.routeWorkers)
 	defer pool.Close()
 	router, err := route.New(policy, pool, local.Text{}, local.Table{}, local.Image{})
 	if err != nil {
 		return configErrorf("routing policy: %v", err)
 	}
+	router.Logger = log
 	engine, err := parse.New(ctx, parse.Options{Instances: o.workers, ExtractImages: true, Logger: log})
 	if err != nil {
 		return fmt.Errorf("start PDF engine: %w", err)

@@ -106,6 +106,7 @@ CREATE TABLE calls (
 	cache_hit      INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
 	status         TEXT NOT NULL,
 	error_class    TEXT NOT NULL DEFAULT '',
+	error          TEXT NOT NULL DEFAULT '', -- why an attempt was not kept
 	prompt         TEXT NOT NULL DEFAULT '',
 	prompt_version INTEGER NOT NULL DEFAULT 0,
 	request_hash   TEXT NOT NULL DEFAULT '',
