@@ -30,8 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// folio runs the built binary and returns stdout, stderr and the exit code.
-func folio(t *testing.T, args ...string) (string, string, int) {
+// runFolio runs the built binary and returns stdout, stderr and the exit code.
+func runFolio(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var out, errb bytes.Buffer
@@ -95,7 +95,7 @@ func TestParseSamplesThenTrace(t *testing.T) {
 	if len(samples) == 0 {
 		t.Fatal("no samples in testdata/samples")
 	}
-	stdout, stderr, code := folio(t, "parse", "../../testdata/samples", "-o", out, "--markdown")
+	stdout, stderr, code := runFolio(t, "parse", "../../testdata/samples", "-o", out, "--markdown")
 	if code != 0 {
 		t.Fatalf("parse exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -103,6 +103,7 @@ func TestParseSamplesThenTrace(t *testing.T) {
 		t.Errorf("summary = %q, want 4 ok", stdout)
 	}
 	var elementID string
+	var assets int
 	types := map[string]int{}
 	for _, s := range samples {
 		base := filepath.Base(s)
@@ -118,18 +119,25 @@ func TestParseSamplesThenTrace(t *testing.T) {
 		}
 		for _, e := range d.Elements {
 			types[e.Type]++
-			if e.ID == "" || e.Fragment == "" || e.Model == "" || e.Page < 1 {
+			if e.ID == "" || e.Fragment == "" || e.Page < 1 || e.Status == "" {
 				t.Errorf("%s: element without lineage: %+v", base, e)
+			}
+			if e.Status == "ok" && e.Model == "" {
+				t.Errorf("%s: ok element without a model: %+v", base, e)
 			}
 			if e.Image != nil && e.Image.File != "" {
 				if _, err := os.Stat(filepath.Join(out, e.Image.File)); err != nil {
 					t.Errorf("%s: image asset missing: %v", base, err)
 				}
+				assets++
 			}
 			if elementID == "" && e.Type == "paragraph" {
 				elementID = e.ID
 			}
 		}
+	}
+	if assets == 0 {
+		t.Error("no image asset written for any sample")
 	}
 	for _, typ := range []string{"paragraph", "heading", "table", "image", "caption"} {
 		if types[typ] == 0 {
@@ -138,12 +146,12 @@ func TestParseSamplesThenTrace(t *testing.T) {
 	}
 
 	// A second run skips everything: same content, same configuration.
-	stdout, _, code = folio(t, "parse", "../../testdata/samples", "-o", out)
+	stdout, _, code = runFolio(t, "parse", "../../testdata/samples", "-o", out)
 	if code != 0 || !strings.Contains(stdout, "0 ok, 0 failed, 4 skipped") {
 		t.Errorf("re-run: exit %d, summary %q; want all skipped", code, stdout)
 	}
 
-	stdout, stderr, code = folio(t, "trace", "-o", out, elementID)
+	stdout, stderr, code = runFolio(t, "trace", "-o", out, elementID)
 	if code != 0 {
 		t.Fatalf("trace exit %d: %s", code, stderr)
 	}
@@ -152,11 +160,11 @@ func TestParseSamplesThenTrace(t *testing.T) {
 			t.Errorf("trace output lacks %q:\n%s", want, stdout)
 		}
 	}
-	stdout, _, code = folio(t, "trace", "-o", out, "--json", elementID)
+	stdout, _, code = runFolio(t, "trace", "-o", out, "--json", elementID)
 	if code != 0 || !json.Valid([]byte(stdout)) || !strings.Contains(stdout, elementID) || !strings.Contains(stdout, "local/text") {
 		t.Errorf("trace --json: exit %d, output %s", code, stdout)
 	}
-	if _, _, code = folio(t, "trace", "-o", out, "el_doesnotexist"); code != 1 {
+	if _, _, code = runFolio(t, "trace", "-o", out, "el_doesnotexist"); code != 1 {
 		t.Errorf("trace of an unknown id: exit %d, want 1", code)
 	}
 }
@@ -177,7 +185,7 @@ func TestParseBrokenFileFailsAloneWithReason(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stdout, stderr, code := folio(t, "parse", in, "-o", out, "--json")
+	stdout, stderr, code := runFolio(t, "parse", in, "-o", out, "--json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\nstderr: %s", code, stderr)
 	}
@@ -227,7 +235,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := folio(t, tt.args...)
+			_, stderr, code := runFolio(t, tt.args...)
 			if code != tt.want {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.want, stderr)
 			}
