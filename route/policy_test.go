@@ -88,8 +88,8 @@ func TestPolicyHash(t *testing.T) {
 			if got := p.Hash() == base; got != tt.same {
 				t.Errorf("hash equal to the default's = %v, want %v", got, tt.same)
 			}
-			if p.Hash() != p.Hash() {
-				t.Error("Hash() differs between calls")
+			if first, second := p.Hash(), p.Hash(); first != second {
+				t.Errorf("Hash() differs between calls: %s, %s", first, second)
 			}
 		})
 	}
