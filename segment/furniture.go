@@ -1,0 +1,188 @@
+package segment
+
+import (
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/folio/folio"
+)
+
+// pageNumberRe matches the usual ways of printing a page number.
+var pageNumberRe = regexp.MustCompile(`(?i)^(` +
+	`\d{1,4}|` +
+	`[-–—]\s*\d{1,4}\s*[-–—]|` +
+	`(page|p\.|pg\.?|seite|página|pagina|pag\.)\s*\d{1,4}(\s*(of|/|von|de|sur)\s*\d{1,4})?|` +
+	`\d{1,4}\s*(of|/)\s*\d{1,4}|` +
+	`[ivxlc]{1,7}|` +
+	`\d{1,3}[-–]\d{1,4})$`)
+
+// romanRe guards the roman numeral branch of pageNumberRe: "civil" or
+// "mix" are words.
+var romanRe = regexp.MustCompile(`(?i)^(x{0,3})(ix|iv|v?i{0,3})$|^(l?x{0,3})(ix|iv|v?i{0,3})$|^c{0,3}l?x{0,3}(ix|iv|v?i{0,3})$`)
+
+func isPageNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	if !pageNumberRe.MatchString(s) {
+		return false
+	}
+	if isRomanOnly(s) {
+		// Front matter is numbered in lower case; a capital "X" or "I"
+		// alone is a mark in a table or a pronoun.
+		return s == strings.ToLower(s) && romanRe.MatchString(s)
+	}
+	return true
+}
+
+func isRomanOnly(s string) bool {
+	for _, r := range strings.ToLower(s) {
+		if !strings.ContainsRune("ivxlc", r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// fcand is a line segment in a page's top or bottom band that may be
+// furniture.
+type fcand struct {
+	pg    *page
+	ln    *line
+	top   bool
+	key   string
+	iso   bool // nothing else within a line's height above or below
+	conf  float64
+	found bool
+}
+
+var digitsRe = regexp.MustCompile(`\d+`)
+
+func furnitureKey(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = digitsRe.ReplaceAllString(s, "#")
+	f := strings.Fields(s)
+	for i, w := range f {
+		if isRomanOnly(w) && romanRe.MatchString(w) {
+			f[i] = "#"
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+// findFurniture marks running headers, footers and page numbers. A line
+// in the top or bottom band is furniture when its text (digits aside)
+// comes back near the same height on other pages, when it is a page
+// number standing alone, or when it sits where other pages have their
+// furniture.
+func (d *doc) findFurniture() {
+	band := d.opt.FurnitureBand
+	var cands []*fcand
+	for _, pg := range d.pages {
+		var top, bot []*word
+		for _, w := range pg.words {
+			switch {
+			case w.Box[1] <= band*pg.h && w.Box[3] <= 1.5*band*pg.h:
+				top = append(top, w)
+			case w.Box[3] >= (1-band)*pg.h && w.Box[1] >= (1-1.5*band)*pg.h:
+				bot = append(bot, w)
+			}
+		}
+		for i, ws := range [][]*word{top, bot} {
+			for _, l := range buildLines(ws) {
+				for _, s := range splitLine(l, 2.5) {
+					cands = append(cands, &fcand{pg: pg, ln: s, top: i == 0, key: furnitureKey(s.text), iso: isolated(pg, l)})
+				}
+			}
+		}
+	}
+	multi := len(d.pages) > 1
+	for _, c := range cands {
+		if c.iso && isPageNumber(c.ln.text) {
+			c.found, c.conf = true, 0.9
+			continue
+		}
+		if !multi {
+			continue
+		}
+		n := 0
+		for _, o := range cands {
+			if o.pg != c.pg && o.top == c.top && o.key == c.key && math.Abs(o.ln.box.CenterY()-c.ln.box.CenterY()) <= 6 {
+				n++
+			}
+		}
+		if n > 0 {
+			c.found = true
+			c.conf = math.Min(0.95, 0.7+0.1*float64(n))
+		}
+	}
+	// A running title shares its line with the page number.
+	for _, c := range cands {
+		if c.found || !c.iso || len(c.ln.words) > 20 {
+			continue
+		}
+		for _, o := range cands {
+			if o.found && o.pg == c.pg && o.top == c.top && isPageNumber(o.ln.text) &&
+				overlapY(o.ln.box, c.ln.box) > 0.5*math.Min(o.ln.box.Height(), c.ln.box.Height()) {
+				c.found, c.conf = true, 0.7
+				break
+			}
+		}
+	}
+	// Furniture whose wording changes (chapter titles in footers) still
+	// sits where the other pages keep theirs.
+	for _, c := range cands {
+		if c.found || !c.iso || !multi {
+			continue
+		}
+		n := 0
+		seen := map[*page]bool{}
+		for _, o := range cands {
+			if o.found && o.pg != c.pg && !seen[o.pg] && o.top == c.top && math.Abs(o.ln.box.CenterY()-c.ln.box.CenterY()) <= 3 {
+				seen[o.pg] = true
+				n++
+			}
+		}
+		if n >= 2 {
+			c.found, c.conf = true, 0.6
+		}
+	}
+	for _, c := range cands {
+		if !c.found {
+			continue
+		}
+		typ := folio.Footer
+		if c.top {
+			typ = folio.Header
+		}
+		if isPageNumber(c.ln.text) {
+			typ = folio.PageNumber
+		}
+		for _, w := range c.ln.words {
+			w.used = true
+		}
+		c.pg.furniture = append(c.pg.furniture, &item{
+			typ: typ, layer: folio.LayerFurniture, page: c.pg.num, box: c.ln.box,
+			lines: []*line{c.ln}, text: c.ln.text, conf: c.conf, size: c.ln.size,
+		})
+	}
+}
+
+// isolated reports whether no word outside line l comes within about a
+// line's height of it vertically: running heads stand apart from the body.
+func isolated(pg *page, l *line) bool {
+	in := make(map[*word]bool, len(l.words))
+	for _, w := range l.words {
+		in[w] = true
+	}
+	lim := 1.0 * l.size
+	for _, w := range pg.words {
+		if in[w] {
+			continue
+		}
+		gap := math.Max(w.Box[1]-l.box[3], l.box[1]-w.Box[3])
+		if gap < lim && overlapY(w.Box, l.box) < 0.5*math.Min(w.h(), l.box.Height()) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,93 @@
+package segment
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/folio/folio"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
+
+// TestGolden segments the page dumps in testdata and compares the
+// elements with the golden files next to them.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.pages.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Skip("no page dumps in testdata")
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".pages.json")
+		t.Run(name, func(t *testing.T) {
+			p, err := readPages(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.MarshalIndent(goldenView(New(Options{}).Segment(p)), "", " ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("elements differ from %s (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+}
+
+// goldenElement is what the golden files keep of an element: its content
+// and links by position, which the element's JSON leaves out.
+type goldenElement struct {
+	folio.Element
+	ParentRef  int `json:"parent_ref,omitempty"`
+	CaptionRef int `json:"caption_ref,omitempty"`
+}
+
+func goldenView(els []folio.Element) []goldenElement {
+	out := make([]goldenElement, len(els))
+	for i, e := range els {
+		out[i] = goldenElement{Element: e, ParentRef: e.ParentRef, CaptionRef: e.CaptionRef}
+	}
+	return out
+}
+
+// BenchmarkSegment reports the time per page over the page dumps in
+// testdata.
+func BenchmarkSegment(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.pages.json"))
+	if len(files) == 0 {
+		b.Skip("no page dumps in testdata")
+	}
+	for _, f := range files {
+		p, err := readPages(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := New(Options{})
+		b.Run(strings.TrimSuffix(filepath.Base(f), ".pages.json"), func(b *testing.B) {
+			for b.Loop() {
+				s.Segment(p)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(p.Pages))/1e6, "ms/page")
+		})
+	}
+}

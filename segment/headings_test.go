@@ -1,0 +1,70 @@
+package segment
+
+import (
+	"testing"
+
+	"github.com/folio/folio"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNumberingDepth(t *testing.T) {
+	for s, want := range map[string]int{
+		"2 Results": 1, "2.1 Results": 2, "2.1.3. Details": 3, "A.1 Proofs": 2, "IV. Discussion": 1,
+		"Chapter 3 Methods": 1, "Appendix B": 1, "Results": 0, "2014 was": 0, "a.b": 0,
+	} {
+		if got, _ := numberingDepth(s); got != want {
+			t.Errorf("numberingDepth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestHeadingLevels(t *testing.T) {
+	b := newPage(1)
+	y := 60.0
+	add := func(s string, size float64, bold bool) {
+		b.text(72, y, size, s, style{bold: bold})
+		y += size + 8
+		y = b.para(72, y, 450, 10, 12, lorem) + 14
+	}
+	add("1 Introduction", 14, true)
+	add("1.1 Background", 12, true)
+	add("1.1.1 Earlier work", 10, true)
+	add("Unnumbered Section", 14, true)
+	add("2 Methods", 14, true)
+	els := New(Options{}).Segment(parsed(b))
+	type h struct {
+		Text  string
+		Level int
+	}
+	var got []h
+	parents := map[string]int{}
+	for _, e := range els {
+		if e.Type == folio.Heading {
+			got = append(got, h{e.Text, e.Level})
+		}
+		if e.Type == folio.Paragraph {
+			parents[els[e.ParentRef-1].Text]++
+		}
+	}
+	want := []h{{"1 Introduction", 1}, {"1.1 Background", 2}, {"1.1.1 Earlier work", 3}, {"Unnumbered Section", 1}, {"2 Methods", 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("headings (-want +got):\n%s", diff)
+	}
+	if len(parents) != 5 {
+		t.Errorf("paragraph parents = %v, want one paragraph under each heading", parents)
+	}
+}
+
+func TestNotHeadings(t *testing.T) {
+	b := newPage(1)
+	b.para(72, 60, 450, 10, 12, lorem)
+	b.text(72, 120, 10, "Note that this bold sentence ends with a period.", style{bold: true})
+	b.para(72, 140, 450, 10, 12, lorem)
+	b.text(72, 200, 10, "Table 3: Results of the study", style{bold: true})
+	b.para(72, 220, 450, 10, 12, lorem)
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.Heading || e.Type == folio.Title {
+			t.Errorf("%s %q, want no heading", e.Type, e.Text)
+		}
+	}
+}

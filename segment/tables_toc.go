@@ -1,0 +1,137 @@
+package segment
+
+import (
+	"strings"
+
+	"github.com/folio/folio"
+)
+
+// findContents finds a table of contents: a run of lines that end in a
+// page number after a leader of dots or a wide gap. It becomes a
+// two-column table (entry, page), the way layout models label it; an
+// entry wrapped over two lines is one row.
+func (d *doc) findContents(pg *page) []*item {
+	var ws []*word
+	for _, w := range pg.words {
+		if !w.used {
+			ws = append(ws, w)
+		}
+	}
+	lines := buildLines(ws)
+	var out []*item
+	for i := 0; i < len(lines); {
+		type row struct {
+			entry []*word
+			page  *word
+			lines []*line
+		}
+		var rows []row
+		var pending []*line
+		leaders := 0
+		j := i
+		for ; j < len(lines); j++ {
+			entry, pnum, dots, ok := contentsLine(lines[j])
+			if !ok {
+				// A wrapped entry: at most two lines without a number.
+				if len(rows) == 0 || len(pending) >= 2 || !hasLetter(lines[j].text) {
+					break
+				}
+				pending = append(pending, lines[j])
+				continue
+			}
+			var all []*word
+			for _, p := range pending {
+				all = append(all, p.logical()...)
+			}
+			if dots {
+				leaders++
+			}
+			rows = append(rows, row{entry: append(all, entry...), page: pnum, lines: append(pending, lines[j])})
+			pending = nil
+		}
+		// Most lines need dot leaders: a wide gap before a number is also
+		// how a table's last column looks.
+		if len(rows) < 3 || leaders*2 < len(rows) {
+			i++
+			continue
+		}
+		t := &folio.Table{Rows: make([][]string, len(rows))}
+		var box folio.Box
+		for r, rw := range rows {
+			var entry strings.Builder
+			for k, w := range rw.entry {
+				if k > 0 {
+					entry.WriteByte(' ')
+				}
+				entry.WriteString(w.Text)
+			}
+			t.Rows[r] = []string{entry.String(), rw.page.Text}
+			var rb folio.Box
+			for _, l := range rw.lines {
+				rb = rb.Union(l.box)
+				for _, w := range l.words {
+					w.used = true
+				}
+			}
+			box = box.Union(rb)
+			t.Cells = append(t.Cells,
+				folio.Cell{Row: r, Col: 0, RowSpan: 1, ColSpan: 1, Text: t.Rows[r][0], Box: unionBoxes(wordBoxes(rw.entry)...).Rounded()},
+				folio.Cell{Row: r, Col: 1, RowSpan: 1, ColSpan: 1, Text: t.Rows[r][1], Box: rw.page.Box.Rounded()},
+			)
+		}
+		it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: box, table: t, conf: 0.6}
+		it.text = tableText(t)
+		out = append(out, it)
+		i = j
+	}
+	return out
+}
+
+// contentsLine splits a contents line into its entry words and its page
+// number word.
+func contentsLine(l *line) (entry []*word, page *word, dotted, ok bool) {
+	ws := l.logical()
+	if len(ws) < 2 || l.rtl {
+		return nil, nil, false, false
+	}
+	last := ws[len(ws)-1]
+	num := strings.TrimLeft(last.Text, ".·…")
+	if !(isDigits(num) && len(num) <= 4) && !(isRomanOnly(num) && romanRe.MatchString(num)) {
+		return nil, nil, false, false
+	}
+	k := len(ws) - 1
+	dots := 0
+	for k > 0 && isLeader(ws[k-1].Text) {
+		dots += len(ws[k-1].Text)
+		k--
+	}
+	if strings.HasSuffix(ws[max(k-1, 0)].Text, "...") {
+		dots += 3
+	}
+	if dots < 3 && last.Box[0]-ws[len(ws)-2].Box[2] < 3*l.size {
+		return nil, nil, false, false
+	}
+	if k == 0 || !hasLetter(ws[0].Text+ws[k-1].Text) {
+		return nil, nil, false, false
+	}
+	entry = ws[:k]
+	// Trailing dots glued to the entry's last word are leader too.
+	if t := strings.TrimRight(entry[k-1].Text, ". "); t != entry[k-1].Text && t != "" && strings.HasSuffix(entry[k-1].Text, "..") {
+		c := *entry[k-1]
+		c.Text = t
+		entry = append(append([]*word(nil), entry[:k-1]...), &c)
+	}
+	return entry, last, dots >= 3, true
+}
+
+func isLeader(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r != '.' && r != '·' && r != '…' && r != '_' && r != '-' {
+			return false
+		}
+	}
+	return true
+}
