@@ -7,6 +7,6 @@ go test -list '^Fuzz' ./... | awk '/^Fuzz/{names=names" "$1} /^ok/{if(names!="")
 while IFS=: read -r pkg names; do
   for fn in $names; do
     echo "fuzz $pkg $fn ($fuzztime)"
-    go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$fuzztime" "$pkg"
+    go test -run "^$" -fuzz "^${fn}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1x "$pkg"
   done
 done

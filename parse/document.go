@@ -1,0 +1,173 @@
+package parse
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/folio/folio"
+)
+
+// metaTags are the document information entries read into Parsed.Meta.
+var metaTags = []string{"Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate"}
+
+// maxMetaRunes bounds one metadata value.
+const maxMetaRunes = 1000
+
+// docParser parses one document on one bound instance.
+type docParser struct {
+	l    *lib
+	opts *Options
+	log  *slog.Logger
+	doc  uint32
+
+	warnings []string
+	images   imageBudget
+}
+
+// warn records a warning for the document.
+func (d *docParser) warn(format string, args ...any) {
+	d.warnings = append(d.warnings, fmt.Sprintf(format, args...))
+}
+
+// parse loads data into PDFium and reads every page.
+func (d *docParser) parse(data []byte) (*folio.Parsed, *docError) {
+	l := d.l
+	defer l.release()
+	if len(data) == 0 {
+		return nil, &docError{kind: folio.KindMalformed, err: fmt.Errorf("empty file")}
+	}
+	buf := l.malloc(uint32(len(data)))
+	if l.err != nil {
+		return nil, callError(fmt.Errorf("copy document into wasm memory: %w", l.err))
+	}
+	l.write(buf, data)
+	d.doc = l.callPtr(fnLoadMemDocument64, uint64(buf), uint64(len(data)), 0)
+	if d.doc == 0 {
+		code := uint32(l.call(fnGetLastError))
+		l.free(buf)
+		if l.err != nil {
+			return nil, callError(fmt.Errorf("open document: %w", l.err))
+		}
+		return nil, openError(code)
+	}
+	n := l.callI32(fnGetPageCount, uint64(d.doc))
+	var p *folio.Parsed
+	switch {
+	case l.err != nil:
+	case n > d.opts.MaxPages:
+		l.call(fnCloseDocument, uint64(d.doc))
+		l.free(buf)
+		return nil, &docError{kind: folio.KindTooLarge, err: fmt.Errorf("%d pages, limit %d", n, d.opts.MaxPages)}
+	default:
+		p = &folio.Parsed{Pages: make([]folio.Page, 0, max(n, 0))}
+		if n <= 0 {
+			d.warn("document has no pages")
+		}
+		p.Meta = d.meta()
+		for i := 0; i < n && l.err == nil; i++ {
+			p.Pages = append(p.Pages, d.page(i))
+		}
+	}
+	l.call(fnCloseDocument, uint64(d.doc))
+	l.free(buf)
+	if l.err != nil {
+		return nil, callError(l.err)
+	}
+	p.Warnings = d.warnings
+	return p, nil
+}
+
+// meta reads the document information dictionary.
+func (d *docParser) meta() map[string]string {
+	l := d.l
+	m := make(map[string]string)
+	for _, tag := range metaTags {
+		// The tag and the value share the string buffer: copy the tag first.
+		tagPtr := l.malloc(uint32(len(tag)) + 1)
+		l.write(tagPtr, append([]byte(tag), 0))
+		n := uint32(l.call(fnGetMetaText, uint64(d.doc), uint64(tagPtr), 0, 0))
+		if n > 2 && n <= 1<<20 {
+			buf := l.ensureBuf(n)
+			n = uint32(l.call(fnGetMetaText, uint64(d.doc), uint64(tagPtr), uint64(buf), uint64(n)))
+			if v := cleanMeta(l.utf16At(buf, n)); v != "" {
+				m[tag] = v
+			}
+		}
+		l.free(tagPtr)
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// cleanMeta trims a metadata value, drops control characters and caps its
+// length.
+func cleanMeta(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7F || r == 0xFFFE || r == 0xFFFF {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > maxMetaRunes {
+		s = string([]rune(s)[:maxMetaRunes])
+	}
+	return s
+}
+
+// page reads page i (0-based). A page PDFium cannot load becomes an empty
+// page and a warning.
+func (d *docParser) page(i int) folio.Page {
+	l := d.l
+	pg := folio.Page{Number: i + 1, Words: []folio.Word{}}
+	page := l.callPtr(fnLoadPage, uint64(d.doc), uint64(i))
+	if page == 0 {
+		if l.err == nil {
+			d.warn("page %d: pdfium could not load the page", i+1)
+		}
+		return pg
+	}
+	fr := d.frame(page)
+	w, h := fr.size()
+	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
+
+	tp := l.callPtr(fnTextLoadPage, uint64(page))
+	if tp != 0 {
+		gs, truncated := d.readText(tp, fr)
+		if truncated {
+			d.warn("page %d: more than %d characters, the rest is dropped", i+1, maxCharsPerPage)
+		}
+		pg.Words = append(pg.Words, buildWords(gs, w, h)...)
+		l.call(fnTextClosePage, uint64(tp))
+	} else if l.err == nil {
+		d.warn("page %d: pdfium could not read the text", i+1)
+	}
+
+	g := d.walkObjects(page, fr, i+1)
+	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
+	l.call(fnClosePage, uint64(page))
+	return pg
+}
+
+// frame reads the visible box and rotation of a loaded page.
+func (d *docParser) frame(page uint32) frame {
+	l := d.l
+	fr := frame{x1: 612, y1: 792}
+	if l.call(fnGetPageBoundingBox, uint64(page), uint64(l.scratch)) != 0 {
+		left, top, right, bottom := l.rectF(l.scratch)
+		if finite(left, top, right, bottom) && right > left && top > bottom {
+			fr = frame{x0: left, y0: bottom, x1: right, y1: top}
+		}
+	}
+	if r := l.callI32(fnGetRotation, uint64(page)); r >= 1 && r <= 3 {
+		fr.rot = r * 90
+	}
+	return fr
+}

@@ -1,0 +1,322 @@
+// Package parse turns PDF bytes into Folio's page model: words with boxes
+// and font styles, vector rulings and rectangles, image placements and
+// metadata. It runs PDFium compiled to WebAssembly (go-pdfium's webassembly
+// mode on wazero, no cgo), one document per instance with a deadline and a
+// memory cap, and pdfcpu for validation, font inventory and metadata.
+package parse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/folio/folio"
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultMemoryLimit    = 512 << 20
+	DefaultMaxPages       = 2000
+	DefaultMaxBytes       = 256 << 20
+	DefaultMaxImagePixels = 40_000_000
+)
+
+// wasmPageSize is the size of one WebAssembly memory page.
+const wasmPageSize = 65536
+
+// Options configures an Engine. Zero fields take the Default* values.
+type Options struct {
+	// Instances is the number of PDFium WebAssembly instances, which is the
+	// number of documents parsed in parallel; default runtime.NumCPU().
+	Instances int
+	// MemoryLimit is the WebAssembly memory cap of one instance in bytes;
+	// default 512 MiB. A document that needs more fails with KindMemory.
+	// PDFium starts with 19 MiB; New fails below that.
+	MemoryLimit int64
+	// CacheDir holds wazero's compilation cache, which saves the one-off
+	// compile of PDFium (seconds) on later runs; default
+	// <os.UserCacheDir()>/folio/wazero.
+	CacheDir string
+	// MaxPages and MaxBytes bound a document; more fails with KindTooLarge.
+	MaxPages int
+	MaxBytes int64
+	// ExtractImages fills ImagePlacement.PNG for images of at least 32×32
+	// pixels drawn at least 24×24 points large.
+	ExtractImages bool
+	// MaxImagePixels bounds the images that are decoded; bigger ones are
+	// placed but not decoded. Default 40e6.
+	MaxImagePixels int64
+	// Logger receives diagnostics; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Engine parses PDF documents with a pool of PDFium WebAssembly instances.
+// It is safe for concurrent use; Parse blocks while all instances are busy.
+type Engine struct {
+	opts  Options
+	log   *slog.Logger
+	cache wazero.CompilationCache
+	pool  pdfium.Pool
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ folio.Parser = (*Engine)(nil)
+
+// New compiles (or loads from the cache) PDFium and starts the instance
+// pool. The first New on a machine compiles the module, which takes several
+// seconds; later ones load it from CacheDir.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Instances <= 0 {
+		opts.Instances = runtime.NumCPU()
+	}
+	if opts.MemoryLimit <= 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxImagePixels <= 0 {
+		opts.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, folio.Errorf(folio.KindConfig, "parse", "no cache dir for the wasm compilation cache (set CacheDir): %w", err)
+		}
+		opts.CacheDir = filepath.Join(dir, "folio", "wazero")
+	}
+	pages := opts.MemoryLimit / wasmPageSize
+	if pages > wasmPageSize {
+		pages = wasmPageSize
+	}
+	e := &Engine{opts: opts, log: opts.Logger}
+
+	start := time.Now()
+	cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
+	if err != nil {
+		return nil, folio.Errorf(folio.KindConfig, "parse", "open wasm compilation cache %s: %w", opts.CacheDir, err)
+	}
+	e.cache = cache
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithCompilationCache(cache).
+		WithMemoryLimitPages(uint32(pages)).
+		WithCloseOnContextDone(true)
+	pool, err := webassembly.Init(webassembly.Config{
+		// The pool outlives ctx's cancellation; instances are killed one by
+		// one when a document's context ends.
+		Context:  context.WithoutCancel(ctx),
+		MinIdle:  1,
+		MaxIdle:  opts.Instances,
+		MaxTotal: opts.Instances,
+		// A non-nil empty FSConfig: the host file system is never mounted.
+		FSConfig:      wazero.NewFSConfig(),
+		RuntimeConfig: rc,
+		Stdout:        io.Discard,
+		Stderr:        &logWriter{log: e.log},
+		ReuseWorkers:  true,
+	})
+	if err != nil {
+		cache.Close(ctx)
+		return nil, folio.Errorf(folio.KindConfig, "parse", "start pdfium: %w", err)
+	}
+	e.pool = pool
+	if err := e.check(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.log.Debug("pdfium ready", "took", time.Since(start), "instances", opts.Instances,
+		"memory_limit", opts.MemoryLimit, "cache", opts.CacheDir)
+	return e, nil
+}
+
+// check binds one instance to make sure the PDFium exports are reachable.
+func (e *Engine) check(ctx context.Context) error {
+	inst, err := e.pool.GetInstanceWithContext(ctx)
+	if err != nil {
+		return folio.Errorf(folio.KindConfig, "parse", "get pdfium instance: %w", err)
+	}
+	l, err := bind(ctx, inst)
+	if err != nil {
+		inst.Kill()
+		return folio.Errorf(folio.KindInternal, "parse", "%w", err)
+	}
+	l.release()
+	if l.err != nil {
+		inst.Kill()
+		return folio.Errorf(folio.KindInternal, "parse", "%w", l.err)
+	}
+	return inst.Close()
+}
+
+// Close stops the instance pool and releases the compilation cache.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		if e.pool != nil {
+			e.closeErr = e.pool.Close()
+		}
+		if e.cache != nil {
+			if err := e.cache.Close(context.Background()); err != nil && e.closeErr == nil {
+				e.closeErr = err
+			}
+		}
+	})
+	return e.closeErr
+}
+
+// Parse parses one PDF. ctx carries the document's deadline: when it ends,
+// the PDFium instance is interrupted and discarded and Parse fails with
+// KindTimeout (or KindCanceled). Failures are *folio.Error values.
+func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	fail := func(kind folio.Kind, err error) error {
+		return &folio.Error{Op: "parse", Doc: src.Rel, Kind: kind, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fail(ctxKind(err), err)
+	}
+	if int64(len(data)) > e.opts.MaxBytes {
+		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
+	}
+	start := time.Now()
+	inst, err := e.pool.GetInstanceWithContext(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fail(ctxKind(ctx.Err()), ctx.Err())
+		}
+		return nil, fail(folio.KindInternal, fmt.Errorf("get pdfium instance: %w", err))
+	}
+	w := watch(ctx, inst)
+	parsed, memBytes, perr := e.run(ctx, inst, data)
+	killed := w.stop()
+
+	switch {
+	case killed || ctx.Err() != nil:
+		if !killed {
+			inst.Kill()
+		}
+		err := ctx.Err()
+		if err == nil {
+			err = context.DeadlineExceeded
+		}
+		e.log.Debug("pdfium instance killed", "doc", src.Rel, "after", time.Since(start), "err", perr)
+		return nil, fail(ctxKind(err), fmt.Errorf("after %v: %w", time.Since(start).Round(time.Millisecond), err))
+	case perr != nil && perr.fatal:
+		// A trap or exhausted memory leaves the instance in an unknown state.
+		inst.Kill()
+	case memBytes > e.opts.MemoryLimit/2:
+		// WebAssembly memory never shrinks; start afresh after a big document.
+		inst.Kill()
+	default:
+		if err := inst.Close(); err != nil {
+			e.log.Warn("close pdfium instance", "err", err)
+		}
+	}
+	if perr != nil {
+		return nil, fail(perr.kind, perr.err)
+	}
+	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it
+	// runs once PDFium has accepted the file.
+	startPDFCPU(ctx, data).merge(ctx, parsed)
+	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "took", time.Since(start))
+	return parsed, nil
+}
+
+// run parses data on inst, turning panics into KindCrash. It also returns
+// the size the instance's memory grew to.
+func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte) (p *folio.Parsed, memBytes int64, perr *docError) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("panic while parsing", "panic", r)
+			p, perr = nil, &docError{kind: folio.KindCrash, err: fmt.Errorf("panic: %v", r), fatal: true}
+		}
+	}()
+	l, err := bind(ctx, inst)
+	if err != nil {
+		return nil, 0, &docError{kind: folio.KindInternal, err: err, fatal: true}
+	}
+	d := &docParser{l: l, opts: &e.opts, log: e.log}
+	p, perr = d.parse(data)
+	memBytes = int64(l.mem.Size())
+	if perr != nil && perr.kind == folio.KindCrash && memBytes >= e.opts.MemoryLimit*3/4 {
+		// PDFium aborts (a wasm trap) when an allocation fails; a trap
+		// with the memory near its cap is the cap.
+		perr.kind = folio.KindMemory
+		perr.err = fmt.Errorf("wasm memory limit of %d MiB reached: %w", e.opts.MemoryLimit>>20, perr.err)
+	}
+	return p, memBytes, perr
+}
+
+// watchdog kills a PDFium instance when a document's context ends.
+type watchdog struct {
+	mu     sync.Mutex
+	done   chan struct{}
+	killed bool
+	exited chan struct{}
+}
+
+// watch starts a watchdog for inst under ctx.
+func watch(ctx context.Context, inst pdfium.Pdfium) *watchdog {
+	w := &watchdog{done: make(chan struct{}), exited: make(chan struct{})}
+	go func() {
+		defer close(w.exited)
+		select {
+		case <-ctx.Done():
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			select {
+			case <-w.done:
+				return
+			default:
+			}
+			w.killed = true
+			inst.Kill()
+		case <-w.done:
+		}
+	}()
+	return w
+}
+
+// stop ends the watchdog and reports whether it killed the instance.
+func (w *watchdog) stop() bool {
+	w.mu.Lock()
+	close(w.done)
+	w.mu.Unlock()
+	<-w.exited
+	return w.killed
+}
+
+// ctxKind maps a context error to a failure kind.
+func ctxKind(err error) folio.Kind {
+	if errors.Is(err, context.Canceled) {
+		return folio.KindCanceled
+	}
+	return folio.KindTimeout
+}
+
+// logWriter forwards the wasm module's stderr to the logger.
+type logWriter struct{ log *slog.Logger }
+
+func (w *logWriter) Write(b []byte) (int, error) {
+	w.log.Debug("pdfium stderr", "text", string(b))
+	return len(b), nil
+}

@@ -1,0 +1,346 @@
+package parse
+
+import (
+	"math"
+	"slices"
+
+	"github.com/folio/folio"
+)
+
+// Limits of the page object walk.
+const (
+	maxObjectsPerPage  = 200_000
+	maxSegmentsPerPage = 250_000
+	maxFormDepth       = 16
+)
+
+// Geometry tolerances in points.
+const (
+	thinRule   = 2.0  // a rectangle thinner than this is a ruling
+	axisTol    = 1.0  // a line this far off the axis still counts as straight
+	minRuleLen = 1.0  // shorter lines are dots, not rulings
+	cornerTol  = 0.5  // a rectangle's corners may be off by this much
+	pageCover  = 0.85 // a rectangle covering this share of the page is a background
+)
+
+// pageGraphics is what the object walk finds on a page.
+type pageGraphics struct {
+	rulings []folio.Ruling
+	rects   []folio.Box
+	images  []folio.ImagePlacement
+}
+
+// walker walks the page objects of one page, recursing into forms.
+type walker struct {
+	d        *docParser
+	fr       frame
+	page     uint32
+	num      int
+	w, h     float64 // displayed page size
+	objects  int
+	segments int
+	capped   bool // object or segment limit hit
+	imgCap   bool // image limit hit
+	pts      []pathPoint
+	g        pageGraphics
+}
+
+// pathPoint is one path segment's end point in the displayed frame.
+type pathPoint struct {
+	x, y  float64
+	typ   int
+	close bool
+}
+
+// walkObjects collects the rulings, rectangles and images of a page.
+func (d *docParser) walkObjects(page uint32, fr frame, num int) pageGraphics {
+	l := d.l
+	w := &walker{d: d, fr: fr, page: page, num: num}
+	w.w, w.h = fr.size()
+	n := l.callI32(fnCountObjects, uint64(page))
+	for i := 0; i < n && l.err == nil && !w.capped; i++ {
+		w.object(l.callPtr(fnGetObject, uint64(page), uint64(i)), matrix{a: 1, d: 1}, 0)
+	}
+	if w.capped {
+		d.warn("page %d: more than %d objects or %d path segments; the rest of the graphics is ignored",
+			num, maxObjectsPerPage, maxSegmentsPerPage)
+	}
+	if w.imgCap {
+		d.warn("page %d: more than %d images; the rest is ignored", num, maxImagesPerPage)
+	}
+	w.g.rulings = dedupe(w.g.rulings)
+	w.g.rects = dedupe(w.g.rects)
+	return w.g
+}
+
+// object visits one page object under the parent transformation.
+func (w *walker) object(obj uint32, parent matrix, depth int) {
+	l := w.d.l
+	if obj == 0 || l.err != nil {
+		return
+	}
+	if w.objects++; w.objects > maxObjectsPerPage {
+		w.capped = true
+		return
+	}
+	switch l.callI32(fnObjGetType, uint64(obj)) {
+	case objPath:
+		w.path(obj, parent)
+	case objImage:
+		w.image(obj, parent)
+	case objForm:
+		if depth >= maxFormDepth {
+			return
+		}
+		m := w.matrix(obj).then(parent)
+		n := l.callI32(fnFormCountObjects, uint64(obj))
+		for j := 0; j < n && l.err == nil && !w.capped; j++ {
+			w.object(l.callPtr(fnFormGetObject, uint64(obj), uint64(j)), m, depth+1)
+		}
+	}
+}
+
+// matrix reads an object's transformation matrix.
+func (w *walker) matrix(obj uint32) matrix {
+	l := w.d.l
+	p := l.scratch
+	if l.call(fnObjGetMatrix, uint64(obj), uint64(p)) == 0 {
+		return matrix{a: 1, d: 1}
+	}
+	m := matrix{l.f32(p), l.f32(p + 4), l.f32(p + 8), l.f32(p + 12), l.f32(p + 16), l.f32(p + 20)}
+	if !finite(m.a, m.b, m.c, m.d, m.e, m.f) {
+		return matrix{a: 1, d: 1}
+	}
+	return m
+}
+
+// path reads a painted path's segments and keeps its straight lines and
+// rectangles.
+func (w *walker) path(obj uint32, parent matrix) {
+	l := w.d.l
+	p := l.scratch
+	if l.call(fnPathGetDrawMode, uint64(obj), uint64(p), uint64(p+4)) == 0 {
+		return
+	}
+	fill, stroke := l.u32(p) != 0, l.u32(p+4) != 0
+	if !fill && !stroke {
+		return // a clipping path
+	}
+	n := l.callI32(fnPathCountSegments, uint64(obj))
+	if n <= 0 {
+		return
+	}
+	if w.segments += n; w.segments > maxSegmentsPerPage {
+		w.capped = true
+		return
+	}
+	m := w.matrix(obj).then(parent)
+	pts := w.pts[:0]
+	for k := 0; k < n && l.err == nil; k++ {
+		seg := l.callPtr(fnPathGetSegment, uint64(obj), uint64(k))
+		if seg == 0 {
+			continue
+		}
+		l.call(fnSegGetPoint, uint64(seg), uint64(p), uint64(p+4))
+		x, y := m.apply(l.f32(p), l.f32(p+4))
+		typ := l.callI32(fnSegGetType, uint64(seg))
+		closed := l.call(fnSegGetClose, uint64(seg)) != 0
+		if !finite(x, y) {
+			return
+		}
+		dx, dy := w.fr.point(x, y)
+		pts = append(pts, pathPoint{x: dx, y: dy, typ: typ, close: closed})
+	}
+	w.pts = pts
+	white := func() bool {
+		if l.call(fnObjGetFillColor, uint64(obj), uint64(p), uint64(p+4), uint64(p+8), uint64(p+12)) == 0 {
+			return false
+		}
+		return l.u32(p) >= 250 && l.u32(p+4) >= 250 && l.u32(p+8) >= 250
+	}
+	w.g.addPath(pts, fill, stroke, w.w, w.h, white)
+}
+
+// addPath adds the rulings and rectangles of one painted path, given in
+// the displayed frame. white reports, when asked, whether the fill colour
+// is white; white filled shapes mask content and are left out.
+func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH float64, white func() bool) {
+	isWhite := -1 // unknown
+	whiteFill := func() bool {
+		if !fill || stroke {
+			return false
+		}
+		if isWhite < 0 {
+			isWhite = 0
+			if white() {
+				isWhite = 1
+			}
+		}
+		return isWhite == 1
+	}
+	for start := 0; start < len(pts); {
+		end := start + 1
+		for end < len(pts) && pts[end].typ != segMove {
+			end++
+		}
+		sub := pts[start:end]
+		start = end
+		if slices.ContainsFunc(sub, func(p pathPoint) bool { return p.typ == segBezier }) {
+			continue
+		}
+		sub = simplify(sub)
+		closed := sub[len(sub)-1].close
+		if len(sub) > 2 && near(sub[0], sub[len(sub)-1], cornerTol) {
+			sub, closed = sub[:len(sub)-1], true
+		}
+		if b, ok := axisRect(sub); ok && (closed || fill) {
+			g.addRect(b, stroke, pageW, pageH, whiteFill)
+			continue
+		}
+		if !stroke {
+			continue // a filled shape other than a rectangle
+		}
+		for i := 1; i < len(sub); i++ {
+			g.addLine(sub[i-1], sub[i], pageW, pageH)
+		}
+		if closed && len(sub) > 2 {
+			g.addLine(sub[len(sub)-1], sub[0], pageW, pageH)
+		}
+	}
+}
+
+// addRect adds a rectangle: a ruling when thin, otherwise a box and, when
+// stroked, its four edges.
+func (g *pageGraphics) addRect(b folio.Box, stroke bool, pageW, pageH float64, whiteFill func() bool) {
+	w, h := b.Width(), b.Height()
+	if max(w, h) < minRuleLen {
+		return
+	}
+	if min(w, h) < thinRule {
+		if whiteFill() {
+			return
+		}
+		if w >= h {
+			y := b.CenterY()
+			g.addLine(pathPoint{x: b[0], y: y}, pathPoint{x: b[2], y: y}, pageW, pageH)
+		} else {
+			x := b.CenterX()
+			g.addLine(pathPoint{x: x, y: b[1]}, pathPoint{x: x, y: b[3]}, pageW, pageH)
+		}
+		return
+	}
+	visible := b.Intersect(folio.Box{0, 0, pageW, pageH})
+	if visible.Area() == 0 || visible.Area() >= pageCover*pageW*pageH || whiteFill() {
+		return
+	}
+	if stroke {
+		corners := [4]pathPoint{{x: b[0], y: b[1]}, {x: b[2], y: b[1]}, {x: b[2], y: b[3]}, {x: b[0], y: b[3]}}
+		for i := range corners {
+			g.addLine(corners[i], corners[(i+1)%4], pageW, pageH)
+		}
+	}
+	g.rects = append(g.rects, roundBox(visible))
+}
+
+// addLine adds the segment p-q as a ruling when it is axis-aligned, long
+// enough and on the page.
+func (g *pageGraphics) addLine(p, q pathPoint, pageW, pageH float64) {
+	dx, dy := math.Abs(q.x-p.x), math.Abs(q.y-p.y)
+	var r folio.Ruling
+	switch {
+	case dy <= axisTol && dx >= minRuleLen && dx > dy:
+		y := (p.y + q.y) / 2
+		if y < 0 || y > pageH {
+			return
+		}
+		r = folio.Ruling{X0: math.Max(math.Min(p.x, q.x), 0), Y0: y, X1: math.Min(math.Max(p.x, q.x), pageW), Y1: y}
+		if r.X1-r.X0 < minRuleLen {
+			return
+		}
+	case dx <= axisTol && dy >= minRuleLen && dy > dx:
+		x := (p.x + q.x) / 2
+		if x < 0 || x > pageW {
+			return
+		}
+		r = folio.Ruling{X0: x, Y0: math.Max(math.Min(p.y, q.y), 0), X1: x, Y1: math.Min(math.Max(p.y, q.y), pageH)}
+		if r.Y1-r.Y0 < minRuleLen {
+			return
+		}
+	default:
+		return
+	}
+	g.rulings = append(g.rulings, folio.Ruling{X0: round2(r.X0), Y0: round2(r.Y0), X1: round2(r.X1), Y1: round2(r.Y1)})
+}
+
+// simplify drops points that repeat their predecessor.
+func simplify(pts []pathPoint) []pathPoint {
+	out := pts[:1]
+	for _, p := range pts[1:] {
+		if near(p, out[len(out)-1], 0.01) {
+			out[len(out)-1].close = out[len(out)-1].close || p.close
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// near reports whether p and q are within tol of each other on both axes.
+func near(p, q pathPoint, tol float64) bool {
+	return math.Abs(p.x-q.x) <= tol && math.Abs(p.y-q.y) <= tol
+}
+
+// axisRect reports whether pts are the four corners of an axis-aligned
+// rectangle, in either winding, and returns it.
+func axisRect(pts []pathPoint) (folio.Box, bool) {
+	if len(pts) != 4 {
+		return folio.Box{}, false
+	}
+	b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
+	for _, p := range pts[1:] {
+		b = folio.Box{math.Min(b[0], p.x), math.Min(b[1], p.y), math.Max(b[2], p.x), math.Max(b[3], p.y)}
+	}
+	corners := 0
+	for i, p := range pts {
+		cx := math.Abs(p.x-b[0]) <= cornerTol || math.Abs(p.x-b[2]) <= cornerTol
+		cy := math.Abs(p.y-b[1]) <= cornerTol || math.Abs(p.y-b[3]) <= cornerTol
+		if !cx || !cy {
+			return folio.Box{}, false
+		}
+		// Consecutive corners share an x or a y: the edges are axis-aligned.
+		q := pts[(i+1)%4]
+		if math.Abs(p.x-q.x) > cornerTol && math.Abs(p.y-q.y) > cornerTol {
+			return folio.Box{}, false
+		}
+		corner := 0
+		if math.Abs(p.x-b[2]) < math.Abs(p.x-b[0]) {
+			corner |= 1
+		}
+		if math.Abs(p.y-b[3]) < math.Abs(p.y-b[1]) {
+			corner |= 2
+		}
+		corners |= 1 << corner
+	}
+	thin := b.Width() <= cornerTol || b.Height() <= cornerTol
+	if corners != 0b1111 && !thin {
+		return folio.Box{}, false
+	}
+	return b, true
+}
+
+// dedupe removes exact duplicates, keeping the first occurrence's order.
+func dedupe[T comparable](xs []T) []T {
+	if len(xs) < 2 {
+		return xs
+	}
+	seen := make(map[T]struct{}, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if _, ok := seen[x]; ok {
+			continue
+		}
+		seen[x] = struct{}{}
+		out = append(out, x)
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package parse
+
+import (
+	"testing"
+
+	"github.com/folio/folio"
+	"github.com/google/go-cmp/cmp"
+)
+
+// poly returns a path of straight segments through pts, closed if asked.
+func poly(closed bool, pts ...[2]float64) []pathPoint {
+	out := make([]pathPoint, len(pts))
+	for i, p := range pts {
+		out[i] = pathPoint{x: p[0], y: p[1], typ: segLine}
+	}
+	out[0].typ = segMove
+	out[len(out)-1].close = closed
+	return out
+}
+
+func TestAddPath(t *testing.T) {
+	rect := func(x0, y0, x1, y1 float64) []pathPoint {
+		return poly(true, [2]float64{x0, y0}, [2]float64{x1, y0}, [2]float64{x1, y1}, [2]float64{x0, y1})
+	}
+	tests := []struct {
+		name         string
+		pts          []pathPoint
+		fill, stroke bool
+		white        bool
+		rulings      []folio.Ruling
+		rects        []folio.Box
+	}{
+		{name: "a stroked line is a ruling", stroke: true,
+			pts:     poly(false, [2]float64{10, 100}, [2]float64{200, 100.4}),
+			rulings: []folio.Ruling{{X0: 10, Y0: 100.2, X1: 200, Y1: 100.2}}},
+		{name: "a slanted line is not", stroke: true,
+			pts: poly(false, [2]float64{10, 100}, [2]float64{200, 150})},
+		{name: "a thin filled rectangle is a ruling along its length", fill: true,
+			pts:     rect(50, 300, 51, 400),
+			rulings: []folio.Ruling{{X0: 50.5, Y0: 300, X1: 50.5, Y1: 400}}},
+		{name: "a stroked rectangle gives four edges and a box", stroke: true,
+			pts: rect(10, 10, 110, 60),
+			rulings: []folio.Ruling{
+				{X0: 10, Y0: 10, X1: 110, Y1: 10}, {X0: 110, Y0: 10, X1: 110, Y1: 60},
+				{X0: 10, Y0: 60, X1: 110, Y1: 60}, {X0: 10, Y0: 10, X1: 10, Y1: 60},
+			},
+			rects: []folio.Box{{10, 10, 110, 60}}},
+		{name: "a filled rectangle is a box", fill: true,
+			pts: rect(10, 10, 110, 60), rects: []folio.Box{{10, 10, 110, 60}}},
+		{name: "a white filled rectangle is left out", fill: true, white: true,
+			pts: rect(10, 10, 110, 60)},
+		{name: "a page background is left out", fill: true,
+			pts: rect(0, 0, 612, 792)},
+		{name: "curves are left out", stroke: true,
+			pts: []pathPoint{{x: 0, y: 0, typ: segMove}, {x: 10, y: 0, typ: segBezier}, {x: 20, y: 0, typ: segBezier}, {x: 30, y: 0, typ: segBezier}}},
+		{name: "each subpath counts", stroke: true,
+			pts:     append(poly(false, [2]float64{0, 10}, [2]float64{100, 10}), poly(false, [2]float64{0, 20}, [2]float64{100, 20})...),
+			rulings: []folio.Ruling{{X0: 0, Y0: 10, X1: 100, Y1: 10}, {X0: 0, Y0: 20, X1: 100, Y1: 20}}},
+		{name: "lines are clipped to the page", stroke: true,
+			pts:     poly(false, [2]float64{-50, 10}, [2]float64{700, 10}),
+			rulings: []folio.Ruling{{X0: 0, Y0: 10, X1: 612, Y1: 10}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var g pageGraphics
+			g.addPath(tt.pts, tt.fill, tt.stroke, 612, 792, func() bool { return tt.white })
+			if diff := cmp.Diff(tt.rulings, g.rulings); diff != "" {
+				t.Errorf("rulings (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.rects, g.rects); diff != "" {
+				t.Errorf("rects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAxisRect(t *testing.T) {
+	tests := []struct {
+		name string
+		pts  []pathPoint
+		ok   bool
+	}{
+		{"clockwise", poly(true, [2]float64{0, 0}, [2]float64{0, 5}, [2]float64{9, 5}, [2]float64{9, 0}), true},
+		{"counter-clockwise", poly(true, [2]float64{0, 0}, [2]float64{9, 0}, [2]float64{9, 5}, [2]float64{0, 5}), true},
+		{"a bow tie", poly(true, [2]float64{0, 0}, [2]float64{9, 5}, [2]float64{9, 0}, [2]float64{0, 5}), false},
+		{"a rhombus", poly(true, [2]float64{5, 0}, [2]float64{10, 5}, [2]float64{5, 10}, [2]float64{0, 5}), false},
+		{"three points", poly(true, [2]float64{0, 0}, [2]float64{9, 0}, [2]float64{9, 5}), false},
+	}
+	for _, tt := range tests {
+		if _, ok := axisRect(tt.pts); ok != tt.ok {
+			t.Errorf("%s: axisRect ok = %v, want %v", tt.name, ok, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package parse
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio/folio"
+)
+
+// newTestEngine starts an engine with opts for one test.
+func newTestEngine(t testing.TB, opts Options) *Engine {
+	t.Helper()
+	if opts.Instances == 0 {
+		opts.Instances = 1
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	e, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// readTestdata reads a file of testdata/.
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// parse parses data with e under a generous deadline.
+func parse(t testing.TB, e *Engine, name string, data []byte) (*folio.Parsed, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return e.Parse(ctx, folio.Source{Rel: name}, data)
+}
+
+// mustParse parses a testdata file with the shared engine.
+func mustParse(t testing.TB, name string) *folio.Parsed {
+	t.Helper()
+	p, err := parse(t, testEngine, name, readTestdata(t, name))
+	if err != nil {
+		t.Fatalf("parse %s: %v", name, err)
+	}
+	return p
+}
+
+// text joins the words of a page with single spaces.
+func text(pg folio.Page) string {
+	var b strings.Builder
+	for i, w := range pg.Words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.Text)
+	}
+	return b.String()
+}
+
+// pathsPDF builds a one-page PDF whose content stream strokes n short
+// lines: cheap to store (it compresses to almost nothing), expensive for
+// PDFium to load.
+func pathsPDF(n int) []byte {
+	var content bytes.Buffer
+	zw := zlib.NewWriter(&content)
+	line := []byte("10 10 m 20 20 l S\n")
+	for range n {
+		zw.Write(line)
+	}
+	zw.Close()
+	return buildPDF(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", content.Len(), content.Bytes()),
+	)
+}
+
+// buildPDF assembles objects 1… into a PDF file with a valid xref table.
+func buildPDF(objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// withDoc opens data on an instance of the shared engine and calls fn with
+// a parser bound to it, for tests of the page-level readers.
+func withDoc(t *testing.T, data []byte, fn func(d *docParser)) {
+	t.Helper()
+	inst, err := testEngine.pool.GetInstanceWithContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	l, err := bind(context.Background(), inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.release()
+	d := &docParser{l: l, opts: &testEngine.opts, log: testEngine.log}
+	buf := l.malloc(uint32(len(data)))
+	defer l.free(buf)
+	l.write(buf, data)
+	d.doc = l.callPtr(fnLoadMemDocument64, uint64(buf), uint64(len(data)), 0)
+	if d.doc == 0 {
+		t.Fatalf("open: error %d %v", l.call(fnGetLastError), l.err)
+	}
+	defer l.call(fnCloseDocument, uint64(d.doc))
+	fn(d)
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+}

@@ -1,0 +1,152 @@
+package parse
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/folio/folio"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// pdfcpuConfigOnce keeps pdfcpu away from its config directory: it would
+// otherwise create and read one under the user's config dir.
+var pdfcpuConfigOnce sync.Once
+
+// maxFonts bounds the font inventory of one document.
+const maxFonts = 1000
+
+// cpuResult is what pdfcpu makes of a document: validation findings, the
+// font inventory and the document information. It is filled by its own
+// goroutine; done is closed when it is ready.
+type cpuResult struct {
+	done     chan struct{}
+	fonts    []string
+	meta     map[string]string
+	warnings []string
+}
+
+// startPDFCPU reads and validates data with pdfcpu (relaxed mode) in a new
+// goroutine. pdfcpu cannot be interrupted; a run that outlives the
+// document's deadline is abandoned and ends on its own.
+func startPDFCPU(ctx context.Context, data []byte) *cpuResult {
+	r := &cpuResult{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		defer func() {
+			if p := recover(); p != nil {
+				r.fonts, r.meta = nil, nil
+				r.warnings = append(r.warnings, fmt.Sprintf("pdfcpu: panic: %v", p))
+			}
+		}()
+		if ctx.Err() != nil {
+			return
+		}
+		r.run(data)
+	}()
+	return r
+}
+
+// run reads data and collects fonts and metadata.
+func (r *cpuResult) run(data []byte) {
+	pdfcpuConfigOnce.Do(api.DisableConfigDir)
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.Cmd = model.LISTINFO
+	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
+	if err != nil {
+		r.warnings = append(r.warnings, "pdfcpu: "+oneLine(err.Error()))
+		return
+	}
+	if ctx.XRefTable == nil {
+		return
+	}
+	// Validation fills in the document information; a failure stops it
+	// but leaves what it read.
+	if err := api.ValidateContext(ctx); err != nil {
+		r.warnings = append(r.warnings, "pdfcpu: "+oneLine(err.Error()))
+	}
+	x := ctx.XRefTable
+	r.meta = make(map[string]string)
+	for tag, v := range map[string]string{
+		"Title": x.Title, "Author": x.Author, "Subject": x.Subject, "Keywords": x.Keywords,
+		"Creator": x.Creator, "Producer": x.Producer, "CreationDate": x.CreationDate, "ModDate": x.ModDate,
+	} {
+		if v = cleanMeta(v); v != "" {
+			r.meta[tag] = v
+		}
+	}
+	r.fonts = fontInventory(x)
+}
+
+// fontInventory returns the sorted unique base font names of the font
+// dictionaries in x, without subset prefixes.
+func fontInventory(x *model.XRefTable) []string {
+	seen := make(map[string]bool)
+	for _, e := range x.Table {
+		if e == nil || e.Free || e.Object == nil {
+			continue
+		}
+		d, ok := e.Object.(types.Dict)
+		if !ok {
+			continue
+		}
+		if t := d.Type(); t == nil || *t != "Font" {
+			continue
+		}
+		base := d.NameEntry("BaseFont")
+		if base == nil {
+			continue
+		}
+		if name := fontName(*base); name != "" {
+			seen[name] = true
+		}
+		if len(seen) >= maxFonts {
+			break
+		}
+	}
+	fonts := make([]string, 0, len(seen))
+	for name := range seen {
+		fonts = append(fonts, name)
+	}
+	slices.Sort(fonts)
+	return fonts
+}
+
+// merge waits for pdfcpu until ctx ends and adds its findings to p:
+// fonts, metadata PDFium did not find, and warnings.
+func (r *cpuResult) merge(ctx context.Context, p *folio.Parsed) {
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		p.Warnings = append(p.Warnings, "pdfcpu: did not finish before the deadline")
+		return
+	}
+	if len(r.fonts) > 0 {
+		p.Fonts = r.fonts
+	}
+	for tag, v := range r.meta {
+		if _, ok := p.Meta[tag]; ok {
+			continue
+		}
+		if p.Meta == nil {
+			p.Meta = make(map[string]string)
+		}
+		p.Meta[tag] = v
+	}
+	p.Warnings = append(p.Warnings, r.warnings...)
+}
+
+// oneLine flattens a multi-line message and caps its length.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,184 @@
+package parse
+
+import (
+	"math"
+	"unicode"
+
+	"github.com/folio/folio"
+)
+
+// maxCharsPerPage bounds the characters read from one page.
+const maxCharsPerPage = 500_000
+
+// Text render modes that paint nothing (PDF 9.3.6): 3 invisible, 7 clip only.
+const (
+	renderInvisible = 3
+	renderClip      = 7
+)
+
+// hyphenMark is the code PDFium puts in place of a hyphen that ends a line
+// inside a word (its CharType kHyphen). The parser restores the hyphen; the
+// segmenter joins the word halves.
+const hyphenMark = 0x02
+
+// sep says whether a glyph is a separator between words.
+type sep uint8
+
+const (
+	sepNone  sep = iota
+	sepSpace     // a space, real or inserted by PDFium
+	sepLine      // a line break, real or inserted by PDFium
+)
+
+// glyph is one character of a page's text in PDFium's order: a visible
+// character with its box and style, or a separator.
+type glyph struct {
+	r     rune
+	sep   sep
+	box   folio.Box // displayed frame
+	noBox bool      // PDFium gave no extent (an empty box)
+	style *textStyle
+}
+
+// textStyle is the font and state of one text object.
+type textStyle struct {
+	font   string
+	size   float64
+	weight int
+	bold   bool
+	italic bool
+	mono   bool
+	hidden bool    // invisible render mode or sub-point size
+	angle  float64 // degrees counter-clockwise in the displayed frame
+}
+
+// classify sorts a code point into separators, characters to drop
+// (controls, non-characters, NUL for unmapped glyphs) and the rest.
+func classify(r rune) (s sep, drop bool) {
+	switch {
+	case r == '\r' || r == '\n' || r == 0x2028 || r == 0x2029 || r == 0x0B || r == 0x0C || r == 0x85:
+		return sepLine, false
+	case unicode.IsSpace(r):
+		return sepSpace, false
+	case r < 0x20 || (r >= 0x7F && r < 0xA0) || r == 0xFFFE || r == 0xFFFF || r > unicode.MaxRune ||
+		(r >= 0xD800 && r < 0xE000):
+		return sepNone, true
+	}
+	return sepNone, false
+}
+
+// readText reads the characters of a loaded text page. It reports whether
+// the page had more characters than it read.
+func (d *docParser) readText(tp uint32, fr frame) ([]glyph, bool) {
+	l := d.l
+	n := l.callI32(fnTextCountChars, uint64(tp))
+	truncated := false
+	if n > maxCharsPerPage {
+		n, truncated = maxCharsPerPage, true
+	}
+	if n <= 0 {
+		return nil, false
+	}
+	gs := make([]glyph, 0, n)
+	styles := make(map[uint32]*textStyle)
+	var (
+		style   *textStyle
+		prev    [4]float64 // user-space loose box of the previous character
+		newWord = true
+	)
+	box := l.scratch
+	runes := d.pageUnicode(tp, n)
+	for i := 0; i < n && l.err == nil; i++ {
+		idx := uint64(i)
+		r := runes[i]
+		if r == hyphenMark {
+			r = '-'
+		}
+		s, drop := classify(r)
+		if drop {
+			continue
+		}
+		if s != sepNone {
+			gs = append(gs, glyph{r: r, sep: s})
+			newWord = true
+			continue
+		}
+		l.call(fnTextGetLooseCharBox, uint64(tp), idx, uint64(box))
+		left, top, right, bottom := l.rectF(box)
+		// A character's style is its text object's. Asking for the object
+		// costs a call, so ask at the start of a word and where the line
+		// box changes (size, baseline or direction); within a word on one
+		// line the object rarely changes without that.
+		sameLine := (top == prev[1] && bottom == prev[3]) || (left == prev[0] && right == prev[2])
+		if style == nil || newWord || !sameLine {
+			obj := l.callPtr(fnTextGetTextObject, uint64(tp), idx)
+			st, ok := styles[obj]
+			if !ok {
+				st = d.textStyle(tp, idx, obj, fr)
+				styles[obj] = st
+			}
+			style = st
+		}
+		prev = [4]float64{left, top, right, bottom}
+		newWord = false
+		if !finite(left, top, right, bottom) {
+			continue
+		}
+		gs = append(gs, glyph{r: r, box: fr.box(left, bottom, right, top), noBox: left == right && top == bottom, style: style})
+	}
+	return gs, truncated
+}
+
+// textStyle reads the font and render state of the text object of char
+// idx. PDFium computes these per text object, so one read serves all the
+// object's characters.
+func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *textStyle {
+	l := d.l
+	st := &textStyle{
+		size:   f64Result(l.call(fnTextGetFontSize, uint64(tp), idx)),
+		weight: l.callI32(fnTextGetFontWeight, uint64(tp), idx),
+	}
+	if st.weight < 0 {
+		st.weight = 0
+	}
+	// FPDFText_GetFontSize is the size set by Tf; text and graphics
+	// matrices scale it, often from a Tf size of 1.
+	p := l.scratch
+	if l.call(fnTextGetMatrix, uint64(tp), idx, uint64(p)) != 0 {
+		c, d := l.f32(p+8), l.f32(p+12)
+		st.size *= math.Hypot(c, d)
+	}
+	if !finite(st.size) || st.size < 0 {
+		st.size = 0
+	}
+	flagsPtr := l.scratch + 16
+	buf := l.ensureBuf(256)
+	n := uint32(l.call(fnTextGetFontInfo, uint64(tp), idx, uint64(buf), 256, uint64(flagsPtr)))
+	if n > 256 && n < 1<<16 {
+		buf = l.ensureBuf(n)
+		n = uint32(l.call(fnTextGetFontInfo, uint64(tp), idx, uint64(buf), uint64(n), uint64(flagsPtr)))
+	}
+	flags := uint32(0)
+	if n > 1 && n < 1<<16 {
+		name := l.read(buf, n-1) // drop the NUL
+		flags = l.u32(flagsPtr)
+		st.font = fontName(string(name))
+	}
+	st.bold, st.italic, st.mono = fontStyle(st.font, st.weight, flags)
+	if obj != 0 {
+		mode := l.callI32(fnTextObjGetRenderMode, uint64(obj))
+		st.hidden = mode == renderInvisible || mode == renderClip
+	}
+	if st.size < 1 {
+		st.hidden = true
+	}
+	rad := f32Result(l.call(fnTextGetCharAngle, uint64(tp), idx))
+	if finite(rad) && rad >= 0 {
+		// PDFium measures atan2(c, a) of the text matrix: clockwise.
+		st.angle = math.Round(fr.angle(-rad*180/math.Pi)*100) / 100
+		if st.angle >= 359.995 {
+			st.angle = 0
+		}
+	}
+	return st
+}
