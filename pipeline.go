@@ -66,3 +66,15 @@ type Ledger interface {
 	RecordDocument(ctx context.Context, run string, doc *Document, outputs []string) error
 	RecordFailure(ctx context.Context, run string, src Source, kind Kind, msg string) error
 }
+
+// Renderer draws regions of a document's pages as PNG images. Parsers that
+// can render implement it; the orchestrator uses it for image elements
+// whose pixels are not one embedded picture (vector drawings, pictures
+// tiled from pieces, pictures too large to decode whole).
+type Renderer interface {
+	// Render returns one PNG per region, in order, drawn at dpi dots per
+	// inch or less so that no image exceeds maxPixels. A region that cannot
+	// be drawn gets a nil entry; the error is for the document as a whole
+	// (ctx done, file unreadable).
+	Render(ctx context.Context, src Source, data []byte, regions []PageBox, dpi float64, maxPixels int64) ([][]byte, error)
+}
