@@ -225,7 +225,6 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 	docCtx, cancel := context.WithTimeout(ctx, b.DocTimeout)
 	defer cancel()
 	parsed, err := b.Parser.Parse(docCtx, *src, data)
-	data = nil // the parser is done with the bytes; let them go before segmenting
 	if err != nil {
 		return nil, nil, err
 	}
@@ -238,7 +237,13 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: KindTimeout, Err: err}
 	}
 
+	var warnings []string
+	if r, ok := b.Parser.(Renderer); ok {
+		warnings = renderFigures(docCtx, r, *src, data, elements)
+	}
+
 	doc := newDocument(*src, runID, b.Config, parsed, elements)
+	doc.Warnings = append(doc.Warnings, warnings...)
 	frags, err := b.Router.Route(ctx, doc)
 	if err != nil {
 		kind := KindCanceled

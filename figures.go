@@ -1,0 +1,55 @@
+package folio
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+)
+
+// Figure rendering defaults: enough resolution to read a chart's labels,
+// bounded so that one figure never costs more than a few megapixels.
+const (
+	FigureDPI       = 150
+	FigureMaxPixels = 4_000_000
+)
+
+// renderFigures gives pixels to image elements that have none (vector
+// drawings, pictures joined from tiles, pictures too large to decode) by
+// drawing their region of the page. It returns warnings for figures that
+// could not be drawn; the elements keep their box either way.
+func renderFigures(ctx context.Context, r Renderer, src Source, data []byte, els []Element) []string {
+	var idx []int
+	var regions []PageBox
+	for i, el := range els {
+		if el.Type != ImageType || (el.Image != nil && len(el.Image.PNG) > 0) {
+			continue
+		}
+		idx = append(idx, i)
+		regions = append(regions, PageBox{Page: el.Page, Box: el.Box})
+	}
+	if len(regions) == 0 {
+		return nil
+	}
+	pngs, err := r.Render(ctx, src, data, regions, FigureDPI, FigureMaxPixels)
+	if err != nil {
+		return []string{fmt.Sprintf("render figures: %v", detail(err))}
+	}
+	var warnings []string
+	for k, i := range idx {
+		if k >= len(pngs) || len(pngs[k]) == 0 {
+			warnings = append(warnings, fmt.Sprintf("figure on page %d: could not be drawn", els[i].Page))
+			continue
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(pngs[k]))
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("figure on page %d: renderer gave an unreadable PNG: %v", els[i].Page, err))
+			continue
+		}
+		if els[i].Image == nil {
+			els[i].Image = &Image{}
+		}
+		els[i].Image.PNG, els[i].Image.Width, els[i].Image.Height = pngs[k], cfg.Width, cfg.Height
+	}
+	return warnings
+}
