@@ -144,6 +144,14 @@ func (c *Cost) merge(o Cost) {
 	c.Calls += o.Calls
 	c.CacheHits += o.CacheHits
 	c.Unpriced += o.Unpriced
+	c.SavedUSDMicros += o.SavedUSDMicros
+	if o.BaselineUSDMicros != nil {
+		sum := *o.BaselineUSDMicros
+		if c.BaselineUSDMicros != nil {
+			sum += *c.BaselineUSDMicros
+		}
+		c.BaselineUSDMicros = &sum
+	}
 }
 
 func (b *Batch) setDefaults() {

@@ -19,11 +19,14 @@ type Call struct {
 	Usage
 	// USDMicros is the call's price in micro-dollars; nil when the price is
 	// unknown (never zero for "unknown").
-	USDMicros  *int64        `json:"usd_micros"`
-	Latency    time.Duration `json:"latency_ns"`
-	CacheHit   bool          `json:"cache_hit"`
-	Status     string        `json:"status"` // CallOK, CallFailed, CallRejected
-	ErrorClass string        `json:"error_class,omitempty"`
+	USDMicros *int64 `json:"usd_micros"`
+	// SavedUSDMicros is, on a cache hit, what the answer cost when it was
+	// first bought.
+	SavedUSDMicros *int64        `json:"saved_usd_micros,omitempty"`
+	Latency        time.Duration `json:"latency_ns"`
+	CacheHit       bool          `json:"cache_hit"`
+	Status         string        `json:"status"` // CallOK, CallFailed, CallRejected
+	ErrorClass     string        `json:"error_class,omitempty"`
 	// Error says why a failed or rejected attempt was not kept. It never
 	// holds request headers or credentials.
 	Error         string `json:"error,omitempty"`
@@ -64,6 +67,12 @@ type Cost struct {
 	// Unpriced counts model calls whose price is unknown: USDMicros is then
 	// a lower bound.
 	Unpriced int `json:"unpriced,omitempty"`
+	// SavedUSDMicros is what cache hits would have cost.
+	SavedUSDMicros int64 `json:"saved_usd_micros,omitempty"`
+	// BaselineUSDMicros is what sending every page as an image to the
+	// policy's baseline model would have cost; nil when there is no
+	// baseline or its price is unknown.
+	BaselineUSDMicros *int64 `json:"baseline_usd_micros,omitempty"`
 }
 
 // Add counts c's calls into the cost. Local specialist calls are free and
@@ -76,6 +85,9 @@ func (c *Cost) Add(calls []Call) {
 		c.Calls++
 		if k.CacheHit {
 			c.CacheHits++
+			if k.SavedUSDMicros != nil {
+				c.SavedUSDMicros += *k.SavedUSDMicros
+			}
 		}
 		c.InputTokens += k.InputTokens
 		c.OutputTokens += k.OutputTokens

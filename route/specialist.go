@@ -41,6 +41,9 @@ type Task struct {
 	Rule string
 	// Attempt counts the attempts made for the element, from 1.
 	Attempt int
+	// Crop is the element's region of the page as a PNG, for vision models;
+	// nil when the orchestrator did not draw it.
+	Crop []byte
 }
 
 // Result is a specialist's output for one task, and what the attempt cost.
@@ -56,6 +59,11 @@ type Result struct {
 	// USDMicros is the attempt's price in micro-dollars, nil when unknown.
 	// The router records 0 for a local specialist that leaves it nil.
 	USDMicros *int64
+	// Model names what answered for the record ("openai/gpt-4.1-mini");
+	// empty means the specialist's Name.
+	Model string
+	// SavedUSDMicros is, on a cache hit, what the original call cost.
+	SavedUSDMicros *int64
 	// Endpoint, CacheHit, Prompt, PromptVersion and RequestHash describe a
 	// model call; they are copied to the recorded folio.Call.
 	Endpoint      string

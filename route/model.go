@@ -1,0 +1,72 @@
+package route
+
+import (
+	"context"
+	"time"
+
+	"github.com/folio/folio"
+)
+
+// Error classes of model calls. Providers return errors whose ErrorClass
+// method gives one of these; the wrappers in this package decide from the
+// class whether to retry, escalate, stop using an endpoint or mark review.
+const (
+	// ClassRateLimit: 429; retry after the server's Retry-After.
+	ClassRateLimit = "rate_limit"
+	// ClassTransient: 5xx, connection reset, timeouts of the request itself;
+	// retry with backoff, then escalate.
+	ClassTransient = "transient"
+	// ClassContextLength: the request is too long for the model; escalate
+	// to a link with a larger context (no retry).
+	ClassContextLength = "context_length"
+	// ClassAuth: 401/403/404 or a bad endpoint configuration; stop using the
+	// endpoint for the rest of the run.
+	ClassAuth = "auth"
+	// ClassRefusal: the model refused; the element goes to review.
+	ClassRefusal = "refusal"
+	// ClassGrounding: the answer holds numbers or words absent from the
+	// element's source text.
+	ClassGrounding = "grounding"
+	// ClassBudget: the run's budget cannot cover the call's estimate.
+	ClassBudget = "budget"
+	// ClassBreakerOpen: the model's circuit breaker is open.
+	ClassBreakerOpen = "breaker_open"
+	// ClassDryRun: the call was only estimated (--dry-run).
+	ClassDryRun = "dry_run"
+)
+
+// RetryAfter is implemented by errors that carry the server's wish for how
+// long to wait before the next request (HTTP Retry-After).
+type RetryAfter interface {
+	RetryAfter() time.Duration
+}
+
+// Estimate is what a call is expected to use before it is made: the basis
+// for budget reservations, rate-limit token buckets and --dry-run.
+type Estimate struct {
+	Usage folio.Usage
+	// USDMicros is nil when the model's price is unknown.
+	USDMicros *int64
+}
+
+// Estimator is implemented by specialists that cost money.
+type Estimator interface {
+	Estimate(t Task) (Estimate, error)
+}
+
+// Keyer is implemented by specialists whose answers can be cached: the key
+// is a hash of the whole request (model, prompt template and version,
+// inputs) without volatile fields.
+type Keyer interface {
+	RequestKey(t Task) (string, error)
+}
+
+// CacheStore keeps serialized model answers by request key. The ledger
+// implements it (in bytes, so it needs no route types), so that a re-run,
+// or a run after a crash, pays nothing twice.
+type CacheStore interface {
+	// CacheGet returns the stored value for key; ok is false on a miss.
+	CacheGet(ctx context.Context, key string) (value []byte, ok bool, err error)
+	// CachePut stores value under key, replacing any older value.
+	CachePut(ctx context.Context, key string, value []byte) error
+}
