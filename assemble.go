@@ -67,6 +67,7 @@ func applyFragments(doc *Document, frags []Fragment) {
 			el.Image = f.Image
 		}
 		doc.Cost.Add(f.Calls)
+		el.Crop = nil // drawn for the models only
 	}
 	doc.Fragments = frags
 }

@@ -48,11 +48,30 @@ type Batch struct {
 	Version string
 	// Force redoes documents the ledger has done.
 	Force bool
+	// DryRun runs parse, segment and routing decisions but writes no output
+	// and records no document; the router is expected to make no model
+	// call (its wrappers estimate instead). OnDocument sees each document.
+	DryRun bool
+	// Tags label the run in the ledger.
+	Tags map[string]string
+	// CropTypes lists element types whose page region is drawn into
+	// Element.Crop for vision models; CropNoTextLayer also draws every
+	// element on pages without a text layer.
+	CropTypes       map[ElementType]bool
+	CropNoTextLayer bool
+	// Baseline, when set, prices the document as if every page were sent
+	// as an image to one large model; nil means unknown.
+	Baseline func(doc *Document) *int64
+	// OnDocument, when set, is called with each routed document (before it
+	// is written); calls are serialised.
+	OnDocument func(doc *Document)
 
 	Logger *slog.Logger
 	// OnEvent, when set, is called once per document as it finishes; calls
 	// are serialised.
 	OnEvent func(Event)
+
+	onDocMu sync.Mutex
 }
 
 // Event reports one document's outcome.
@@ -77,7 +96,7 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 	b.setDefaults()
 	start := time.Now()
 	run := Run{ID: RunID(start.UnixNano(), fmt.Sprint(os.Getpid())), Started: start.UTC(),
-		Version: b.Version, Config: b.Config, Args: args}
+		Version: b.Version, Config: b.Config, Args: args, Tags: b.Tags}
 	if err := b.Ledger.StartRun(ctx, run); err != nil {
 		return run, fmt.Errorf("start run: %w", err)
 	}
@@ -93,6 +112,8 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 			run.Summary.Failed++
 		case "skipped":
 			run.Summary.Skipped++
+		case "deferred":
+			run.Summary.Deferred++
 		}
 		run.Summary.Pages += ev.Pages
 		run.Summary.Elements += ev.Elements
@@ -102,6 +123,10 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 	}
 
 	jobs := make(chan Source)
+	// stop is closed when a document is deferred for a reason that applies
+	// to the whole run (budget exhausted): no new documents are started.
+	stop := make(chan struct{})
+	var stopOnce sync.Once
 	var wg sync.WaitGroup
 	var costMu sync.Mutex
 	for range b.Workers {
@@ -113,14 +138,23 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 				costMu.Lock()
 				run.Summary.Cost.merge(cost)
 				costMu.Unlock()
+				if ev.Status == "deferred" {
+					stopOnce.Do(func() { close(stop) })
+				}
 				report(ev)
 			}
 		}()
 	}
 feed:
-	for _, src := range srcs {
+	for i, src := range srcs {
 		select {
 		case jobs <- src:
+		case <-stop:
+			for _, rest := range srcs[i:] {
+				report(Event{Type: "document", Path: rest.Path, Rel: rest.Rel, Status: "deferred", Kind: KindDeferred,
+					Error: ErrBudgetExhausted.Error()})
+			}
+			break feed
 		case <-ctx.Done():
 			break feed
 		}
@@ -178,6 +212,10 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, 
 	switch {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
+		return ev, Cost{}
+	case errors.Is(err, ErrBudgetExhausted):
+		ev.Status, ev.Kind, ev.Error = "deferred", KindDeferred, detail(err)
+		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(KindDeferred), "err", detail(err))
 		return ev, Cost{}
 	case err != nil:
 		kind := ErrorKind(err)
@@ -248,11 +286,18 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 	var warnings []string
 	if r, ok := b.Parser.(Renderer); ok {
 		warnings = renderFigures(docCtx, r, *src, data, elements)
+		warnings = append(warnings, b.renderCrops(docCtx, r, *src, data, parsed, elements)...)
 	}
 
 	doc := newDocument(*src, runID, b.Config, parsed, elements)
 	doc.Warnings = append(doc.Warnings, warnings...)
+	if b.Baseline != nil {
+		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
+	}
 	frags, err := b.Router.Route(ctx, doc)
+	if errors.Is(err, ErrBudgetExhausted) {
+		return nil, nil, err
+	}
 	if err != nil {
 		kind := KindCanceled
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -261,6 +306,14 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		return nil, nil, &Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
 	}
 	applyFragments(doc, frags)
+	if b.OnDocument != nil {
+		b.onDocMu.Lock()
+		b.OnDocument(doc)
+		b.onDocMu.Unlock()
+	}
+	if b.DryRun {
+		return doc, nil, nil
+	}
 
 	outputs, err := b.Writer.Write(ctx, doc)
 	if err != nil {

@@ -3,6 +3,7 @@ package folio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,56 @@ func TestBatchTooLarge(t *testing.T) {
 	}
 	if got := l.failures["ok.pdf"]; got != KindTooLarge {
 		t.Errorf("failure kind = %q, want %q", got, KindTooLarge)
+	}
+}
+
+type budgetRouter struct{ fakeRouter }
+
+func (budgetRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
+	return nil, fmt.Errorf("route table: %w", ErrBudgetExhausted)
+}
+
+func TestBatchBudgetExhaustedDefersTheRest(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	b.Router = budgetRouter{}
+	b.Workers = 1
+	var srcs []Source
+	for i := range 5 {
+		p := filepath.Join(in, fmt.Sprintf("doc%d.pdf", i))
+		if err := os.WriteFile(p, []byte(fmt.Sprint("content ", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, Source{Path: p, Rel: filepath.Base(p)})
+	}
+	run, err := b.Run(context.Background(), srcs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Summary.Deferred != 5 || run.Summary.OK+run.Summary.Failed != 0 {
+		t.Errorf("summary = %+v, want all 5 deferred", run.Summary)
+	}
+	if len(l.docs) != 0 || len(l.failures) != 0 {
+		t.Errorf("deferred documents were recorded: docs %d, failures %v", len(l.docs), l.failures)
+	}
+}
+
+func TestBatchDryRunWritesAndRecordsNothing(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	b.DryRun = true
+	var seen []string
+	b.OnDocument = func(d *Document) { seen = append(seen, d.Source.Rel) }
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	run, err := b.Run(context.Background(), srcs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Summary.OK != 1 || len(seen) != 1 {
+		t.Errorf("summary %+v, OnDocument saw %v; want 1 document", run.Summary, seen)
+	}
+	if len(l.docs) != 0 {
+		t.Error("dry run recorded a document")
+	}
+	if _, err := os.Stat(filepath.Join(b.OutDir, "ok.pdf.json")); err == nil {
+		t.Error("dry run wrote an output")
 	}
 }

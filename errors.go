@@ -21,7 +21,15 @@ const (
 	KindInternal  Kind = "internal"
 	KindConfig    Kind = "config"
 	KindCanceled  Kind = "canceled"
+	// KindDeferred: the document was not done this run and not failed
+	// either (budget exhausted with on_exhausted fail, endpoint
+	// unavailable); the next run picks it up.
+	KindDeferred Kind = "deferred"
 )
+
+// ErrBudgetExhausted is returned (wrapped) by a Router when the run's model
+// budget is spent and the policy says to stop rather than degrade.
+var ErrBudgetExhausted = errors.New("model budget exhausted")
 
 // Error is Folio's error type: the operation that failed, on which document
 // and page, and why.

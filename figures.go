@@ -53,3 +53,44 @@ func renderFigures(ctx context.Context, r Renderer, src Source, data []byte, els
 	}
 	return warnings
 }
+
+// renderCrops draws the page region of elements that vision models may be
+// sent: the types in CropTypes, and with CropNoTextLayer every element on a
+// page without a text layer.
+func (b *Batch) renderCrops(ctx context.Context, r Renderer, src Source, data []byte, p *Parsed, els []Element) []string {
+	if len(b.CropTypes) == 0 && !b.CropNoTextLayer {
+		return nil
+	}
+	noText := map[int]bool{}
+	if b.CropNoTextLayer {
+		for i := range p.Pages {
+			if !p.Pages[i].TextLayer() {
+				noText[p.Pages[i].Number] = true
+			}
+		}
+	}
+	var idx []int
+	var regions []PageBox
+	for i, el := range els {
+		if el.Layer == LayerFurniture || el.Type == ImageType || el.Box.Area() == 0 {
+			continue
+		}
+		if b.CropTypes[el.Type] || noText[el.Page] {
+			idx = append(idx, i)
+			regions = append(regions, PageBox{Page: el.Page, Box: el.Box})
+		}
+	}
+	if len(regions) == 0 {
+		return nil
+	}
+	pngs, err := r.Render(ctx, src, data, regions, FigureDPI, FigureMaxPixels)
+	if err != nil {
+		return []string{fmt.Sprintf("render crops: %v", detail(err))}
+	}
+	for k, i := range idx {
+		if k < len(pngs) {
+			els[i].Crop = pngs[k]
+		}
+	}
+	return nil
+}

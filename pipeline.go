@@ -41,7 +41,9 @@ type Run struct {
 	Version  string    `json:"version"`
 	Config   string    `json:"config"`
 	Args     []string  `json:"args"`
-	Summary  Summary   `json:"summary"`
+	// Tags label the run for cost allocation (--tag team=finance).
+	Tags    map[string]string `json:"tags,omitempty"`
+	Summary Summary           `json:"summary"`
 }
 
 // Summary counts a run's outcome.
@@ -49,6 +51,7 @@ type Summary struct {
 	OK       int     `json:"ok"`
 	Failed   int     `json:"failed"`
 	Skipped  int     `json:"skipped"`
+	Deferred int     `json:"deferred,omitempty"`
 	Pages    int     `json:"pages"`
 	Elements int     `json:"elements"`
 	Cost     Cost    `json:"cost"`
