@@ -31,52 +31,58 @@ func (d *docParser) warn(format string, args ...any) {
 	d.warnings = append(d.warnings, fmt.Sprintf(format, args...))
 }
 
-// parse loads data into PDFium and reads every page.
-func (d *docParser) parse(data []byte) (*folio.Parsed, *docError) {
-	l := d.l
-	defer l.release()
+// document copies data into guest memory, opens it, calls fn with the open
+// document and closes it. A document of more than maxPages pages fails
+// with KindTooLarge before fn runs.
+func (l *lib) document(data []byte, maxPages int, fn docFunc) *docError {
 	if len(data) == 0 {
-		return nil, &docError{kind: folio.KindMalformed, err: fmt.Errorf("empty file")}
+		return &docError{kind: folio.KindMalformed, err: fmt.Errorf("empty file")}
 	}
 	buf := l.malloc(uint32(len(data)))
 	if l.err != nil {
-		return nil, callError(fmt.Errorf("copy document into wasm memory: %w", l.err))
+		return callError(fmt.Errorf("copy document into wasm memory: %w", l.err))
 	}
 	l.write(buf, data)
-	d.doc = l.callPtr(fnLoadMemDocument64, uint64(buf), uint64(len(data)), 0)
-	if d.doc == 0 {
+	doc := l.callPtr(fnLoadMemDocument64, uint64(buf), uint64(len(data)), 0)
+	if doc == 0 {
 		code := uint32(l.call(fnGetLastError))
 		l.free(buf)
 		if l.err != nil {
-			return nil, callError(fmt.Errorf("open document: %w", l.err))
+			return callError(fmt.Errorf("open document: %w", l.err))
 		}
-		return nil, openError(code)
+		return openError(code)
 	}
-	n := l.callI32(fnGetPageCount, uint64(d.doc))
-	var p *folio.Parsed
+	n := l.callI32(fnGetPageCount, uint64(doc))
+	var perr *docError
 	switch {
 	case l.err != nil:
-	case n > d.opts.MaxPages:
-		l.call(fnCloseDocument, uint64(d.doc))
-		l.free(buf)
-		return nil, &docError{kind: folio.KindTooLarge, err: fmt.Errorf("%d pages, limit %d", n, d.opts.MaxPages)}
+	case n > maxPages:
+		perr = &docError{kind: folio.KindTooLarge, err: fmt.Errorf("%d pages, limit %d", n, maxPages)}
 	default:
-		p = &folio.Parsed{Pages: make([]folio.Page, 0, max(n, 0))}
-		if n <= 0 {
-			d.warn("document has no pages")
-		}
-		p.Meta = d.meta()
-		for i := 0; i < n && l.err == nil; i++ {
-			p.Pages = append(p.Pages, d.page(i))
-		}
+		perr = fn(l, doc, max(n, 0))
 	}
-	l.call(fnCloseDocument, uint64(d.doc))
+	l.call(fnCloseDocument, uint64(doc))
 	l.free(buf)
 	if l.err != nil {
-		return nil, callError(l.err)
+		return callError(l.err)
+	}
+	return perr
+}
+
+// parse reads the metadata and every page of the open document, which has
+// n pages.
+func (d *docParser) parse(n int) *folio.Parsed {
+	l := d.l
+	p := &folio.Parsed{Pages: make([]folio.Page, 0, n)}
+	if n == 0 {
+		d.warn("document has no pages")
+	}
+	p.Meta = d.meta()
+	for i := 0; i < n && l.err == nil; i++ {
+		p.Pages = append(p.Pages, d.page(i))
 	}
 	p.Warnings = d.warnings
-	return p, nil
+	return p
 }
 
 // meta reads the document information dictionary.
@@ -134,7 +140,7 @@ func (d *docParser) page(i int) folio.Page {
 		}
 		return pg
 	}
-	fr := d.frame(page)
+	fr := l.frame(page)
 	w, h := fr.size()
 	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
 
@@ -157,8 +163,7 @@ func (d *docParser) page(i int) folio.Page {
 }
 
 // frame reads the visible box and rotation of a loaded page.
-func (d *docParser) frame(page uint32) frame {
-	l := d.l
+func (l *lib) frame(page uint32) frame {
 	fr := frame{x1: 612, y1: 792}
 	if l.call(fnGetPageBoundingBox, uint64(page), uint64(l.scratch)) != 0 {
 		left, top, right, bottom := l.rectF(l.scratch)

@@ -188,25 +188,55 @@ func (e *Engine) Close() error {
 // the PDFium instance is interrupted and discarded and Parse fails with
 // KindTimeout (or KindCanceled). Failures are *folio.Error values.
 func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	start := time.Now()
+	var parsed *folio.Parsed
+	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
+		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc}
+		parsed = d.parse(pages)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it
+	// runs once PDFium has accepted the file.
+	startPDFCPU(ctx, data).merge(ctx, parsed)
+	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "took", time.Since(start))
+	return parsed, nil
+}
+
+// docFunc works on a document opened in a bound instance: doc is its
+// handle and pages its page count (0 to MaxPages). It returns a failure of
+// the whole document; failed guest calls it may leave in l.err, which
+// withDocument turns into KindCrash or KindMemory.
+type docFunc func(l *lib, doc uint32, pages int) *docError
+
+// withDocument opens data on an instance of the pool and calls fn with it,
+// under ctx's deadline: when ctx ends, a watchdog kills the instance and
+// withDocument fails with KindTimeout (or KindCanceled). Panics become
+// KindCrash; PDFium's load errors, exhausted wasm memory and the size limits
+// become their kinds. Failures are *folio.Error values with the given op.
+// The instance goes back to the pool unless it may be unusable or grew big.
+func (e *Engine) withDocument(ctx context.Context, op string, src folio.Source, data []byte, fn docFunc) error {
 	fail := func(kind folio.Kind, err error) error {
-		return &folio.Error{Op: "parse", Doc: src.Rel, Kind: kind, Err: err}
+		return &folio.Error{Op: op, Doc: src.Rel, Kind: kind, Err: err}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fail(ctxKind(err), err)
+		return fail(ctxKind(err), err)
 	}
 	if int64(len(data)) > e.opts.MaxBytes {
-		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
+		return fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
 	}
 	start := time.Now()
 	inst, err := e.pool.GetInstanceWithContext(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fail(ctxKind(ctx.Err()), ctx.Err())
+			return fail(ctxKind(ctx.Err()), ctx.Err())
 		}
-		return nil, fail(folio.KindInternal, fmt.Errorf("get pdfium instance: %w", err))
+		return fail(folio.KindInternal, fmt.Errorf("get pdfium instance: %w", err))
 	}
 	w := watch(ctx, inst)
-	parsed, memBytes, perr := e.run(ctx, inst, data)
+	memBytes, perr := e.run(ctx, inst, data, fn)
 	killed := w.stop()
 
 	switch {
@@ -218,8 +248,8 @@ func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*fol
 		if err == nil {
 			err = context.DeadlineExceeded
 		}
-		e.log.Debug("pdfium instance killed", "doc", src.Rel, "after", time.Since(start), "err", perr)
-		return nil, fail(ctxKind(err), fmt.Errorf("after %v: %w", time.Since(start).Round(time.Millisecond), err))
+		e.log.Debug("pdfium instance killed", "op", op, "doc", src.Rel, "after", time.Since(start), "err", perr)
+		return fail(ctxKind(err), fmt.Errorf("after %v: %w", time.Since(start).Round(time.Millisecond), err))
 	case perr != nil && perr.fatal:
 		// A trap or exhausted memory leaves the instance in an unknown state.
 		inst.Kill()
@@ -232,30 +262,26 @@ func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*fol
 		}
 	}
 	if perr != nil {
-		return nil, fail(perr.kind, perr.err)
+		return fail(perr.kind, perr.err)
 	}
-	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it
-	// runs once PDFium has accepted the file.
-	startPDFCPU(ctx, data).merge(ctx, parsed)
-	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "took", time.Since(start))
-	return parsed, nil
+	return nil
 }
 
-// run parses data on inst, turning panics into KindCrash. It also returns
-// the size the instance's memory grew to.
-func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte) (p *folio.Parsed, memBytes int64, perr *docError) {
+// run opens data on inst and calls fn, turning panics into KindCrash. It
+// also returns the size the instance's memory grew to.
+func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte, fn docFunc) (memBytes int64, perr *docError) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.log.Error("panic while parsing", "panic", r)
-			p, perr = nil, &docError{kind: folio.KindCrash, err: fmt.Errorf("panic: %v", r), fatal: true}
+			e.log.Error("panic in pdfium document", "panic", r)
+			perr = &docError{kind: folio.KindCrash, err: fmt.Errorf("panic: %v", r), fatal: true}
 		}
 	}()
 	l, err := bind(ctx, inst)
 	if err != nil {
-		return nil, 0, &docError{kind: folio.KindInternal, err: err, fatal: true}
+		return 0, &docError{kind: folio.KindInternal, err: err, fatal: true}
 	}
-	d := &docParser{l: l, opts: &e.opts, log: e.log}
-	p, perr = d.parse(data)
+	perr = l.document(data, e.opts.MaxPages, fn)
+	l.release()
 	memBytes = int64(l.mem.Size())
 	if perr != nil && perr.kind == folio.KindCrash && memBytes >= e.opts.MemoryLimit*3/4 {
 		// PDFium aborts (a wasm trap) when an allocation fails; a trap
@@ -263,7 +289,7 @@ func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte) (p *f
 		perr.kind = folio.KindMemory
 		perr.err = fmt.Errorf("wasm memory limit of %d MiB reached: %w", e.opts.MemoryLimit>>20, perr.err)
 	}
-	return p, memBytes, perr
+	return memBytes, perr
 }
 
 // watchdog kills a PDFium instance when a document's context ends.

@@ -70,6 +70,9 @@ const (
 	fnBitmapGetFormat
 	fnBitmapGetBuffer
 	fnBitmapDestroy
+	fnBitmapCreate
+	fnBitmapFillRect
+	fnRenderPageBitmapWithMatrix
 	numFns
 )
 
@@ -121,6 +124,9 @@ var fnNames = [numFns]string{
 	fnBitmapGetFormat:            "FPDFBitmap_GetFormat",
 	fnBitmapGetBuffer:            "FPDFBitmap_GetBuffer",
 	fnBitmapDestroy:              "FPDFBitmap_Destroy",
+	fnBitmapCreate:               "FPDFBitmap_Create",
+	fnBitmapFillRect:             "FPDFBitmap_FillRect",
+	fnRenderPageBitmapWithMatrix: "FPDF_RenderPageBitmapWithMatrix",
 }
 
 // PDFium's FPDF_GetLastError codes.
@@ -291,6 +297,16 @@ func (l *lib) f32(p uint32) float64 {
 		l.err = fmt.Errorf("read guest memory at %#x: out of range", p)
 	}
 	return float64(v)
+}
+
+// writeF32 writes vs as consecutive little-endian float32 values at p, as
+// FS_MATRIX and FS_RECTF hold them.
+func (l *lib) writeF32(p uint32, vs ...float64) {
+	for i, v := range vs {
+		if l.err == nil && !l.mem.WriteFloat32Le(p+4*uint32(i), float32(v)) {
+			l.err = fmt.Errorf("write float at %#x: out of range", p+4*uint32(i))
+		}
+	}
 }
 
 // read copies n guest bytes at p.
