@@ -1,5 +1,7 @@
 // Package lineage is Folio's ledger: runs, documents, elements, fragments and
-// every model call, in one SQLite file (github.com/mattn/go-sqlite3).
+// every model call, in one SQLite file (github.com/mattn/go-sqlite3). The
+// same file holds the model answer cache (CacheGet, CachePut), run tags and
+// the cost report (Cost).
 //
 // The file is in WAL mode with foreign keys on. Writes go through a single
 // connection and BEGIN IMMEDIATE transactions, one per finished document, so
@@ -12,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,9 +42,13 @@ type DB struct {
 	path  string
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // a pool; query only
+	hits  *hitCounter
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Logger receives the failures of best-effort work, such as counting
+	// cache hits. Open sets it to discard; replace it before use.
+	Logger *slog.Logger
 }
 
 var _ folio.Ledger = (*DB)(nil)
@@ -59,7 +66,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	db := &DB{path: abs, Now: time.Now}
+	db := &DB{path: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 
 	ms := BusyTimeout.Milliseconds()
 	db.write, err = sql.Open("sqlite3", dsn(abs,
@@ -95,6 +102,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	db.hits = newHitCounter()
+	go db.countHits()
 	return db, nil
 }
 
@@ -139,8 +148,11 @@ func dsn(abs string, params ...string) string {
 	return u.String() + "?" + strings.Join(params, "&")
 }
 
-// Close closes the ledger.
+// Close writes the cache hits still being counted and closes the ledger.
 func (db *DB) Close() error {
+	if db.hits != nil {
+		db.hits.stop()
+	}
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

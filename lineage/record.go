@@ -39,7 +39,8 @@ func (db *DB) StartRun(ctx context.Context, run folio.Run) error {
 	return nil
 }
 
-// FinishRun records the end of a started run and its summary.
+// FinishRun records the end of a started run and its summary, cost
+// included: known prices, unpriced calls, cache savings and the baseline.
 func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 	err := db.update(ctx, func(tx *writeTx) error {
 		finished := run.Finished
@@ -49,11 +50,13 @@ func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 		s := run.Summary
 		res, err := tx.ExecContext(ctx, `
 			UPDATE runs SET finished = ?, ok = ?, failed = ?, skipped = ?,
-				pages = ?, elements = ?, usd_micros = ?, input_tokens = ?,
+				pages = ?, elements = ?, usd_micros = ?, unpriced = ?,
+				saved_usd_micros = ?, baseline_usd_micros = ?, input_tokens = ?,
 				output_tokens = ?, calls = ?, cache_hits = ?, seconds = ?
 			WHERE id = ?`,
 			formatTime(finished), s.OK, s.Failed, s.Skipped,
-			s.Pages, s.Elements, s.Cost.USDMicros, s.Cost.InputTokens,
+			s.Pages, s.Elements, s.Cost.USDMicros, s.Cost.Unpriced,
+			s.Cost.SavedUSDMicros, s.Cost.BaselineUSDMicros, s.Cost.InputTokens,
 			s.Cost.OutputTokens, s.Cost.Calls, s.Cost.CacheHits, s.Seconds,
 			run.ID)
 		if err != nil {
@@ -90,6 +93,10 @@ func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 // fragments and calls, and the output files written for it, in one
 // transaction. Recording a document id again replaces what was recorded for
 // it before.
+//
+// The calls' prices and the document's cost totals are stored as given,
+// except the number of unpriced calls, which is counted from the calls, and
+// SavedUSDMicros of a call that is not a cache hit, which is dropped.
 func (db *DB) RecordDocument(ctx context.Context, run string, doc *folio.Document, outputs []string) error {
 	if doc == nil || doc.ID == "" {
 		return fmt.Errorf("record document: no document id")
@@ -128,12 +135,12 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	c := doc.Cost
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
-			status, outputs, usd_micros, unpriced, input_tokens, output_tokens,
-			calls, cache_hits, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			status, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
+			input_tokens, output_tokens, calls, cache_hits, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
-		outs, c.USDMicros, unpriced, c.InputTokens, c.OutputTokens,
-		c.Calls, c.CacheHits, formatTime(tx.now)); err != nil {
+		outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
+		c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now)); err != nil {
 		return fmt.Errorf("insert document: %w", err)
 	}
 
@@ -163,9 +170,9 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	defer insFragment.Close()
 	insCall, err := tx.PrepareContext(ctx, `
 		INSERT INTO calls (fragment, attempt, rule, model, endpoint,
-			input_tokens, cached_tokens, output_tokens, usd_micros, latency_us,
+			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
 			cache_hit, status, error_class, error, prompt, prompt_version, request_hash, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -176,9 +183,13 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 			return fmt.Errorf("insert fragment %s: %w", f.ID, err)
 		}
 		for _, k := range f.Calls {
+			saved := k.SavedUSDMicros
+			if !k.CacheHit {
+				saved = nil
+			}
 			if _, err := insCall.ExecContext(ctx,
 				f.ID, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
-				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, k.Latency.Microseconds(),
+				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
 				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Prompt, k.PromptVersion, k.RequestHash, created); err != nil {
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}

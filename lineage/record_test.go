@@ -294,10 +294,13 @@ func TestRecordDocument_noCredentials(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("stored endpoints (-want +got):\n%s", diff)
 	}
+	// A cache entry's request key (a hash) and a run tag's key are not
+	// credentials.
 	cols := query(t, raw, `
 		SELECT m.name || '.' || c.name FROM sqlite_schema m, pragma_table_info(m.name) c
 		WHERE m.type = 'table' AND (c.name LIKE '%key%' OR c.name LIKE '%secret%'
-			OR c.name LIKE '%auth%' OR c.name LIKE '%password%')`)
+			OR c.name LIKE '%auth%' OR c.name LIKE '%password%')
+			AND m.name || '.' || c.name NOT IN ('cache.key', 'run_tags.key')`)
 	if len(cols) > 0 {
 		t.Errorf("columns named like credentials: %v", cols)
 	}
@@ -358,7 +361,8 @@ func TestRuns(t *testing.T) {
 	}
 	// A run without an end time ends now.
 	sum := folio.Summary{OK: 1, Failed: 2, Skipped: 3, Pages: 4, Elements: 5, Seconds: 6.25,
-		Cost: folio.Cost{USDMicros: 7, InputTokens: 8, OutputTokens: 9, Calls: 10, CacheHits: 11}}
+		Cost: folio.Cost{USDMicros: 7, InputTokens: 8, OutputTokens: 9, Calls: 10, CacheHits: 11,
+			Unpriced: 12, SavedUSDMicros: 13, BaselineUSDMicros: price(14)}}
 	if err := db.FinishRun(ctx, folio.Run{ID: "run_1", Summary: sum}); err != nil {
 		t.Fatal(err)
 	}
@@ -369,6 +373,56 @@ func TestRuns(t *testing.T) {
 	want := folio.Run{ID: "run_1", Started: t0, Finished: t0, Version: "0.1.0", Config: "cfg1", Args: []string{}, Summary: sum}
 	if diff := cmp.Diff(want, ts[0].Run); diff != "" {
 		t.Errorf("run (-want +got):\n%s", diff)
+	}
+}
+
+// A cache hit's saving is stored with the call, and a document's savings
+// and baseline with the document; a saving on a call that is not a hit is
+// dropped, and an unknown baseline is NULL.
+func TestRecordDocument_savingsAndBaseline(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	withBaseline := sampleDoc("s1", "cfg1", "a.pdf", 1)
+	withBaseline.Fragments[0].Calls = []folio.Call{
+		{Attempt: 1, Model: "openai/m", USDMicros: price(0), CacheHit: true, SavedUSDMicros: price(700), Status: "ok"},
+		{Attempt: 2, Model: "openai/m", USDMicros: price(0), CacheHit: true, Status: "ok"},
+		{Attempt: 3, Model: "openai/m", USDMicros: price(300), SavedUSDMicros: price(999), Status: "ok"},
+	}
+	withBaseline.Cost = folio.Cost{}
+	withBaseline.Cost.Add(withBaseline.Fragments[0].Calls)
+	withBaseline.Cost.BaselineUSDMicros = price(25000)
+	noBaseline := sampleDoc("s2", "cfg1", "b.pdf", 1)
+	for _, doc := range []*folio.Document{withBaseline, noBaseline} {
+		if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw := rawDB(t, db)
+	got := query(t, raw, `
+		SELECT c.attempt || ' ' || c.cache_hit || ' ' || COALESCE(c.saved_usd_micros, 'NULL') FROM calls c
+		JOIN fragments f ON f.id = c.fragment JOIN elements e ON e.id = f.element
+		WHERE e.document = ? ORDER BY c.attempt`, withBaseline.ID)
+	if diff := cmp.Diff([]string{"1 1 700", "2 1 NULL", "3 0 NULL"}, got); diff != "" {
+		t.Errorf("calls' savings (-want +got):\n%s", diff)
+	}
+	got = query(t, raw, `SELECT path || ' ' || saved_usd_micros || ' ' || COALESCE(baseline_usd_micros, 'NULL') FROM documents ORDER BY path`)
+	if diff := cmp.Diff([]string{"a.pdf 700 25000", "b.pdf 0 NULL"}, got); diff != "" {
+		t.Errorf("documents' savings and baselines (-want +got):\n%s", diff)
+	}
+	ts, err := db.Trace(ctx, withBaseline.Elements[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := withBaseline.Fragments[0].Calls
+	want[2].SavedUSDMicros = nil
+	if diff := cmp.Diff(want, ts[0].Fragment.Calls); diff != "" {
+		t.Errorf("calls read back (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(withBaseline.Cost, ts[0].Document.Cost); diff != "" {
+		t.Errorf("document cost read back (-want +got):\n%s", diff)
 	}
 }
 

@@ -70,10 +70,9 @@ type DocumentRecord struct {
 	ErrorKind folio.Kind `json:"error_kind,omitempty"`
 	Error     string     `json:"error,omitempty"`
 	Outputs   []string   `json:"outputs"`
-	// Cost.USDMicros sums the known prices; Unpriced counts the model calls
-	// whose price was unknown.
+	// Cost.USDMicros sums the known prices; Cost.Unpriced counts the model
+	// calls whose price was unknown.
 	Cost     folio.Cost `json:"cost"`
-	Unpriced int        `json:"unpriced"`
 	Finished time.Time  `json:"finished"`
 }
 
@@ -283,8 +282,8 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
-			output_tokens, usd_micros, latency_us, cache_hit, status, error_class, error,
-			prompt, prompt_version, request_hash
+			output_tokens, usd_micros, saved_usd_micros, latency_us, cache_hit, status,
+			error_class, error, prompt, prompt_version, request_hash
 		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
@@ -293,15 +292,11 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 	calls := []folio.Call{}
 	for rows.Next() {
 		var c folio.Call
-		var usd sql.NullInt64
 		var us int64
 		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
-			&c.OutputTokens, &usd, &us, &c.CacheHit, &c.Status, &c.ErrorClass, &c.Error,
-			&c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
+			&c.OutputTokens, &c.USDMicros, &c.SavedUSDMicros, &us, &c.CacheHit, &c.Status,
+			&c.ErrorClass, &c.Error, &c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
 			return nil, fmt.Errorf("calls: %w", err)
-		}
-		if usd.Valid {
-			c.USDMicros = &usd.Int64
 		}
 		c.Latency = time.Duration(us) * time.Microsecond
 		calls = append(calls, c)
@@ -320,12 +315,12 @@ func readDocument(ctx context.Context, tx *sql.Tx, id string) (DocumentRecord, e
 		SELECT id, path, sha256, bytes, format, pages, config, run, status,
 			COALESCE(error_kind, ''), COALESCE(error, ''), outputs,
 			usd_micros, input_tokens, output_tokens, calls, cache_hits, unpriced,
-			finished_at
+			saved_usd_micros, baseline_usd_micros, finished_at
 		FROM documents WHERE id = ?`, id).Scan(
 		&d.ID, &d.Path, &d.SHA256, &d.Bytes, &d.Format, &d.Pages, &d.Config, &d.Run, &d.Status,
 		&d.ErrorKind, &d.Error, &outputs,
-		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Unpriced,
-		&finished)
+		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Cost.Unpriced,
+		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DocumentRecord{}, ErrNotFound
 	} else if err != nil {
@@ -348,11 +343,11 @@ func readRun(ctx context.Context, tx *sql.Tx, id string) (folio.Run, error) {
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, started, finished, version, config, args, ok, failed, skipped,
 			pages, elements, usd_micros, input_tokens, output_tokens, calls,
-			cache_hits, seconds
+			cache_hits, unpriced, saved_usd_micros, baseline_usd_micros, seconds
 		FROM runs WHERE id = ?`, id).Scan(
 		&r.ID, &started, &finished, &r.Version, &r.Config, &args, &s.OK, &s.Failed, &s.Skipped,
 		&s.Pages, &s.Elements, &s.Cost.USDMicros, &s.Cost.InputTokens, &s.Cost.OutputTokens, &s.Cost.Calls,
-		&s.Cost.CacheHits, &s.Seconds)
+		&s.Cost.CacheHits, &s.Cost.Unpriced, &s.Cost.SavedUSDMicros, &s.Cost.BaselineUSDMicros, &s.Seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return folio.Run{}, fmt.Errorf("run %s: %w", id, ErrNotFound)
 	} else if err != nil {

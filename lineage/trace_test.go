@@ -20,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // resultsDoc is a small document written by hand: a heading, a table whose
 // calls escalated from a local specialist to a model, and the table's
-// caption, whose model call hit the cache at an unknown price.
+// caption, whose model call hit the cache at an unknown price and saved
+// what the answer cost when it was bought. The baseline is known.
 func resultsDoc() *folio.Document {
 	const sha = "5d41402abc4b2a76b9719d911017c592ae4b1f2c1a6e5f8b3c2d1e0f9a8b7c6d"
 	id := folio.DocumentID(sha, "cfg1", "a/b.pdf")
@@ -52,13 +53,15 @@ func resultsDoc() *folio.Document {
 			}},
 			{ID: fr(2), ElementID: el(2), Model: "openai/custom", Status: folio.StatusReview, Calls: []folio.Call{
 				{Attempt: 1, Rule: "caption", Model: "openai/custom", Endpoint: "http://localhost:11434/v1",
-					Usage: folio.Usage{InputTokens: 40, OutputTokens: 10}, CacheHit: true, Status: "ok", Prompt: "caption", PromptVersion: 1},
+					Usage: folio.Usage{InputTokens: 40, OutputTokens: 10}, CacheHit: true, SavedUSDMicros: price(56),
+					Status: "ok", Prompt: "caption", PromptVersion: 1},
 			}},
 		},
 	}
 	for _, f := range doc.Fragments {
 		doc.Cost.Add(f.Calls)
 	}
+	doc.Cost.BaselineUSDMicros = price(45000)
 	return doc
 }
 
@@ -91,8 +94,9 @@ func TestTrace(t *testing.T) {
 	document := lineage.DocumentRecord{
 		ID: doc.ID, Path: "a/b.pdf", SHA256: doc.Source.SHA256, Bytes: 1234, Format: "pdf", Pages: 3,
 		Config: "cfg1", Run: "run_1", Status: "ok", Outputs: []string{"a/b.pdf.json", "a/b.pdf.md"},
-		Cost:     folio.Cost{USDMicros: 1234, InputTokens: 1240, OutputTokens: 310, Calls: 2, CacheHits: 1},
-		Unpriced: 1, Finished: t0,
+		Cost: folio.Cost{USDMicros: 1234, InputTokens: 1240, OutputTokens: 310, Calls: 2, CacheHits: 1,
+			Unpriced: 1, SavedUSDMicros: 56, BaselineUSDMicros: price(45000)},
+		Finished: t0,
 	}
 	run := sampleRun("run_1", t0.Add(-time.Minute))
 	run.Finished = t0.Add(time.Minute)
@@ -259,6 +263,7 @@ func TestTraceWriteText(t *testing.T) {
 		name, id string
 	}{
 		{"element", doc.Elements[1].ID},
+		{"cache_hit", doc.Elements[2].ID},
 		{"document", doc.ID},
 		{"failure", "bad.pdf"},
 	}

@@ -47,13 +47,7 @@ func (t Trace) WriteText(w io.Writer) error {
 		p.printf(" (%s): %s", d.ErrorKind, d.Error)
 	}
 	p.printf("\n")
-	if c := d.Cost; c.Calls > 0 || d.Unpriced > 0 {
-		p.printf("  cost    %s  calls %d  cache hits %d  tokens in %d out %d", usd(&c.USDMicros), c.Calls, c.CacheHits, c.InputTokens, c.OutputTokens)
-		if d.Unpriced > 0 {
-			p.printf("  unpriced %d", d.Unpriced)
-		}
-		p.printf("\n")
-	}
+	p.cost(d.Cost)
 	if len(d.Outputs) > 0 {
 		p.printf("  outputs %s\n", strings.Join(d.Outputs, ", "))
 	}
@@ -64,6 +58,7 @@ func (t Trace) WriteText(w io.Writer) error {
 		p.printf("  finished %s", stamp(r.Finished))
 	}
 	p.printf("  version %s  config %s\n", r.Version, r.Config)
+	p.cost(r.Summary.Cost)
 
 	if t.Element == nil && d.Status != "failed" {
 		p.printf("elements  %d\n", len(t.Elements))
@@ -112,12 +107,34 @@ func (p *printer) call(c folio.Call) {
 	p.printf("  %s  %s", usd(c.USDMicros), latency(c.Latency))
 	if c.CacheHit {
 		p.printf("  cache hit")
+		if c.SavedUSDMicros != nil {
+			p.printf(" saved %s", usd(c.SavedUSDMicros))
+		}
 	}
 	if c.Endpoint != "" {
 		p.printf("  endpoint %s", c.Endpoint)
 	}
 	if c.Prompt != "" {
 		p.printf("  prompt %s v%d", c.Prompt, c.PromptVersion)
+	}
+	p.printf("\n")
+}
+
+// cost prints the cost line of a document or run, if it made model calls
+// or has a baseline.
+func (p *printer) cost(c folio.Cost) {
+	if c.Calls == 0 && c.Unpriced == 0 && c.BaselineUSDMicros == nil {
+		return
+	}
+	p.printf("  cost    %s  calls %d  cache hits %d  tokens in %d out %d", usd(&c.USDMicros), c.Calls, c.CacheHits, c.InputTokens, c.OutputTokens)
+	if c.Unpriced > 0 {
+		p.printf("  unpriced %d", c.Unpriced)
+	}
+	if c.CacheHits > 0 || c.SavedUSDMicros != 0 {
+		p.printf("  saved by cache %s", usd(&c.SavedUSDMicros))
+	}
+	if c.BaselineUSDMicros != nil {
+		p.printf("  baseline %s", usd(c.BaselineUSDMicros))
 	}
 	p.printf("\n")
 }

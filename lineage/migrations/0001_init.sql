@@ -3,6 +3,9 @@
 -- Timestamps are UTC text in a fixed-width RFC 3339 form
 -- (2006-01-02T15:04:05.000000000Z) so they sort as text. Money is integer
 -- micro-dollars; a call whose price is unknown has usd_micros NULL, never 0.
+-- A baseline is what sending every page as an image to the policy's
+-- baseline model would have cost: NULL when there is none or its price is
+-- unknown.
 
 CREATE TABLE runs (
 	id            TEXT PRIMARY KEY,
@@ -16,12 +19,23 @@ CREATE TABLE runs (
 	skipped       INTEGER NOT NULL DEFAULT 0,
 	pages         INTEGER NOT NULL DEFAULT 0,
 	elements      INTEGER NOT NULL DEFAULT 0,
-	usd_micros    INTEGER NOT NULL DEFAULT 0, -- sum of known prices
-	input_tokens  INTEGER NOT NULL DEFAULT 0,
-	output_tokens INTEGER NOT NULL DEFAULT 0,
-	calls         INTEGER NOT NULL DEFAULT 0,
-	cache_hits    INTEGER NOT NULL DEFAULT 0,
-	seconds       REAL NOT NULL DEFAULT 0
+	usd_micros          INTEGER NOT NULL DEFAULT 0, -- sum of known prices
+	unpriced            INTEGER NOT NULL DEFAULT 0, -- model calls with unknown price
+	saved_usd_micros    INTEGER NOT NULL DEFAULT 0, -- what cache hits would have cost
+	baseline_usd_micros INTEGER,
+	input_tokens        INTEGER NOT NULL DEFAULT 0,
+	output_tokens       INTEGER NOT NULL DEFAULT 0,
+	calls               INTEGER NOT NULL DEFAULT 0,
+	cache_hits          INTEGER NOT NULL DEFAULT 0,
+	seconds             REAL NOT NULL DEFAULT 0
+) STRICT;
+
+-- Labels a run carries for cost allocation (folio parse --tag team=finance).
+CREATE TABLE run_tags (
+	run   TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	key   TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (run, key)
 ) STRICT;
 
 -- A document row is one input under one configuration: a finished document
@@ -40,13 +54,15 @@ CREATE TABLE documents (
 	error_kind    TEXT,
 	error         TEXT,
 	outputs       TEXT NOT NULL DEFAULT '[]', -- JSON array of paths
-	usd_micros    INTEGER NOT NULL DEFAULT 0, -- sum of known prices
-	unpriced      INTEGER NOT NULL DEFAULT 0, -- model calls with unknown price
-	input_tokens  INTEGER NOT NULL DEFAULT 0,
-	output_tokens INTEGER NOT NULL DEFAULT 0,
-	calls         INTEGER NOT NULL DEFAULT 0,
-	cache_hits    INTEGER NOT NULL DEFAULT 0,
-	finished_at   TEXT NOT NULL
+	usd_micros          INTEGER NOT NULL DEFAULT 0, -- sum of known prices
+	unpriced            INTEGER NOT NULL DEFAULT 0, -- model calls with unknown price
+	saved_usd_micros    INTEGER NOT NULL DEFAULT 0, -- what cache hits would have cost
+	baseline_usd_micros INTEGER,
+	input_tokens        INTEGER NOT NULL DEFAULT 0,
+	output_tokens       INTEGER NOT NULL DEFAULT 0,
+	calls               INTEGER NOT NULL DEFAULT 0,
+	cache_hits          INTEGER NOT NULL DEFAULT 0,
+	finished_at         TEXT NOT NULL
 ) STRICT;
 
 CREATE INDEX documents_sha256_config ON documents (sha256, config);
@@ -90,27 +106,30 @@ CREATE TABLE fragments (
 CREATE INDEX fragments_element ON fragments (element);
 
 -- One row per attempt at a fragment: a local specialist run or a model
--- request, escalations and retries included. No credentials are stored.
+-- request, escalations and retries included. A cache hit is a row with
+-- cache_hit 1, costing what it cost (normally 0), and saved_usd_micros what
+-- the answer cost when it was bought. No credentials are stored.
 CREATE TABLE calls (
-	id             INTEGER PRIMARY KEY,
-	fragment       TEXT NOT NULL REFERENCES fragments (id) ON DELETE CASCADE,
-	attempt        INTEGER NOT NULL,
-	rule           TEXT NOT NULL DEFAULT '',
-	model          TEXT NOT NULL,
-	endpoint       TEXT NOT NULL DEFAULT '',
-	input_tokens   INTEGER NOT NULL DEFAULT 0,
-	cached_tokens  INTEGER NOT NULL DEFAULT 0,
-	output_tokens  INTEGER NOT NULL DEFAULT 0,
-	usd_micros     INTEGER, -- NULL when the price is unknown
-	latency_us     INTEGER NOT NULL DEFAULT 0,
-	cache_hit      INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
-	status         TEXT NOT NULL,
-	error_class    TEXT NOT NULL DEFAULT '',
-	error          TEXT NOT NULL DEFAULT '', -- why an attempt was not kept
-	prompt         TEXT NOT NULL DEFAULT '',
-	prompt_version INTEGER NOT NULL DEFAULT 0,
-	request_hash   TEXT NOT NULL DEFAULT '',
-	created        TEXT NOT NULL
+	id               INTEGER PRIMARY KEY,
+	fragment         TEXT NOT NULL REFERENCES fragments (id) ON DELETE CASCADE,
+	attempt          INTEGER NOT NULL,
+	rule             TEXT NOT NULL DEFAULT '',
+	model            TEXT NOT NULL,
+	endpoint         TEXT NOT NULL DEFAULT '',
+	input_tokens     INTEGER NOT NULL DEFAULT 0,
+	cached_tokens    INTEGER NOT NULL DEFAULT 0,
+	output_tokens    INTEGER NOT NULL DEFAULT 0,
+	usd_micros       INTEGER, -- NULL when the price is unknown
+	saved_usd_micros INTEGER CHECK (saved_usd_micros IS NULL OR cache_hit = 1),
+	latency_us       INTEGER NOT NULL DEFAULT 0,
+	cache_hit        INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
+	status           TEXT NOT NULL,
+	error_class      TEXT NOT NULL DEFAULT '',
+	error            TEXT NOT NULL DEFAULT '', -- why an attempt was not kept
+	prompt           TEXT NOT NULL DEFAULT '',
+	prompt_version   INTEGER NOT NULL DEFAULT 0,
+	request_hash     TEXT NOT NULL DEFAULT '',
+	created          TEXT NOT NULL
 ) STRICT;
 
 CREATE INDEX calls_fragment ON calls (fragment);
@@ -133,4 +152,15 @@ CREATE TABLE prices (
 	source                       TEXT NOT NULL,
 	seen                         TEXT NOT NULL,
 	PRIMARY KEY (model, source, seen)
+) STRICT;
+
+-- Model answers by request key (a hash of the whole request and its prompt
+-- template version), so that a re-run pays nothing twice. hits and
+-- last_used are kept up to date on a best-effort basis.
+CREATE TABLE cache (
+	key       TEXT PRIMARY KEY,
+	value     BLOB NOT NULL,
+	created   TEXT NOT NULL,
+	last_used TEXT NOT NULL,
+	hits      INTEGER NOT NULL DEFAULT 0
 ) STRICT;

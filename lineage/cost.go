@@ -1,0 +1,272 @@
+package lineage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// CostRow is one line of a cost report: the model calls and documents of
+// one group. Local specialist calls are not counted.
+type CostRow struct {
+	Key       string `json:"key"`
+	Calls     int    `json:"calls"`      // model calls, cache hits included
+	CacheHits int    `json:"cache_hits"` // calls answered from the cache
+	// Unpriced counts calls whose price is unknown: USDMicros is then a
+	// lower bound.
+	Unpriced     int   `json:"unpriced"`
+	InputTokens  int64 `json:"input_tokens"`
+	CachedTokens int64 `json:"cached_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+	// USDMicros sums the known prices.
+	USDMicros int64 `json:"usd_micros"`
+	// SavedUSDMicros is what the cache hits' answers cost when they were
+	// bought.
+	SavedUSDMicros int64 `json:"saved_usd_micros"`
+	// BaselineUSDMicros sums the baseline of the row's documents; nil when
+	// a document's baseline is unknown, when the row has no documents, and
+	// in the rows (not the total) of a report by model or type, as the
+	// baseline is per document.
+	BaselineUSDMicros *int64 `json:"baseline_usd_micros"`
+	// Documents counts the row's documents: in a report by model or type,
+	// those with calls in the row; otherwise all of them.
+	Documents int `json:"documents"`
+}
+
+// CostReport is what the ledger's documents cost, grouped one way.
+type CostReport struct {
+	By   string    `json:"by"`
+	Rows []CostRow `json:"rows"`
+	// Total counts every document and model call once. In a report by tag
+	// it can be less than the sum of the rows, as a run may have several
+	// tags.
+	Total CostRow `json:"total"`
+}
+
+// Untagged is the key of the tag row for runs without tags.
+const Untagged = "(untagged)"
+
+// costDim is one way of grouping a cost report.
+type costDim struct {
+	key  string // SQL of the group key over c (calls), e (elements), d (documents), t (run_tags)
+	tags bool   // join run_tags
+	docs bool   // documents and baseline per row
+}
+
+// CostDimensions returns the ways Cost can group: model, type, document,
+// tag and run.
+func CostDimensions() []string { return []string{"model", "type", "document", "tag", "run"} }
+
+func costDimension(by string) (costDim, bool) {
+	switch by {
+	case "model":
+		return costDim{key: "c.model"}, true
+	case "type":
+		return costDim{key: "e.type"}, true
+	case "document":
+		return costDim{key: "d.path", docs: true}, true
+	case "tag":
+		return costDim{key: "COALESCE(t.key || '=' || t.value, '" + Untagged + "')", tags: true, docs: true}, true
+	case "run":
+		return costDim{key: "d.run", docs: true}, true
+	}
+	return costDim{}, false
+}
+
+// Cost reports what the ledger's finished documents cost, grouped by model
+// (calls.model), type (the element type of each call's fragment), document
+// (the input path), tag ("key=value" for each tag of the document's run,
+// Untagged for runs without any) or run (its id and start time, every run
+// included, sorted by start). Rows are sorted by key otherwise, Untagged
+// last.
+//
+// Each document id is counted once, in the run that recorded it last: a
+// forced re-run replaces the document's rows, and a run that skips a
+// finished document records nothing for it. The same path under other
+// content or another configuration is another document; both were paid
+// for and both count. Failed documents have no calls and are not counted.
+// Only model calls count: local specialists are free and left out.
+func (db *DB) Cost(ctx context.Context, by string) (*CostReport, error) {
+	dim, ok := costDimension(by)
+	if !ok {
+		return nil, fmt.Errorf("cost by %q: want one of %s", by, strings.Join(CostDimensions(), ", "))
+	}
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cost by %s: %w", by, err)
+	}
+	defer tx.Rollback() // read only
+
+	r, err := cost(ctx, tx, by, dim)
+	if err != nil {
+		return nil, fmt.Errorf("cost by %s: %w", by, err)
+	}
+	return r, nil
+}
+
+func cost(ctx context.Context, tx *sql.Tx, by string, dim costDim) (*CostReport, error) {
+	rows := map[string]*CostRow{}
+	row := func(key string) *CostRow {
+		r := rows[key]
+		if r == nil {
+			r = &CostRow{Key: key}
+			rows[key] = r
+		}
+		return r
+	}
+	err := sumCalls(ctx, tx, dim.key, dim.tags, func(r CostRow) { *row(r.Key) = r })
+	if err != nil {
+		return nil, err
+	}
+	if dim.docs {
+		err = sumDocuments(ctx, tx, dim.key, dim.tags, func(key string, n int, baseline *int64) {
+			r := row(key)
+			r.Documents, r.BaselineUSDMicros = n, baseline
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	report := &CostReport{By: by, Rows: []CostRow{}, Total: CostRow{Key: "total"}}
+	err = sumCalls(ctx, tx, "''", false, func(r CostRow) { report.Total = r; report.Total.Key = "total" })
+	if err != nil {
+		return nil, err
+	}
+	err = sumDocuments(ctx, tx, "''", false, func(_ string, n int, baseline *int64) {
+		report.Total.Documents, report.Total.BaselineUSDMicros = n, baseline
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	if by == "run" {
+		return report, runRows(ctx, tx, report, row)
+	}
+	for _, r := range rows {
+		report.Rows = append(report.Rows, *r)
+	}
+	slices.SortFunc(report.Rows, func(a, b CostRow) int {
+		if a.Key == Untagged || b.Key == Untagged {
+			return cmp.Compare(b2i(a.Key == Untagged), b2i(b.Key == Untagged))
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return report, nil
+}
+
+// runRows gives report one row per run, sorted by start time, keyed by the
+// run id and start time; rows holds the figures by run id.
+func runRows(ctx context.Context, tx *sql.Tx, report *CostReport, row func(string) *CostRow) error {
+	rs, err := tx.QueryContext(ctx, `SELECT id, started FROM runs ORDER BY started, id`)
+	if err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id string
+		var started sql.NullString
+		if err := rs.Scan(&id, &started); err != nil {
+			return fmt.Errorf("runs: %w", err)
+		}
+		t, err := parseTime(started)
+		if err != nil {
+			return fmt.Errorf("run %s: %w", id, err)
+		}
+		r := *row(id)
+		r.Key = id + " " + stamp(t)
+		report.Rows = append(report.Rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// tagJoin attaches each document's run tags as t, one row per tag, or one
+// row with t NULL for an untagged run.
+const tagJoin = `LEFT JOIN run_tags t ON t.run = d.run`
+
+// sumCalls sums the model calls of finished documents grouped by the SQL
+// expression key, calling fn once per group.
+func sumCalls(ctx context.Context, tx *sql.Tx, key string, tags bool, fn func(CostRow)) error {
+	join := ""
+	if tags {
+		join = tagJoin
+	}
+	// key and join are constants of this package.
+	rs, err := tx.QueryContext(ctx, `
+		SELECT `+key+`, count(*), sum(c.cache_hit), count(*) - count(c.usd_micros),
+			sum(c.input_tokens), sum(c.cached_tokens), sum(c.output_tokens),
+			COALESCE(sum(c.usd_micros), 0), COALESCE(sum(c.saved_usd_micros), 0),
+			count(DISTINCT d.id)
+		FROM calls c
+		JOIN fragments f ON f.id = c.fragment
+		JOIN elements e ON e.id = f.element
+		JOIN documents d ON d.id = e.document
+		`+join+`
+		WHERE d.status = 'ok' AND NOT (length(c.model) > 6 AND substr(c.model, 1, 6) = 'local/')
+		GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("calls: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r CostRow
+		if err := rs.Scan(&r.Key, &r.Calls, &r.CacheHits, &r.Unpriced,
+			&r.InputTokens, &r.CachedTokens, &r.OutputTokens,
+			&r.USDMicros, &r.SavedUSDMicros, &r.Documents); err != nil {
+			return fmt.Errorf("calls: %w", err)
+		}
+		fn(r)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("calls: %w", err)
+	}
+	return nil
+}
+
+// sumDocuments counts the finished documents grouped by the SQL expression
+// key and sums their baselines, nil unless every document of the group has
+// one, calling fn once per group.
+func sumDocuments(ctx context.Context, tx *sql.Tx, key string, tags bool, fn func(key string, n int, baseline *int64)) error {
+	join := ""
+	if tags {
+		join = tagJoin
+	}
+	// key and join are constants of this package.
+	rs, err := tx.QueryContext(ctx, `
+		SELECT `+key+`, count(*),
+			CASE WHEN count(d.baseline_usd_micros) = count(*) THEN sum(d.baseline_usd_micros) END
+		FROM documents d
+		`+join+`
+		WHERE d.status = 'ok'
+		GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var key string
+		var n int
+		var baseline *int64
+		if err := rs.Scan(&key, &n, &baseline); err != nil {
+			return fmt.Errorf("documents: %w", err)
+		}
+		fn(key, n, baseline)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	return nil
+}

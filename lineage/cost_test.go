@@ -1,0 +1,378 @@
+package lineage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio/folio"
+	"github.com/folio/folio/lineage"
+	"github.com/google/go-cmp/cmp"
+)
+
+// paid is a model call at a known price.
+func paid(model string, usd, in, cached, out int64) folio.Call {
+	return folio.Call{Model: model, Usage: folio.Usage{InputTokens: in, CachedTokens: cached, OutputTokens: out},
+		USDMicros: price(usd), Status: folio.CallOK}
+}
+
+// unpriced is a model call whose price is unknown.
+func unpriced(model string, in, out int64) folio.Call {
+	return folio.Call{Model: model, Usage: folio.Usage{InputTokens: in, OutputTokens: out}, Status: folio.CallOK}
+}
+
+// hit is a model call answered from the cache, free, that saved what the
+// answer cost when it was bought (nil: unknown).
+func hit(model string, saved *int64, in, out int64) folio.Call {
+	return folio.Call{Model: model, Usage: folio.Usage{InputTokens: in, OutputTokens: out},
+		USDMicros: price(0), SavedUSDMicros: saved, CacheHit: true, Status: folio.CallOK}
+}
+
+// local is a free local specialist call.
+func local(model string) folio.Call {
+	return folio.Call{Model: model, USDMicros: price(0), Status: folio.CallOK}
+}
+
+// costElement is an element of a costDoc and the calls made for it.
+type costElement struct {
+	typ   folio.ElementType
+	calls []folio.Call
+}
+
+// costDoc returns a document of one page whose elements have the given
+// calls, with its cost summed as the orchestrator does and the given
+// baseline.
+func costDoc(sha, rel string, baseline *int64, els ...costElement) *folio.Document {
+	doc := &folio.Document{
+		Schema: folio.Schema, ID: folio.DocumentID(sha, "cfg1", rel), Config: "cfg1",
+		Source: folio.Source{Rel: rel, SHA256: sha, Bytes: 100, Format: "pdf", Pages: 1},
+	}
+	for i, ce := range els {
+		id := folio.ElementID(doc.ID, i)
+		f := folio.Fragment{ID: folio.FragmentID(id), ElementID: id, Status: folio.StatusOK}
+		for j, c := range ce.calls {
+			c.Attempt = j + 1
+			f.Calls = append(f.Calls, c)
+			f.Model = c.Model
+		}
+		doc.Elements = append(doc.Elements, folio.Element{
+			ID: id, Type: ce.typ, Page: 1, Box: folio.Box{72, float64(100 + 20*i), 540, float64(110 + 20*i)},
+			Text: "x", Layer: folio.LayerBody, Confidence: 1, Fragment: f.ID, Model: f.Model, Status: folio.StatusOK,
+		})
+		doc.Fragments = append(doc.Fragments, f)
+		doc.Cost.Add(f.Calls)
+	}
+	doc.Cost.BaselineUSDMicros = baseline
+	return doc
+}
+
+// costLedger records, in four runs an hour apart:
+//
+//	run_1  team=finance project=q1  a.pdf (replaced by run_2), d.pdf (all local), e.pdf (above its baseline)
+//	run_2  team=legal               a.pdf again (forced), b.pdf (a failed and an unpriced call), bad.pdf failed
+//	run_3                           c.pdf, a.pdf with new content
+//	run_4                           nothing: every input was done
+//
+// Model calls that count (usd micros; tokens in/cached/out):
+//
+//	a.pdf   table      openai/small   640   1000/100/200
+//	a.pdf   image      openai/small   hit, saved 500   800/0/100
+//	b.pdf   table      openai/small   600 (failed)   1500/0/0
+//	b.pdf   table      openai/large   5400  1500/0/300
+//	b.pdf   image      openai/custom  unpriced   700/0/50
+//	c.pdf   table      openai/small   700   1100/0/250
+//	e.pdf   table      openai/large   2000  400/0/100
+//	e.pdf   paragraph  openai/small   hit, saving unknown   300/0/80
+//	a.pdf'  table      openai/small   650   1000/0/210
+//
+// Baselines: a.pdf 100000 (both), b.pdf 200000, c.pdf 80000, d.pdf 50000,
+// e.pdf 1500.
+func costLedger(t *testing.T) *lineage.DB {
+	t.Helper()
+	db := newDB(t)
+	ctx := context.Background()
+	aOld := costDoc("sa", "a.pdf", price(100000),
+		costElement{folio.TableType, []folio.Call{paid("openai/large", 9999, 5000, 0, 500)}})
+	a := costDoc("sa", "a.pdf", price(100000),
+		costElement{folio.Paragraph, []folio.Call{local("local/text")}},
+		costElement{folio.TableType, []folio.Call{{Model: "local/table", USDMicros: price(0), Status: folio.CallRejected},
+			paid("openai/small", 640, 1000, 100, 200)}},
+		costElement{folio.ImageType, []folio.Call{hit("openai/small", price(500), 800, 100)}})
+	failed := paid("openai/small", 600, 1500, 0, 0)
+	failed.Status, failed.ErrorClass, failed.Error = folio.CallFailed, "transient", "500 Internal Server Error"
+	b := costDoc("sb", "b.pdf", price(200000),
+		costElement{folio.TableType, []folio.Call{failed, paid("openai/large", 5400, 1500, 0, 300)}},
+		costElement{folio.ImageType, []folio.Call{unpriced("openai/custom", 700, 50)}})
+	c := costDoc("sc", "c.pdf", price(80000),
+		costElement{folio.Paragraph, []folio.Call{local("local/text")}},
+		costElement{folio.TableType, []folio.Call{paid("openai/small", 700, 1100, 0, 250)}})
+	d := costDoc("sd", "d.pdf", price(50000),
+		costElement{folio.Heading, []folio.Call{local("local/text")}})
+	e := costDoc("se", "e.pdf", price(1500),
+		costElement{folio.TableType, []folio.Call{paid("openai/large", 2000, 400, 0, 100)}},
+		costElement{folio.Paragraph, []folio.Call{hit("openai/small", nil, 300, 80)}})
+	a2 := costDoc("sa2", "a.pdf", price(100000),
+		costElement{folio.TableType, []folio.Call{paid("openai/small", 650, 1000, 0, 210)}})
+
+	runs := []struct {
+		id   string
+		tags map[string]string
+		docs []*folio.Document
+	}{
+		{"run_1", map[string]string{"team": "finance", "project": "q1"}, []*folio.Document{aOld, d, e}},
+		{"run_2", map[string]string{"team": "legal"}, []*folio.Document{a, b}},
+		{"run_3", nil, []*folio.Document{c, a2}},
+		{"run_4", nil, nil},
+	}
+	for i, r := range runs {
+		run := sampleRun(r.id, t0.Add(time.Duration(i)*time.Hour))
+		if err := db.StartRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetRunTags(ctx, r.id, r.tags); err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range r.docs {
+			if err := db.RecordDocument(ctx, r.id, doc, nil); err != nil {
+				t.Fatal(err)
+			}
+			// What the run paid, replaced documents included, which the
+			// report does not use.
+			run.Summary.OK++
+			run.Summary.Cost.Calls += doc.Cost.Calls
+			run.Summary.Cost.USDMicros += doc.Cost.USDMicros
+		}
+		if r.id == "run_2" {
+			if err := db.RecordFailure(ctx, r.id, folio.Source{Rel: "bad.pdf", SHA256: "sbad", Format: "pdf"}, folio.KindMalformed, "no xref"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r.id == "run_4" {
+			run.Summary.Skipped = 6
+		}
+		if err := db.FinishRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func TestCost(t *testing.T) {
+	db := costLedger(t)
+	total := lineage.CostRow{Key: "total", Calls: 9, CacheHits: 2, Unpriced: 1, InputTokens: 8300, CachedTokens: 100, OutputTokens: 1290,
+		USDMicros: 9990, SavedUSDMicros: 500, BaselineUSDMicros: price(531500), Documents: 6}
+	run1 := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180,
+		USDMicros: 2000, BaselineUSDMicros: price(51500), Documents: 2}
+	run2 := lineage.CostRow{Calls: 5, CacheHits: 1, Unpriced: 1, InputTokens: 5500, CachedTokens: 100, OutputTokens: 650,
+		USDMicros: 6640, SavedUSDMicros: 500, BaselineUSDMicros: price(300000), Documents: 2}
+	run3 := lineage.CostRow{Calls: 2, InputTokens: 2100, OutputTokens: 460,
+		USDMicros: 1350, BaselineUSDMicros: price(180000), Documents: 2}
+	key := func(k string, r lineage.CostRow) lineage.CostRow { r.Key = k; return r }
+
+	tests := []struct {
+		by   string
+		rows []lineage.CostRow
+	}{
+		{"model", []lineage.CostRow{
+			{Key: "openai/custom", Calls: 1, Unpriced: 1, InputTokens: 700, OutputTokens: 50, Documents: 1},
+			{Key: "openai/large", Calls: 2, InputTokens: 1900, OutputTokens: 400, USDMicros: 7400, Documents: 2},
+			{Key: "openai/small", Calls: 6, CacheHits: 2, InputTokens: 5700, CachedTokens: 100, OutputTokens: 840,
+				USDMicros: 2590, SavedUSDMicros: 500, Documents: 5},
+		}},
+		{"type", []lineage.CostRow{
+			{Key: "image", Calls: 2, CacheHits: 1, Unpriced: 1, InputTokens: 1500, OutputTokens: 150, SavedUSDMicros: 500, Documents: 2},
+			{Key: "paragraph", Calls: 1, CacheHits: 1, InputTokens: 300, OutputTokens: 80, Documents: 1},
+			{Key: "table", Calls: 6, InputTokens: 6500, CachedTokens: 100, OutputTokens: 1060, USDMicros: 9990, Documents: 5},
+		}},
+		{"document", []lineage.CostRow{
+			{Key: "a.pdf", Calls: 3, CacheHits: 1, InputTokens: 2800, CachedTokens: 100, OutputTokens: 510,
+				USDMicros: 1290, SavedUSDMicros: 500, BaselineUSDMicros: price(200000), Documents: 2},
+			{Key: "b.pdf", Calls: 3, Unpriced: 1, InputTokens: 3700, OutputTokens: 350,
+				USDMicros: 6000, BaselineUSDMicros: price(200000), Documents: 1},
+			{Key: "c.pdf", Calls: 1, InputTokens: 1100, OutputTokens: 250, USDMicros: 700, BaselineUSDMicros: price(80000), Documents: 1},
+			{Key: "d.pdf", BaselineUSDMicros: price(50000), Documents: 1},
+			{Key: "e.pdf", Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180,
+				USDMicros: 2000, BaselineUSDMicros: price(1500), Documents: 1},
+		}},
+		{"tag", []lineage.CostRow{
+			key("project=q1", run1),
+			key("team=finance", run1),
+			key("team=legal", run2),
+			key("(untagged)", run3),
+		}},
+		{"run", []lineage.CostRow{
+			key("run_1 2026-03-04T05:06:07Z", run1),
+			key("run_2 2026-03-04T06:06:07Z", run2),
+			key("run_3 2026-03-04T07:06:07Z", run3),
+			{Key: "run_4 2026-03-04T08:06:07Z"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.by, func(t *testing.T) {
+			got, err := db.Cost(context.Background(), tt.by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &lineage.CostReport{By: tt.by, Rows: tt.rows, Total: total}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Cost(%q) (-want +got):\n%s", tt.by, diff)
+			}
+		})
+	}
+	if err := db.IntegrityCheck(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCost_unknownDimension(t *testing.T) {
+	db := newDB(t)
+	for _, by := range []string{"", "Model", "page"} {
+		if _, err := db.Cost(context.Background(), by); err == nil || !strings.Contains(err.Error(), "want one of model, type, document, tag, run") {
+			t.Errorf("Cost(%q) = %v, want an error naming the dimensions", by, err)
+		}
+	}
+}
+
+// A document recorded again (a forced re-run) counts once, in the run that
+// recorded it last; a run that skips it, or in which it fails, counts
+// nothing for it.
+func TestCost_reRecordingCountsOnce(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	doc := func() *folio.Document {
+		return costDoc("s1", "a.pdf", price(10000),
+			costElement{folio.TableType, []folio.Call{paid("openai/small", 100, 1000, 0, 100)}},
+			costElement{folio.ImageType, []folio.Call{hit("openai/small", price(40), 500, 50)}})
+	}
+	for i, id := range []string{"run_1", "run_2", "run_3"} {
+		if err := db.StartRun(ctx, sampleRun(id, t0.Add(time.Duration(i)*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, run := range []string{"run_1", "run_2", "run_2"} {
+		if err := db.RecordDocument(ctx, run, doc(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.RecordFailure(ctx, "run_3", doc().Source, folio.KindTimeout, "deadline"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := db.Cost(ctx, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paidOnce := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 1500, OutputTokens: 150,
+		USDMicros: 100, SavedUSDMicros: 40, BaselineUSDMicros: price(10000), Documents: 1}
+	run2, total := paidOnce, paidOnce
+	run2.Key, total.Key = "run_2 2026-03-04T06:06:07Z", "total"
+	want := &lineage.CostReport{By: "run", Total: total, Rows: []lineage.CostRow{
+		{Key: "run_1 2026-03-04T05:06:07Z"},
+		run2,
+		{Key: "run_3 2026-03-04T07:06:07Z"},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Cost by run (-want +got):\n%s", diff)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// unknownBaselineLedger records two documents, one without a baseline.
+func unknownBaselineLedger(t *testing.T) *lineage.DB {
+	t.Helper()
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []*folio.Document{
+		costDoc("s1", "known.pdf", price(1000), costElement{folio.TableType, []folio.Call{paid("openai/small", 100, 10, 0, 1)}}),
+		costDoc("s2", "unknown.pdf", nil, costElement{folio.TableType, []folio.Call{paid("openai/small", 200, 20, 0, 2)}}),
+	} {
+		if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+// A group's baseline is known only when every one of its documents has
+// one.
+func TestCost_unknownBaseline(t *testing.T) {
+	got, err := unknownBaselineLedger(t).Cost(context.Background(), "document")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &lineage.CostReport{By: "document",
+		Rows: []lineage.CostRow{
+			{Key: "known.pdf", Calls: 1, InputTokens: 10, OutputTokens: 1, USDMicros: 100, BaselineUSDMicros: price(1000), Documents: 1},
+			{Key: "unknown.pdf", Calls: 1, InputTokens: 20, OutputTokens: 2, USDMicros: 200, Documents: 1},
+		},
+		Total: lineage.CostRow{Key: "total", Calls: 2, InputTokens: 30, OutputTokens: 3, USDMicros: 300, Documents: 2},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Cost by document (-want +got):\n%s", diff)
+	}
+}
+
+func TestCostReportWriteText(t *testing.T) {
+	db := costLedger(t)
+	empty := newDB(t)
+	tests := []struct {
+		name string
+		db   *lineage.DB
+		by   string
+	}{
+		{"model", db, "model"},
+		{"type", db, "type"},
+		{"document", db, "document"},
+		{"tag", db, "tag"},
+		{"run", db, "run"},
+		{"empty", empty, "model"},
+		{"unknown_baseline", unknownBaselineLedger(t), "run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := tt.db.Cost(context.Background(), tt.by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := r.WriteText(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "cost_"+tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+				t.Errorf("WriteText (-%s +got):\n%s", golden, diff)
+			}
+		})
+	}
+}
+
+// errWriter fails every write.
+type errWriter struct{}
+
+func (errWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestCostReportWriteText_writeError(t *testing.T) {
+	r := &lineage.CostReport{By: "model", Rows: []lineage.CostRow{}, Total: lineage.CostRow{Key: "total"}}
+	if err := r.WriteText(errWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("WriteText to a failing writer = %v, want its error", err)
+	}
+}
