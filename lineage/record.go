@@ -36,6 +36,9 @@ func (db *DB) StartRun(ctx context.Context, run folio.Run) error {
 	if err != nil {
 		return fmt.Errorf("start run %s: %w", run.ID, err)
 	}
+	if len(run.Tags) > 0 {
+		return db.SetRunTags(ctx, run.ID, run.Tags)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,10 +9,18 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/folio/folio"
 )
+
+// DefaultMaxAttempts bounds the attempts made for one element.
+const DefaultMaxAttempts = 6
+
+// CallEstimated is the status of a call a dry run estimated instead of
+// making (error class ClassDryRun).
+const CallEstimated = "estimated"
 
 // Router routes documents' elements through the specialists a Policy names,
 // on a shared Pool. It is safe for concurrent use by many documents.
@@ -20,10 +29,17 @@ type Router struct {
 	pool        *Pool
 	specialists map[string]Specialist
 
-	// Logger receives failed attempts (debug) and specialist panics with
+	// MaxAttempts bounds the calls recorded for one element; the chain ends
+	// there as if exhausted. New sets DefaultMaxAttempts.
+	MaxAttempts int
+	// Logger receives failed attempts (debug), specialists disabled by an
+	// auth error and an exhausted budget (warn), and specialist panics with
 	// their stack (error), which a Call has no room for. New sets a logger
 	// that discards everything; set it before the first Route.
 	Logger *slog.Logger
+
+	disabled     sync.Map // specialist name → true, after an auth error
+	budgetLogged sync.Once
 }
 
 var _ folio.Router = (*Router)(nil)
@@ -63,18 +79,38 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 		policy:      policy,
 		pool:        pool,
 		specialists: byName,
+		MaxAttempts: DefaultMaxAttempts,
 		Logger:      slog.New(slog.DiscardHandler),
 	}, nil
 }
 
 // Route submits each element of doc to the pool as one job and waits for all
-// of them, returning one fragment per element in element order. A fragment
-// is ok when a link's output was accepted; when every link that applied
-// failed it is degraded and carries no output, so the element keeps the
-// segmenter's content, or failed when the element has no content to keep.
-// When ctx ends, Route stops submitting, waits for the jobs already running
-// (queued ones are skipped) and returns ctx.Err(); on a closed pool it
-// returns an error. The caller adds the operation and document to errors.
+// of them, returning one fragment per element in element order.
+//
+// An element runs its chain until a link's output is accepted (status ok).
+// When no output is accepted, once the chain or MaxAttempts is exhausted:
+//   - if a link was only estimated (dry run) or refused by the budget, the
+//     element is degraded: a dry run ends the chain at its first estimated
+//     link, as if that model's answer would be accepted; after a budget
+//     refusal the chain goes on, every paid link refused without a request,
+//     so free links still run;
+//   - else if an output was rejected by a quality check or the model
+//     refused, the element goes to review;
+//   - else (every link failed with an error) it is degraded, or failed when
+//     the element has no content of its own.
+//
+// A degraded or review element keeps its best result: the last rejected
+// output that passed [Check] (rejected by the specialist's own checks, such
+// as grounding), else the segmenter's content (the fragment has no output).
+// A specialist that fails with ClassAuth is skipped for the rest of the
+// run.
+//
+// When a budget in mode BudgetFail refuses a call, Route stops submitting
+// the document's elements and returns an error wrapping ErrBudgetExhausted
+// with no fragments. When ctx ends, Route stops submitting, waits for the
+// jobs already running (queued ones are skipped) and returns ctx.Err(); on
+// a closed pool it returns an error. The caller adds the operation and
+// document to errors.
 func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
 	pages := make(map[int]folio.PageInfo, len(doc.Pages))
 	for _, p := range doc.Pages {
@@ -83,15 +119,24 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 	frags := make([]folio.Fragment, len(doc.Elements))
 	var wg sync.WaitGroup
 	var submitErr error
+	var stop atomic.Pointer[budgetError] // a budget in mode fail refused a call
 	for i := range doc.Elements {
+		if stop.Load() != nil {
+			break
+		}
 		wg.Add(1)
 		err := r.pool.submit(ctx, func() {
 			defer wg.Done()
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || stop.Load() != nil {
 				return
 			}
 			el := &doc.Elements[i]
-			frags[i] = r.routeElement(ctx, Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page]})
+			t := Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page], Crop: el.Crop}
+			var berr *budgetError
+			frags[i], berr = r.routeElement(ctx, t)
+			if berr != nil {
+				stop.CompareAndSwap(nil, berr)
+			}
 		})
 		if err != nil {
 			wg.Done()
@@ -106,11 +151,15 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 	if submitErr != nil {
 		return nil, submitErr
 	}
+	if berr := stop.Load(); berr != nil {
+		return nil, berr
+	}
 	return frags, nil
 }
 
-// routeElement runs t's chain until a link's output is accepted.
-func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment) {
+// routeElement runs t's chain until a link's output is accepted. It
+// returns the refusal of a budget in mode fail, which stops the document.
+func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, stop *budgetError) {
 	el := &t.Element
 	f = folio.Fragment{ID: folio.FragmentID(el.ID), ElementID: el.ID, Calls: []folio.Call{}}
 	defer func() {
@@ -120,31 +169,106 @@ func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment) {
 			f.Status, f.Model, f.Text, f.Table, f.Image = folio.StatusFailed, "", nil, nil, nil
 		}
 	}()
+	var (
+		best     *attempt // the last rejected output that passed Check
+		rejected bool     // an output was rejected or the model refused
+		short    bool     // the chain was cut short by a dry run or the budget
+	)
+chain:
 	for i, link := range r.policy.Chain(el.Type) {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || len(f.Calls) >= r.maxAttempts() {
 			break
 		}
-		if !link.When.Applies(t) {
+		if !link.When.Applies(t) || r.isDisabled(link.Specialist) {
 			continue
 		}
+		s := r.specialists[link.Specialist]
 		t.Rule, t.Attempt = ruleName(el.Type, i), len(f.Calls)+1
-		res, call := r.attempt(ctx, r.specialists[link.Specialist], t)
-		f.Calls = append(f.Calls, call)
-		if call.Status == folio.CallOK {
-			f.Model, f.Status = call.Model, folio.StatusOK
-			f.Text, f.Table, f.Image = res.Text, res.Table, res.Image
-			return f
+		a := r.attempt(ctx, s, t)
+		f.Calls = append(f.Calls, a.call)
+		var berr *budgetError
+		switch {
+		case a.call.Status == folio.CallOK:
+			r.commit(ctx, s, t, a.res)
+			f.Model, f.Status = a.call.Model, folio.StatusOK
+			f.Text, f.Table, f.Image = a.res.Text, a.res.Table, a.res.Image
+			return f, nil
+		case a.call.Status == CallEstimated:
+			short = true
+			break chain
+		case errors.As(a.err, &berr):
+			short = true
+			r.budgetLogged.Do(func() {
+				r.Logger.Warn("budget exhausted", "mode", berr.mode, "err", berr)
+			})
+			if berr.mode == BudgetFail {
+				return f, berr
+			}
+		case a.call.ErrorClass == ClassAuth:
+			r.disable(link.Specialist, a.err)
+		case a.call.Status == folio.CallRejected || a.call.ErrorClass == ClassRefusal:
+			rejected = true
+			if a.valid {
+				best = &a
+			}
 		}
 	}
-	f.Status = settle(el, f.Calls)
-	return f
+	switch {
+	case short:
+		f.Status = folio.StatusDegraded
+	case rejected:
+		f.Status = folio.StatusReview
+	default:
+		f.Status = settle(el, f.Calls)
+	}
+	if best != nil {
+		f.Model = best.call.Model
+		f.Text, f.Table, f.Image = best.res.Text, best.res.Table, best.res.Image
+	}
+	return f, nil
+}
+
+func (r *Router) maxAttempts() int {
+	if r.MaxAttempts > 0 {
+		return r.MaxAttempts
+	}
+	return DefaultMaxAttempts
+}
+
+func (r *Router) isDisabled(name string) bool {
+	_, ok := r.disabled.Load(name)
+	return ok
+}
+
+// disable skips the specialist for the rest of the run.
+func (r *Router) disable(name string, err error) {
+	if _, loaded := r.disabled.LoadOrStore(name, true); !loaded {
+		r.Logger.Warn("specialist disabled for the rest of the run", "model", name, "err", err)
+	}
+}
+
+// commit tells s, when it wants to know, that its result was accepted. The
+// answer is paid for, so it is passed on even while ctx is being canceled.
+func (r *Router) commit(ctx context.Context, s Specialist, t Task, res Result) {
+	c, ok := s.(Committer)
+	if !ok {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r.Logger.Error("specialist commit panic", "model", s.Name(), "element", t.Element.ID,
+				"panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	c.Commit(context.WithoutCancel(ctx), t, res)
 }
 
 // settle decides the status of an element no link produced an accepted
-// output for. Without any attempt the policy chose to leave it as it is.
-// Otherwise it keeps the segmenter's content, marked degraded: that content
-// is what a parser without routing would give, and dropping it would lose
-// text the document plainly has. Only an element with nothing to keep fails.
+// output for, when no output was rejected. Without any attempt the policy
+// chose to leave it as it is. Otherwise it keeps the segmenter's content,
+// marked degraded: that content is what a parser without routing would
+// give, and dropping it would lose text the document plainly has. Only an
+// element with nothing to keep fails.
 func settle(el *folio.Element, calls []folio.Call) string {
 	switch {
 	case len(calls) == 0:
@@ -162,29 +286,41 @@ func hasContent(el *folio.Element) bool {
 		(el.Image != nil && (len(el.Image.PNG) > 0 || el.Image.Width > 0 && el.Image.Height > 0))
 }
 
+// attempt is one recorded call and what it produced.
+type attempt struct {
+	res   Result
+	call  folio.Call
+	err   error // the run or check error, nil when accepted
+	valid bool  // the output passed Check
+}
+
 // attempt runs one specialist on t, checks its output and records the call.
-func (r *Router) attempt(ctx context.Context, s Specialist, t Task) (Result, folio.Call) {
+func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 	start := time.Now()
-	res, runErr, checkErr := r.try(ctx, s, t)
+	res, runErr, checkErr, valid := r.try(ctx, s, t)
 	call := folio.Call{
-		Attempt:       t.Attempt,
-		Rule:          t.Rule,
-		Model:         s.Name(),
-		Endpoint:      res.Endpoint,
-		Usage:         res.Usage,
-		USDMicros:     res.USDMicros,
-		Latency:       time.Since(start),
-		CacheHit:      res.CacheHit,
-		Prompt:        res.Prompt,
-		PromptVersion: res.PromptVersion,
-		RequestHash:   res.RequestHash,
-		Status:        folio.CallOK,
+		Attempt:        t.Attempt,
+		Rule:           t.Rule,
+		Model:          cmp.Or(res.Model, s.Name()),
+		Endpoint:       res.Endpoint,
+		Usage:          res.Usage,
+		USDMicros:      res.USDMicros,
+		SavedUSDMicros: res.SavedUSDMicros,
+		Latency:        time.Since(start),
+		CacheHit:       res.CacheHit,
+		Prompt:         res.Prompt,
+		PromptVersion:  res.PromptVersion,
+		RequestHash:    res.RequestHash,
+		Status:         folio.CallOK,
 	}
 	if call.USDMicros == nil && folio.IsLocal(call.Model) {
 		call.USDMicros = new(int64)
 	}
 	err := runErr
 	switch {
+	case runErr != nil && Classify(runErr) == ClassDryRun:
+		call.Status, call.ErrorClass = CallEstimated, ClassDryRun
+		return attempt{res: res, call: call, err: runErr}
 	case runErr != nil:
 		call.Status = folio.CallFailed
 	case checkErr != nil:
@@ -194,30 +330,33 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) (Result, fol
 		call.ErrorClass = Classify(err)
 		call.Error = err.Error()
 		r.Logger.Debug("route attempt "+call.Status, "element", t.Element.ID, "rule", t.Rule,
-			"model", call.Model, "class", call.ErrorClass, "err", err)
+			"model", call.Model, "class", call.ErrorClass, "retries", res.Retries, "err", err)
 	}
-	return res, call
+	return attempt{res: res, call: call, err: err, valid: valid}
 }
 
-// try runs s on t and, when it succeeds, the quality checks on its output.
-// A panic in either becomes a run error of class crash.
-func (r *Router) try(ctx context.Context, s Specialist, t Task) (res Result, runErr, checkErr error) {
+// try runs s on t and, when it succeeds, the quality checks on its output;
+// valid reports whether the output passed Check. A panic in either becomes
+// a run error of class crash.
+func (r *Router) try(ctx context.Context, s Specialist, t Task) (res Result, runErr, checkErr error, valid bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			r.Logger.Error("specialist panic", "model", s.Name(), "element", t.Element.ID,
 				"panic", v, "stack", string(debug.Stack()))
-			runErr = Errorf(ClassCrash, "%s panicked: %v", s.Name(), v)
+			runErr, checkErr, valid = Errorf(ClassCrash, "%s panicked: %v", s.Name(), v), nil, false
 		}
 	}()
 	res, runErr = s.Run(ctx, t)
 	if runErr != nil {
-		return res, runErr, nil
+		return res, runErr, nil, false
 	}
-	checkErr = Check(t, res)
-	if c, ok := s.(Checker); ok && checkErr == nil {
+	if checkErr = Check(t, res); checkErr != nil {
+		return res, nil, checkErr, false
+	}
+	if c, ok := s.(Checker); ok {
 		checkErr = c.Check(t, res)
 	}
-	return res, nil, checkErr
+	return res, nil, checkErr, true
 }
 
 // cloneElement copies el deeply enough that a specialist cannot change the

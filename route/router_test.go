@@ -214,7 +214,8 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 			Rows: [][]string{{"a", "b"}, {"1", ""}}, HeaderRows: 1,
 			HTML: "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td></td></tr></tbody></table>",
 		}, Calls: call("table#1", "local/table", "ok", "")},
-		{Status: "failed", Calls: call("table#1", "local/table", "rejected", "empty")},
+		// A rejected output sends the element to review, content or not.
+		{Status: "review", Calls: call("table#1", "local/table", "rejected", "empty")},
 		{Model: "local/image", Status: "ok", Image: &folio.Image{Width: 4, Height: 3, PNG: pix}, Calls: call("image#1", "local/image", "ok", "")},
 		{Status: "degraded", Calls: call("image#1", "local/image", "failed", "input")},
 		{Model: "local/text", Status: "ok", Text: ptr("x := 1\n\ty()"), Calls: call("code#1", "local/text", "ok", "")},

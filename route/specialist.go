@@ -26,6 +26,15 @@ type Checker interface {
 	Check(t Task, r Result) error
 }
 
+// Committer is implemented by specialists that need to know which of their
+// results the router accepted, such as the response cache, which stores
+// only answers that passed every check. The router calls Commit once for
+// each accepted result, after the checks, with a context that is not
+// canceled.
+type Committer interface {
+	Commit(ctx context.Context, t Task, r Result)
+}
+
 // Task is the work order for one attempt at one element.
 type Task struct {
 	// Element is a copy of the element, its table and image included; the
@@ -71,4 +80,7 @@ type Result struct {
 	Prompt        string
 	PromptVersion int
 	RequestHash   string
+	// Retries counts the retries of rate-limited or transient failures
+	// within this attempt; the usage and price above include every try.
+	Retries int
 }
