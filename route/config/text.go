@@ -1,0 +1,183 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/folio/folio/route"
+)
+
+// WriteText writes, for `folio routes`, the policy p in effect and the
+// file's settings: each endpoint's URL, the name of the variable holding
+// its key (never the key) and its limits; each model's prices, "unknown"
+// where the file gives none; each element type's chain with its
+// conditions; the baseline, the budget and p's hash. A nil File stands for
+// no policy file: Folio fully local.
+func (f *File) WriteText(w io.Writer, p route.Policy) error {
+	if f == nil {
+		f = &File{Path: "none (fully local)"}
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "policy\t%s\n", f.Path)
+	fmt.Fprintf(tw, "hash\t%s\n", p.Hash())
+	f.writeEndpoints(tw)
+	f.writeModels(tw)
+	f.writeRoutes(tw, p)
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "baseline\t%s\n", f.baseline())
+	fmt.Fprintf(tw, "budget\t%s\n", f.budget())
+	fmt.Fprintf(tw, "retries\t%s\n", orDefault(f.Retries != nil, func() string { return strconv.Itoa(*f.Retries) }))
+	fmt.Fprintf(tw, "timeout\t%s\n", orDefault(f.Timeout > 0, f.Timeout.String))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Cells padded for columns a line leaves empty trail white space.
+	var out bytes.Buffer
+	for line := range bytes.Lines(buf.Bytes()) {
+		out.Write(bytes.TrimRight(line, " \n"))
+		out.WriteByte('\n')
+	}
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+func (f *File) writeEndpoints(w io.Writer) {
+	if len(f.Endpoints) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nendpoints")
+	fmt.Fprintln(w, "  name\tbase URL\tkey\tconcurrency\trpm\ttpm")
+	for _, name := range sortedKeys(f.Endpoints) {
+		e := f.Endpoints[name]
+		key := "none"
+		if e.APIKeyEnv != "" {
+			key = "$" + e.APIKeyEnv
+		}
+		var extra []string
+		if e.APIVersion != "" {
+			extra = append(extra, "api-version "+e.APIVersion)
+		}
+		if len(e.Headers) > 0 {
+			extra = append(extra, "headers "+strings.Join(sortedKeys(e.Headers), ", "))
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, e.BaseURL, key,
+			limit(e.Concurrency), limit(e.RPM), limit(e.TPM), strings.Join(extra, "; "))
+	}
+}
+
+func (f *File) writeModels(w io.Writer) {
+	if len(f.Models) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nmodels (USD per million tokens)")
+	fmt.Fprintln(w, "  alias\tendpoint\tmodel\tinput\tcached\toutput\tvision\timage tokens\tmax output")
+	for _, alias := range sortedKeys(f.Models) {
+		m := f.Models[alias]
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", alias, m.Endpoint, m.Model,
+			usd(m.InputPerMTok), usd(m.CachedInputPerMTok), usd(m.OutputPerMTok), yesNo(m.Vision),
+			cmpOr(m.ImageTokens, "unknown"), limit(m.MaxOutputTokens))
+	}
+}
+
+func (f *File) writeRoutes(w io.Writer, p route.Policy) {
+	fmt.Fprintln(w, "\nroutes (cheapest first, then escalations)")
+	def := route.DefaultPolicy()
+	for _, t := range sortedKeys(p.Routes) {
+		chain := p.Routes[t]
+		links := make([]string, len(chain))
+		for i, l := range chain {
+			links[i] = l.Specialist + rule(l.When)
+		}
+		note := ""
+		if _, set := f.Routes[t]; !set && slices.Equal(chain, def.Routes[t]) {
+			note = "  (default)"
+		}
+		fmt.Fprintf(w, "  %s\t%s%s\n", t, cmpOr(strings.Join(links, " → "), "none"), note)
+	}
+}
+
+func (f *File) baseline() string {
+	m, ok := f.Models[f.Baseline]
+	if !ok {
+		return "none"
+	}
+	return fmt.Sprintf("%s (%s on %s)", f.Baseline, m.Model, m.Endpoint)
+}
+
+func (f *File) budget() string {
+	if f.Budget.MaxUSD == nil {
+		return "no limit"
+	}
+	return fmt.Sprintf("%s, then %s", usd(f.Budget.MaxUSD), cmpOr(f.Budget.OnExhausted, OnExhaustedDegrade))
+}
+
+// rule renders a link's conditions: " [min_cells 20, max_confidence 0.5]".
+func rule(r route.Rule) string {
+	var c []string
+	if r.MinCells != 0 {
+		c = append(c, fmt.Sprintf("min_cells %d", r.MinCells))
+	}
+	if r.MaxConfidence != 0 {
+		c = append(c, "max_confidence "+strconv.FormatFloat(r.MaxConfidence, 'g', -1, 64))
+	}
+	if r.MinArea != 0 {
+		c = append(c, "min_area "+strconv.FormatFloat(r.MinArea, 'g', -1, 64))
+	}
+	if r.NeedsNoTextLayer {
+		c = append(c, "needs_no_text_layer")
+	}
+	if len(c) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(c, ", ") + "]"
+}
+
+// usd renders dollars with at least two decimals, "unknown" for nil.
+func usd(x *float64) string {
+	if x == nil {
+		return "unknown"
+	}
+	s := strconv.FormatFloat(*x, 'f', -1, 64)
+	switch i := strings.IndexByte(s, '.'); {
+	case i < 0:
+		s += ".00"
+	case len(s)-i == 2:
+		s += "0"
+	}
+	return "$" + s
+}
+
+// limit renders a count where zero means no limit or the default.
+func limit(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDefault(set bool, s func() string) string {
+	if !set {
+		return "default"
+	}
+	return s()
+}
+
+func cmpOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
