@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"log/slog"
 	"strings"
 
@@ -32,7 +34,7 @@ JSON (and optionally Markdown) per input plus a SQLite ledger of where everythin
 	cmd.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "diagnostics level: debug, info, warn, error")
 	cmd.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
 
-	cmd.AddCommand(newParseCmd(s, g), newTraceCmd(s), newVersionCmd(s), newPagesCmd(s))
+	cmd.AddCommand(newParseCmd(s, g), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s))
 	return cmd
 }
 
@@ -70,6 +72,8 @@ func minArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 func isUsage(err error) bool {
 	return strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "unknown flag")

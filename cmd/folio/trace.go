@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 
 	"github.com/folio/folio/lineage"
 	"github.com/spf13/cobra"
@@ -39,18 +37,9 @@ document and the run.`,
 }
 
 func runTrace(ctx context.Context, o *traceOptions, s *streams) error {
-	if o.db == "" {
-		if o.out == "" {
-			return usageErrorf("trace needs -o OUT or --db PATH")
-		}
-		o.db = filepath.Join(o.out, "folio.db")
-	}
-	if _, err := os.Stat(o.db); err != nil {
-		return configErrorf("ledger %s: %v", o.db, err)
-	}
-	db, err := lineage.Open(ctx, o.db)
+	db, err := openLedger(ctx, o.out, o.db)
 	if err != nil {
-		return configErrorf("open ledger: %v", err)
+		return err
 	}
 	defer db.Close()
 	traces, err := db.Trace(ctx, o.id)

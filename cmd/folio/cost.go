@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/folio/folio/lineage"
+	"github.com/spf13/cobra"
+)
+
+type costOptions struct {
+	out  string
+	db   string
+	by   string
+	json bool
+}
+
+func newCostCmd(s *streams) *cobra.Command {
+	o := &costOptions{}
+	cmd := &cobra.Command{
+		Use:   "cost -o OUT",
+		Short: "Print model spending: totals, cache savings and the saving against the baseline",
+		Args:  exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runCost(c.Context(), o, s)
+		},
+	}
+	cmd.Flags().StringVarP(&o.out, "output", "o", "", "output folder of the parse runs (its ledger is OUT/folio.db)")
+	cmd.Flags().StringVar(&o.db, "db", "", "ledger file (default OUT/folio.db)")
+	cmd.Flags().StringVar(&o.by, "by", "model", "group by: "+strings.Join(lineage.CostDimensions(), ", "))
+	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	return cmd
+}
+
+func runCost(ctx context.Context, o *costOptions, s *streams) error {
+	if !slices.Contains(lineage.CostDimensions(), o.by) {
+		return usageErrorf("--by %q: want one of %s", o.by, strings.Join(lineage.CostDimensions(), ", "))
+	}
+	db, err := openLedger(ctx, o.out, o.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.Cost(ctx, o.by)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteText(s.Out)
+}
+
+// openLedger opens an existing ledger for reading commands: --db, else
+// OUT/folio.db. A missing ledger is a configuration error.
+func openLedger(ctx context.Context, out, db string) (*lineage.DB, error) {
+	if db == "" {
+		if out == "" {
+			return nil, usageErrorf("needs -o OUT or --db PATH")
+		}
+		db = filepath.Join(out, "folio.db")
+	}
+	if _, err := os.Stat(db); err != nil {
+		return nil, configErrorf("ledger %s: %v", db, err)
+	}
+	l, err := lineage.Open(ctx, db)
+	if err != nil {
+		return nil, configErrorf("open ledger: %v", err)
+	}
+	return l, nil
+}
