@@ -33,6 +33,8 @@ type Call struct {
 	Prompt        string `json:"prompt,omitempty"` // template id
 	PromptVersion int    `json:"prompt_version,omitempty"`
 	RequestHash   string `json:"request_hash,omitempty"`
+	// Retries counts the requests retried within this attempt (429, 5xx).
+	Retries int `json:"retries,omitempty"`
 }
 
 // Call statuses.
@@ -40,6 +42,16 @@ const (
 	CallOK       = "ok"       // output accepted
 	CallFailed   = "failed"   // the specialist returned an error or panicked
 	CallRejected = "rejected" // the output failed a quality check
+	// CallEstimated: a dry run's stand-in for a model call, carrying the
+	// estimate as its usage and price; no request was sent.
+	CallEstimated = "estimated"
+)
+
+// Error classes of calls refused before any request was sent; they cost
+// nothing and are not counted as model calls.
+const (
+	ClassBudget      = "budget"
+	ClassBreakerOpen = "breaker_open"
 )
 
 // Fragment is what routing produced for one element: the final content and
@@ -79,7 +91,7 @@ type Cost struct {
 // not counted as model calls.
 func (c *Cost) Add(calls []Call) {
 	for _, k := range calls {
-		if IsLocal(k.Model) {
+		if IsLocal(k.Model) || k.Status == CallEstimated || k.ErrorClass == ClassBudget || k.ErrorClass == ClassBreakerOpen {
 			continue
 		}
 		c.Calls++

@@ -8,9 +8,14 @@
 // another element's job and a full queue only slows the documents that
 // submit, never the workers.
 //
-// Specialists implement [Specialist]. The built-in ones live in route/local.
-// Model providers, retries, rate limits, a response cache and budgets plug in
-// as further specialists or as wrappers around one: a wrapper is itself a
-// Specialist, reports its usage and price in [Result] and classifies its
-// failures with [Errorf] so that they are recorded on the call.
+// Specialists implement [Specialist]. The built-in ones live in route/local;
+// model providers live in packages of their own, classify their failures
+// (ClassRateLimit, ClassTransient, ClassAuth, …, with [RetryAfter] for a
+// server's wish) and report usage and price in [Result]. [Wrap] assembles,
+// in one place, what guards a model: response cache, dry run, [Budget],
+// circuit breaker, retries and endpoint rate limits, each a Specialist
+// wrapping the next. The [Router] records one call per attempt, decides from
+// the error classes whether to escalate, send an element to review or stop
+// using a specialist, and tells a [Committer] which answers it accepted.
+// [TallyCalls] sums the recorded calls for estimates and cost reports.
 package route

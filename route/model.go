@@ -28,9 +28,9 @@ const (
 	// element's source text.
 	ClassGrounding = "grounding"
 	// ClassBudget: the run's budget cannot cover the call's estimate.
-	ClassBudget = "budget"
+	ClassBudget = folio.ClassBudget
 	// ClassBreakerOpen: the model's circuit breaker is open.
-	ClassBreakerOpen = "breaker_open"
+	ClassBreakerOpen = folio.ClassBreakerOpen
 	// ClassDryRun: the call was only estimated (--dry-run).
 	ClassDryRun = "dry_run"
 )

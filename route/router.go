@@ -20,7 +20,7 @@ const DefaultMaxAttempts = 6
 
 // CallEstimated is the status of a call a dry run estimated instead of
 // making (error class ClassDryRun).
-const CallEstimated = "estimated"
+const CallEstimated = folio.CallEstimated
 
 // Router routes documents' elements through the specialists a Policy names,
 // on a shared Pool. It is safe for concurrent use by many documents.
@@ -311,6 +311,7 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 		Prompt:         res.Prompt,
 		PromptVersion:  res.PromptVersion,
 		RequestHash:    res.RequestHash,
+		Retries:        res.Retries,
 		Status:         folio.CallOK,
 	}
 	if call.USDMicros == nil && folio.IsLocal(call.Model) {

@@ -1,0 +1,130 @@
+package route_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/folio/folio"
+	"github.com/folio/folio/route"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCacheSecondRunIsFree(t *testing.T) {
+	store := &memStore{}
+	m := newModel("m", step{usage: tokens(100, 20), usd: usd(75)})
+	c := newClock()
+	o := c.opts()
+	o.Cache = store
+	r := newRouter(t, 2, textPolicy(links("m")...), route.Wrap(m, o, nil))
+
+	first, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Calls() != 3 || store.Len() != 3 {
+		t.Fatalf("first run: %d model calls, %d stored; want 3, 3", m.Calls(), store.Len())
+	}
+	second, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Calls() != 3 {
+		t.Errorf("second run made %d more model calls, want none", m.Calls()-3)
+	}
+	for i, f := range second {
+		want := first[i]
+		want.Calls = []folio.Call{{
+			Attempt: 1, Rule: "paragraph#1", Model: "fake/m", Endpoint: "fake", Usage: tokens(100, 20),
+			USDMicros: zero(), SavedUSDMicros: usd(75), CacheHit: true, Status: folio.CallOK,
+			Prompt: "text", PromptVersion: 1, RequestHash: "h-" + f.ElementID,
+		}}
+		if diff := cmp.Diff(want, f, ignoreLatency); diff != "" {
+			t.Errorf("fragment %d from the cache (-want +got):\n%s", i, diff)
+		}
+	}
+	// Only the first run's answers were committed to the model itself.
+	if len(m.commit) != 3 {
+		t.Errorf("%d commits reached the model, want 3", len(m.commit))
+	}
+}
+
+func TestCacheStoresOnlyAcceptedAnswers(t *testing.T) {
+	store := &memStore{}
+	m := newModel("m", step{usage: tokens(1, 1), usd: usd(1)})
+	m.check = func(route.Task, route.Result) error { return route.Errorf(route.ClassGrounding, "made up") }
+	o := route.ModelOptions{Cache: store}
+	r := newRouter(t, 1, textPolicy(links("m")...), route.Wrap(m, o, nil))
+	for range 2 {
+		if _, err := r.Route(context.Background(), newDoc("a.pdf", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if store.Len() != 0 || m.Calls() != 2 {
+		t.Errorf("%d stored, %d model calls; want a rejected answer never stored, asked again", store.Len(), m.Calls())
+	}
+
+	// An answer never committed is not stored either.
+	s := route.Wrap(newModel("n"), o, nil)
+	if _, err := s.Run(context.Background(), task("x")); err != nil {
+		t.Fatal(err)
+	}
+	if store.Len() != 0 {
+		t.Errorf("%d stored without a commit", store.Len())
+	}
+}
+
+func TestCacheNotForUnkeyedRequests(t *testing.T) {
+	store := &memStore{}
+	m := newModel("m")
+	m.noKey = true
+	s := route.Wrap(m, route.ModelOptions{Cache: store}, nil)
+	for range 2 {
+		res, err := s.Run(context.Background(), task("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.(route.Committer).Commit(context.Background(), task("x"), res)
+	}
+	if m.Calls() != 2 || store.Len() != 0 || store.gets != 0 {
+		t.Errorf("%d calls, %d stored, %d lookups; want 2, 0, 0", m.Calls(), store.Len(), store.gets)
+	}
+}
+
+// picture answers image tasks with a description and the element's pixels.
+type picture struct{ *model }
+
+func (p picture) Run(ctx context.Context, t route.Task) (route.Result, error) {
+	res, err := p.model.Run(ctx, t)
+	img := *t.Element.Image
+	img.Description = "a chart"
+	res.Image, res.Text = &img, nil
+	res.Table = &folio.Table{Rows: [][]string{{"a", "b"}}, HeaderRows: 1}
+	return res, err
+}
+
+func TestCacheReplaysWithoutPixels(t *testing.T) {
+	store := &memStore{}
+	pix := []byte("\x89PNG pixels")
+	s := route.Wrap(picture{newModel("m", step{usage: tokens(9, 9), usd: usd(3)})}, route.ModelOptions{Cache: store}, nil)
+	tk := route.Task{Element: folio.Element{ID: "el_1", Type: folio.ImageType, Image: &folio.Image{Width: 4, Height: 3, PNG: pix}}}
+	res, err := s.Run(context.Background(), tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.(route.Committer).Commit(context.Background(), tk, res)
+	for k, v := range store.m {
+		if bytes.Contains(v, pix) || bytes.Contains(v, []byte("PNG")) {
+			t.Errorf("stored entry %s holds the pixels: %s", k, v)
+		}
+	}
+	hit, err := s.Run(context.Background(), tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := res
+	want.CacheHit, want.USDMicros, want.SavedUSDMicros = true, zero(), usd(3)
+	if diff := cmp.Diff(want, hit); diff != "" {
+		t.Errorf("replayed result (-want +got):\n%s", diff)
+	}
+}

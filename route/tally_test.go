@@ -1,0 +1,67 @@
+package route_test
+
+import (
+	"testing"
+
+	"github.com/folio/folio"
+	"github.com/folio/folio/route"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTallyCalls(t *testing.T) {
+	small, large := "openai/small", "openai/large"
+	frags := []folio.Fragment{
+		{Calls: []folio.Call{
+			{Rule: "table#1", Model: "local/table", USDMicros: zero(), Status: "rejected"},
+			{Rule: "table#2", Model: small, Usage: tokens(1000, 200), USDMicros: usd(720), Status: route.CallEstimated, ErrorClass: route.ClassDryRun},
+		}},
+		{Calls: []folio.Call{
+			{Rule: "table#2", Model: small, Usage: folio.Usage{InputTokens: 900, CachedTokens: 100, OutputTokens: 100},
+				USDMicros: usd(500), Status: "rejected", ErrorClass: "grounding"},
+			{Rule: "table#3", Model: large, Usage: tokens(900, 100), USDMicros: zero(), SavedUSDMicros: usd(2600), CacheHit: true, Status: "ok"},
+		}},
+		{Calls: []folio.Call{
+			{Rule: "image#1", Model: small, Usage: tokens(300, 50), Status: "ok"}, // price unknown
+			{Rule: "image#2", Model: large, USDMicros: zero(), Status: "failed", ErrorClass: route.ClassBudget},
+		}},
+	}
+	tally := route.TallyCalls(frags[:1])
+	tally.Add(frags[1:])
+
+	wantRows := []route.TallyRow{
+		{Model: large, Type: folio.ImageType, Refused: 1},
+		{Model: large, Type: folio.TableType, Calls: 1, CacheHits: 1, Usage: tokens(900, 100), SavedUSDMicros: 2600},
+		{Model: small, Type: folio.ImageType, Calls: 1, Usage: tokens(300, 50), Unpriced: 1},
+		{Model: small, Type: folio.TableType, Calls: 2, Estimated: 1,
+			Usage: folio.Usage{InputTokens: 1900, CachedTokens: 100, OutputTokens: 300}, USDMicros: 1220},
+	}
+	if diff := cmp.Diff(wantRows, tally.Rows()); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	wantModels := []route.TallyRow{
+		{Model: large, Calls: 1, CacheHits: 1, Refused: 1, Usage: tokens(900, 100), SavedUSDMicros: 2600},
+		{Model: small, Calls: 3, Estimated: 1, Usage: folio.Usage{InputTokens: 2200, CachedTokens: 100, OutputTokens: 350},
+			USDMicros: 1220, Unpriced: 1},
+	}
+	if diff := cmp.Diff(wantModels, tally.ByModel()); diff != "" {
+		t.Errorf("by model (-want +got):\n%s", diff)
+	}
+	wantTypes := []route.TallyRow{
+		{Type: folio.ImageType, Calls: 1, Refused: 1, Usage: tokens(300, 50), Unpriced: 1},
+		{Type: folio.TableType, Calls: 3, Estimated: 1, CacheHits: 1,
+			Usage: folio.Usage{InputTokens: 2800, CachedTokens: 100, OutputTokens: 400}, USDMicros: 1220, SavedUSDMicros: 2600},
+	}
+	if diff := cmp.Diff(wantTypes, tally.ByType()); diff != "" {
+		t.Errorf("by type (-want +got):\n%s", diff)
+	}
+	wantTotal := route.TallyRow{Calls: 4, Estimated: 1, CacheHits: 1, Refused: 1,
+		Usage: folio.Usage{InputTokens: 3100, CachedTokens: 100, OutputTokens: 450}, USDMicros: 1220, Unpriced: 1, SavedUSDMicros: 2600}
+	if diff := cmp.Diff(wantTotal, tally.Total()); diff != "" {
+		t.Errorf("total (-want +got):\n%s", diff)
+	}
+
+	var empty route.Tally
+	if len(empty.Rows()) != 0 || empty.Total() != (route.TallyRow{}) {
+		t.Error("the zero Tally is not empty")
+	}
+}
