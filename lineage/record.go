@@ -174,8 +174,8 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	insCall, err := tx.PrepareContext(ctx, `
 		INSERT INTO calls (fragment, attempt, rule, model, endpoint,
 			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
-			cache_hit, status, error_class, error, prompt, prompt_version, request_hash, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 			if _, err := insCall.ExecContext(ctx,
 				f.ID, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
-				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Prompt, k.PromptVersion, k.RequestHash, created); err != nil {
+				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created); err != nil {
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}
 		}

@@ -283,7 +283,7 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 	rows, err := tx.QueryContext(ctx, `
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
 			output_tokens, usd_micros, saved_usd_micros, latency_us, cache_hit, status,
-			error_class, error, prompt, prompt_version, request_hash
+			error_class, error, retries, prompt, prompt_version, request_hash
 		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
@@ -295,7 +295,7 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 		var us int64
 		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
 			&c.OutputTokens, &c.USDMicros, &c.SavedUSDMicros, &us, &c.CacheHit, &c.Status,
-			&c.ErrorClass, &c.Error, &c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
+			&c.ErrorClass, &c.Error, &c.Retries, &c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
 			return nil, fmt.Errorf("calls: %w", err)
 		}
 		c.Latency = time.Duration(us) * time.Microsecond

@@ -100,6 +100,9 @@ func (p *printer) call(c folio.Call) {
 	if c.Error != "" {
 		p.printf(" %q", c.Error)
 	}
+	if c.Retries > 0 {
+		p.printf("  retries %d", c.Retries)
+	}
 	p.printf("  %d tokens", c.InputTokens+c.OutputTokens)
 	if c.InputTokens+c.OutputTokens > 0 {
 		p.printf(" (in %d, cached %d, out %d)", c.InputTokens, c.CachedTokens, c.OutputTokens)

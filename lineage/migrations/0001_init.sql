@@ -126,6 +126,7 @@ CREATE TABLE calls (
 	status           TEXT NOT NULL,
 	error_class      TEXT NOT NULL DEFAULT '',
 	error            TEXT NOT NULL DEFAULT '', -- why an attempt was not kept
+	retries          INTEGER NOT NULL DEFAULT 0 CHECK (retries >= 0), -- requests retried within the attempt
 	prompt           TEXT NOT NULL DEFAULT '',
 	prompt_version   INTEGER NOT NULL DEFAULT 0,
 	request_hash     TEXT NOT NULL DEFAULT '',
