@@ -14,6 +14,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // some documents failed; the rest were written
 	exitUsage       = 2
+	exitDeferred    = 75 // work deferred: budget exhausted with on_exhausted fail
 	exitConfig      = 78
 	exitInterrupted = 130 // SIGINT
 	exitTerminated  = 143 // SIGTERM

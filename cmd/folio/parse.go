@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/parse"
 	"github.com/folio/folio/route"
-	"github.com/folio/folio/route/local"
 	"github.com/folio/folio/segment"
 	"github.com/folio/folio/synth"
 	"github.com/spf13/cobra"
@@ -29,6 +29,10 @@ type parseOptions struct {
 	json         bool
 	force        bool
 	timeout      time.Duration
+	config       string
+	maxCost      float64 // USD; negative = from the policy file
+	dryRun       bool
+	tags         []string
 	args         []string
 }
 
@@ -63,6 +67,10 @@ Exit status: 0 all documents ok or skipped, 1 some documents failed (the rest we
 	f.BoolVar(&o.json, "json", false, "print NDJSON events and a final summary object on stdout")
 	f.BoolVar(&o.force, "force", false, "redo documents the ledger already has")
 	f.DurationVar(&o.timeout, "timeout", folio.DefaultDocTimeout, "deadline for parsing one document")
+	f.StringVar(&o.config, "config", "", "routing policy file (default folio.yaml if present; none: fully local)")
+	f.Float64Var(&o.maxCost, "max-cost", -1, "model budget for this run in USD (overrides budget.max_usd)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "parse, segment and decide routes, make no model call, print the estimated calls and cost")
+	f.StringArrayVar(&o.tags, "tag", nil, "label the run for cost allocation, KEY=VALUE (repeatable)")
 	return cmd
 }
 
@@ -96,14 +104,25 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		o.db = filepath.Join(o.out, "folio.db")
 	}
 
-	policy := route.DefaultPolicy()
-	config := folio.ConfigHash(policy.Hash())
+	tags, err := parseTags(o.tags)
+	if err != nil {
+		return err
+	}
+	file, err := loadConfig(o.config)
+	if err != nil {
+		return err
+	}
 
 	db, err := lineage.Open(ctx, o.db)
 	if err != nil {
 		return configErrorf("open ledger: %v", err)
 	}
 	defer db.Close()
+	rt, err := newRouting(file, o, db, log)
+	if err != nil {
+		return err
+	}
+	config := folio.ConfigHash(rt.policy.Hash())
 	writer, err := synth.New(o.out, synth.Options{Markdown: o.markdown})
 	if err != nil {
 		return configErrorf("output: %v", err)
@@ -112,7 +131,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	writer.Logger = log
 	pool := route.NewPool(o.routeWorkers)
 	defer pool.Close()
-	router, err := route.New(policy, pool, local.Text{}, local.Table{}, local.Image{})
+	router, err := route.New(rt.policy, pool, rt.specialists...)
 	if err != nil {
 		return configErrorf("routing policy: %v", err)
 	}
@@ -123,7 +142,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	defer engine.Close()
 
-	p := newPrinter(s, o.json)
+	p := newPrinter(s, o.json, o.dryRun)
 	b := &folio.Batch{
 		Parser:     engine,
 		Segmenter:  segment.New(segment.Options{}),
@@ -136,16 +155,44 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		Config:     config,
 		Version:    programVersion(),
 		Force:      o.force,
+		DryRun:     o.dryRun,
+		Tags:       tags,
+		CropTypes:  rt.crops,
+		Baseline:   rt.baseline,
 		Logger:     log,
 		OnEvent:    p.event,
+		OnDocument: p.document,
 	}
+	b.CropNoTextLayer = rt.cropNoText
 	run, err := b.Run(ctx, srcs, o.args)
 	p.summary(run)
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
-	if run.Summary.Failed > 0 {
+	switch {
+	case run.Summary.Failed > 0:
 		return silentExit(exitFailed)
+	case run.Summary.Deferred > 0:
+		return silentExit(exitDeferred)
 	}
 	return nil
+}
+
+// parseTags reads --tag KEY=VALUE flags.
+func parseTags(flags []string) (map[string]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	tags := map[string]string{}
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, usageErrorf("--tag %q: want KEY=VALUE", f)
+		}
+		if err := lineage.CheckTag(k, v); err != nil {
+			return nil, usageErrorf("--tag %q: %v", f, err)
+		}
+		tags[k] = v
+	}
+	return tags, nil
 }

@@ -3,22 +3,32 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sync"
+	"text/tabwriter"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/route"
 )
 
 // printer shows a parse run's results on stdout: NDJSON with --json, or a
 // closing summary for people. The choice is made once, here.
 type printer struct {
-	s    *streams
-	json bool
-	mu   sync.Mutex
-	enc  *json.Encoder
+	s      *streams
+	json   bool
+	dryRun bool
+	mu     sync.Mutex
+	enc    *json.Encoder
+	// tally sums the model calls (or, in a dry run, estimates) of every
+	// routed document; baseline sums their baseline prices.
+	tally           route.Tally
+	baseline        int64
+	baselineUnknown int
+	baselineDocs    int
 }
 
-func newPrinter(s *streams, asJSON bool) *printer {
-	return &printer{s: s, json: asJSON, enc: json.NewEncoder(s.Out)}
+func newPrinter(s *streams, asJSON, dryRun bool) *printer {
+	return &printer{s: s, json: asJSON, dryRun: dryRun, enc: json.NewEncoder(s.Out)}
 }
 
 func (p *printer) event(ev folio.Event) {
@@ -30,21 +40,91 @@ func (p *printer) event(ev folio.Event) {
 	_ = p.enc.Encode(ev)
 }
 
+func (p *printer) document(doc *folio.Document) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tally.Add(doc.Fragments)
+	p.baselineDocs++
+	if b := doc.Cost.BaselineUSDMicros; b != nil {
+		p.baseline += *b
+	} else {
+		p.baselineUnknown++
+	}
+}
+
+// estimate is the dry run's report.
+type estimate struct {
+	ByModel  []route.TallyRow `json:"by_model"`
+	ByType   []route.TallyRow `json:"by_type"`
+	Total    route.TallyRow   `json:"total"`
+	Baseline *int64           `json:"baseline_usd_micros"`
+}
+
 func (p *printer) summary(run folio.Run) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sum := run.Summary
+	var est *estimate
+	if p.dryRun {
+		est = &estimate{ByModel: p.tally.ByModel(), ByType: p.tally.ByType(), Total: p.tally.Total()}
+		if p.baselineDocs > 0 && p.baselineUnknown == 0 {
+			est.Baseline = &p.baseline
+		}
+	}
 	if p.json {
 		_ = p.enc.Encode(struct {
 			Type string `json:"type"`
 			Run  string `json:"run"`
 			folio.Summary
-		}{"summary", run.ID, sum})
+			Estimate *estimate `json:"estimate,omitempty"`
+		}{"summary", run.ID, sum, est})
 		return
 	}
-	fmt.Fprintf(p.s.Out, "documents: %d ok, %d failed, %d skipped; %d pages, %d elements; %.1fs; run %s\n",
-		sum.OK, sum.Failed, sum.Skipped, sum.Pages, sum.Elements, sum.Seconds, run.ID)
-	if sum.Cost.Calls > 0 {
-		fmt.Fprintf(p.s.Out, "model calls: %d (%d cached), $%.6f\n", sum.Cost.Calls, sum.Cost.CacheHits, float64(sum.Cost.USDMicros)/1e6)
+	w := p.s.Out
+	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
+	if sum.Deferred > 0 {
+		fmt.Fprintf(w, ", %d deferred (budget exhausted)", sum.Deferred)
+	}
+	fmt.Fprintf(w, "; %d pages, %d elements; %.1fs; run %s\n", sum.Pages, sum.Elements, sum.Seconds, run.ID)
+	if est != nil {
+		writeEstimate(w, est)
+		return
+	}
+	if c := sum.Cost; c.Calls > 0 {
+		fmt.Fprintf(w, "model calls: %d (%d from cache, saving %s), cost %s", c.Calls, c.CacheHits, usd(c.SavedUSDMicros), usd(c.USDMicros))
+		if c.Unpriced > 0 {
+			fmt.Fprintf(w, " + %d calls of unknown price", c.Unpriced)
+		}
+		if c.BaselineUSDMicros != nil && *c.BaselineUSDMicros > 0 {
+			fmt.Fprintf(w, "; baseline %s (%.1f%% saved)", usd(*c.BaselineUSDMicros),
+				100*(1-float64(c.USDMicros)/float64(*c.BaselineUSDMicros)))
+		}
+		fmt.Fprintln(w)
 	}
 }
+
+func writeEstimate(w io.Writer, est *estimate) {
+	fmt.Fprintln(w, "dry run: no model was called; estimated model calls:")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  model\ttype\tcalls\tinput tokens\toutput tokens\tcost\t")
+	row := func(model, typ string, r route.TallyRow) {
+		cost := usd(r.USDMicros)
+		if r.Unpriced > 0 {
+			cost += fmt.Sprintf(" + %d unpriced", r.Unpriced)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\t\n", model, typ, r.Calls, r.InputTokens, r.OutputTokens, cost)
+	}
+	for _, r := range est.ByModel {
+		row(r.Model, "all", r)
+	}
+	for _, r := range est.ByType {
+		row("all", string(r.Type), r)
+	}
+	row("total", "", est.Total)
+	tw.Flush()
+	if est.Baseline != nil {
+		fmt.Fprintf(w, "baseline (every page as an image to the baseline model): %s\n", usd(*est.Baseline))
+	}
+}
+
+func usd(micros int64) string { return fmt.Sprintf("$%.6f", float64(micros)/1e6) }

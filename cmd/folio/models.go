@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/folio/folio"
+	"github.com/folio/folio/lineage"
+	"github.com/folio/folio/route"
+	"github.com/folio/folio/route/config"
+	"github.com/folio/folio/route/local"
+	"github.com/folio/folio/route/openai"
+)
+
+// routing is everything the policy file decides for a parse run.
+type routing struct {
+	policy      route.Policy
+	specialists []route.Specialist
+	budget      *route.Budget
+	// crops: element types some chain sends to a vision model, which then
+	// gets the element's page region drawn.
+	crops      map[folio.ElementType]bool
+	cropNoText bool
+	baseline   func(*folio.Document) *int64
+}
+
+// The ledger is the response cache.
+var _ route.CacheStore = (*lineage.DB)(nil)
+
+// newRouting builds the specialists a policy file names, each model wrapped
+// once with cache, dry-run, budget, breaker, retry and rate limits. A nil
+// file gives the fully local default.
+func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *slog.Logger) (*routing, error) {
+	r := &routing{policy: f.Policy(), crops: map[folio.ElementType]bool{}}
+	for _, s := range local.All() {
+		r.specialists = append(r.specialists, s)
+	}
+	if f == nil {
+		if o.maxCost >= 0 {
+			log.Warn("--max-cost has no effect: the policy is fully local")
+		}
+		return r, nil
+	}
+	maxMicros, capped := f.Budget.MaxUSDMicros()
+	if o.maxCost >= 0 {
+		maxMicros, capped = int64(o.maxCost*1e6+0.5), true
+	}
+	if capped {
+		r.budget = route.NewBudget(maxMicros, f.Budget.OnExhausted)
+	}
+	used := map[string]bool{}
+	for _, chain := range r.policy.Routes {
+		for _, l := range chain {
+			used[l.Specialist] = true
+		}
+	}
+	shared := route.NewShared()
+	models := map[string]openai.Model{}
+	for alias, m := range f.Models {
+		ep := f.Endpoints[m.Endpoint]
+		om := openai.Model{Alias: alias, Model: m.Model, InputPerMTok: m.InputPerMTok,
+			CachedInputPerMTok: m.CachedInputPerMTok, OutputPerMTok: m.OutputPerMTok,
+			Vision: m.Vision, MaxOutputTokens: m.MaxOutputTokens, ImageTokens: m.ImageTokens}
+		models[alias] = om
+		if !used[alias] {
+			continue
+		}
+		key, err := ep.APIKey()
+		if err != nil && !o.dryRun {
+			return nil, &exitError{code: exitConfig, err: fmt.Errorf("model %s: %w", alias, err)}
+		}
+		spec, err := openai.New(openai.Endpoint{Name: m.Endpoint, BaseURL: ep.BaseURL, APIKey: key,
+			Timeout: f.Timeout, Headers: ep.Headers, APIVersion: ep.APIVersion}, om)
+		if err != nil {
+			return nil, &exitError{code: exitConfig, err: err}
+		}
+		mo := route.ModelOptions{Endpoint: m.Endpoint, Concurrency: ep.Concurrency, RPM: ep.RPM, TPM: ep.TPM,
+			Cache: cache, Budget: r.budget, DryRun: o.dryRun, Logger: log}
+		if f.Retries != nil {
+			mo.MaxRetries = *f.Retries
+			if mo.MaxRetries == 0 {
+				mo.MaxRetries = -1 // the file says no retries
+			}
+		}
+		r.specialists = append(r.specialists, route.Wrap(spec, mo, shared))
+	}
+	for typ, chain := range r.policy.Routes {
+		for _, l := range chain {
+			if m, ok := models[l.Specialist]; ok && m.Vision {
+				switch {
+				case typ == folio.ImageType:
+				case typ == folio.TableType:
+					r.crops[typ] = true
+				default:
+					r.cropNoText = true
+				}
+			}
+		}
+	}
+	if f.Baseline != "" {
+		m := models[f.Baseline]
+		r.baseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
+	}
+	return r, nil
+}
+
+// names lists the specialists' names, for validating the policy.
+func (r *routing) names() []string {
+	var out []string
+	for _, s := range r.specialists {
+		out = append(out, s.Name())
+	}
+	slices.Sort(out)
+	return out
+}
