@@ -13,7 +13,11 @@ import (
 const cacheVersion = 1
 
 // caching answers a request from the store when the same request was
-// answered and accepted before.
+// answered before. Every answer that was paid for is stored, rejected ones
+// too (off-schema, refused, later failing a check): replayed, they are
+// rejected again the same way, so a re-run escalates as the first run did
+// and pays nothing twice. Failures without an answer (429, 5xx, network)
+// are not stored.
 type caching struct {
 	layer
 	store CacheStore
@@ -34,13 +38,16 @@ type cacheEntry struct {
 	Prompt        string       `json:"prompt,omitempty"`
 	PromptVersion int          `json:"prompt_version,omitempty"`
 	RequestHash   string       `json:"request_hash,omitempty"`
+	// ErrorClass and Error replay an answer the specialist rejected.
+	ErrorClass string `json:"error_class,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // Run returns the stored answer to t's request when there is one: a cache
 // hit, free, saving what the answer first cost, with its usage kept for
-// information. Otherwise it runs the wrapped specialist; the answer is
-// stored only when the router accepts it (Commit). A specialist without a
-// request key, or a store that fails, is not cached.
+// information. Otherwise it runs the wrapped specialist and stores what it
+// answered. A specialist without a request key, or a store that fails, is
+// not cached.
 func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 	key, err := c.RequestKey(t)
 	if err != nil || key == "" {
@@ -50,47 +57,72 @@ func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 	if err != nil {
 		c.log.Warn("response cache read failed", "model", c.Name(), "err", err)
 	}
-	if err != nil || !ok {
-		return c.next.Run(ctx, t)
-	}
 	var e cacheEntry
-	if err := json.Unmarshal(b, &e); err != nil || e.Version != cacheVersion {
-		if err != nil {
+	if err == nil && ok {
+		if err := json.Unmarshal(b, &e); err != nil {
 			c.log.Warn("response cache entry unreadable", "model", c.Name(), "err", err)
+			ok = false
 		}
-		return c.next.Run(ctx, t)
+	}
+	if err != nil || !ok || e.Version != cacheVersion {
+		res, err := c.next.Run(ctx, t)
+		if answered(res, err) {
+			c.put(context.WithoutCancel(ctx), key, res, err)
+		}
+		return res, err
 	}
 	if e.Image != nil && t.Element.Image != nil {
 		e.Image.PNG = t.Element.Image.PNG
 	}
-	return Result{
+	res := Result{
 		Text: e.Text, Table: e.Table, Image: e.Image,
 		Usage: e.Usage, USDMicros: free(), SavedUSDMicros: e.USDMicros, CacheHit: true,
 		Model: e.Model, Endpoint: e.Endpoint, Prompt: e.Prompt, PromptVersion: e.PromptVersion,
 		RequestHash: e.RequestHash,
-	}, nil
+	}
+	if e.ErrorClass != "" {
+		return res, Errorf(e.ErrorClass, "%s (replayed from the response cache)", e.Error)
+	}
+	return res, nil
 }
 
-// Commit stores an accepted answer that was bought, not replayed, and
-// passes the news on to the specialist that bought it.
-func (c *caching) Commit(ctx context.Context, t Task, r Result) {
-	if r.CacheHit {
-		return
+// answered reports whether a run produced an answer worth keeping: one
+// that was accepted by the specialist, or rejected for what it said.
+func answered(r Result, err error) bool {
+	if err == nil {
+		return true
 	}
-	defer c.layer.Commit(ctx, t, r)
-	key, err := c.RequestKey(t)
-	if err != nil || key == "" {
-		return
+	switch Classify(err) {
+	case ClassSchema, ClassEmpty, ClassRefusal, ClassGrounding:
+		return r.Usage.InputTokens > 0 || r.Usage.OutputTokens > 0
 	}
-	b, err := json.Marshal(cacheEntry{
+	return false
+}
+
+func (c *caching) put(ctx context.Context, key string, r Result, runErr error) {
+	e := cacheEntry{
 		Version: cacheVersion, Text: r.Text, Table: r.Table, Image: r.Image,
 		Usage: r.Usage, USDMicros: r.USDMicros, Model: r.Model, Endpoint: r.Endpoint,
 		Prompt: r.Prompt, PromptVersion: r.PromptVersion, RequestHash: r.RequestHash,
-	})
+	}
+	if runErr != nil {
+		e.ErrorClass = Classify(runErr)
+		e.Error = runErr.Error()
+	}
+	b, err := json.Marshal(e)
 	if err == nil {
 		err = c.store.CachePut(ctx, key, b)
 	}
 	if err != nil {
 		c.log.Warn("response cache write failed", "model", c.Name(), "err", err)
 	}
+}
+
+// Commit passes the news of an accepted answer on to the specialist that
+// bought it; answers were stored when they came.
+func (c *caching) Commit(ctx context.Context, t Task, r Result) {
+	if r.CacheHit {
+		return
+	}
+	c.layer.Commit(ctx, t, r)
 }

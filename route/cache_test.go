@@ -49,28 +49,36 @@ func TestCacheSecondRunIsFree(t *testing.T) {
 	}
 }
 
-func TestCacheStoresOnlyAcceptedAnswers(t *testing.T) {
+func TestCacheReplaysRejectedAnswersWithoutPayingTwice(t *testing.T) {
 	store := &memStore{}
 	m := newModel("m", step{usage: tokens(1, 1), usd: usd(1)})
 	m.check = func(route.Task, route.Result) error { return route.Errorf(route.ClassGrounding, "made up") }
 	o := route.ModelOptions{Cache: store}
 	r := newRouter(t, 1, textPolicy(links("m")...), route.Wrap(m, o, nil))
+	var frags [][]folio.Fragment
 	for range 2 {
-		if _, err := r.Route(context.Background(), newDoc("a.pdf", 1)); err != nil {
+		f, err := r.Route(context.Background(), newDoc("a.pdf", 1))
+		if err != nil {
 			t.Fatal(err)
 		}
+		frags = append(frags, f)
 	}
-	if store.Len() != 0 || m.Calls() != 2 {
-		t.Errorf("%d stored, %d model calls; want a rejected answer never stored, asked again", store.Len(), m.Calls())
+	if store.Len() != 1 || m.Calls() != 1 {
+		t.Errorf("%d stored, %d model calls; want the paid answer stored once and replayed", store.Len(), m.Calls())
+	}
+	second := frags[1][0]
+	if second.Status != folio.StatusReview || !second.Calls[0].CacheHit || second.Calls[0].Status != folio.CallRejected {
+		t.Errorf("replayed rejected answer: %+v; want a rejected cache hit and review", second)
 	}
 
-	// An answer never committed is not stored either.
-	s := route.Wrap(newModel("n"), o, nil)
-	if _, err := s.Run(context.Background(), task("x")); err != nil {
-		t.Fatal(err)
+	// A failure without an answer (a 5xx) is never stored.
+	n := newModel("n", step{class: route.ClassTransient})
+	s := route.Wrap(n, route.ModelOptions{Cache: store, MaxRetries: -1}, nil)
+	if _, err := s.Run(context.Background(), task("x")); err == nil {
+		t.Fatal("want the 503")
 	}
-	if store.Len() != 0 {
-		t.Errorf("%d stored without a commit", store.Len())
+	if store.Len() != 1 {
+		t.Errorf("%d stored after a failure without an answer, want still 1", store.Len())
 	}
 }
 

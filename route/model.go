@@ -70,3 +70,18 @@ type CacheStore interface {
 	// CachePut stores value under key, replacing any older value.
 	CachePut(ctx context.Context, key string, value []byte) error
 }
+
+// ModelNamer is implemented by model specialists whose calls are recorded
+// under the provider's model id ("openai/gpt-4.1-mini") rather than the
+// policy's alias ("small"), even when a call fails before any answer.
+type ModelNamer interface {
+	ModelName() string
+}
+
+// modelName is the name s's calls are recorded under.
+func modelName(s Specialist) string {
+	if m, ok := s.(ModelNamer); ok {
+		return m.ModelName()
+	}
+	return s.Name()
+}

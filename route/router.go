@@ -301,7 +301,7 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 	call := folio.Call{
 		Attempt:        t.Attempt,
 		Rule:           t.Rule,
-		Model:          cmp.Or(res.Model, s.Name()),
+		Model:          cmp.Or(res.Model, modelName(s)),
 		Endpoint:       res.Endpoint,
 		Usage:          res.Usage,
 		USDMicros:      res.USDMicros,

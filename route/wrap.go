@@ -194,6 +194,9 @@ var _ interface {
 // Name returns the wrapped specialist's name.
 func (l layer) Name() string { return l.next.Name() }
 
+// ModelName forwards the inner specialist's record name.
+func (l layer) ModelName() string { return modelName(l.next) }
+
 // Check runs the wrapped specialist's own checks, if it has any.
 func (l layer) Check(t Task, r Result) error {
 	if c, ok := l.next.(Checker); ok {
