@@ -177,7 +177,7 @@ func TestBatchTooLarge(t *testing.T) {
 	}
 }
 
-type budgetRouter struct{ fakeRouter }
+type budgetRouter struct{}
 
 func (budgetRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
 	return nil, fmt.Errorf("route table: %w", ErrBudgetExhausted)

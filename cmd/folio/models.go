@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"slices"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/lineage"
@@ -33,9 +32,7 @@ var _ route.CacheStore = (*lineage.DB)(nil)
 // file gives the fully local default.
 func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *slog.Logger) (*routing, error) {
 	r := &routing{policy: f.Policy(), crops: map[folio.ElementType]bool{}}
-	for _, s := range local.All() {
-		r.specialists = append(r.specialists, s)
-	}
+	r.specialists = append(r.specialists, local.All()...)
 	if f == nil {
 		if o.maxCost >= 0 {
 			log.Warn("--max-cost has no effect: the policy is fully local")
@@ -103,14 +100,4 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		r.baseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
 	}
 	return r, nil
-}
-
-// names lists the specialists' names, for validating the policy.
-func (r *routing) names() []string {
-	var out []string
-	for _, s := range r.specialists {
-		out = append(out, s.Name())
-	}
-	slices.Sort(out)
-	return out
 }
