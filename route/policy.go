@@ -36,6 +36,9 @@ type Rule struct {
 	MinCells int `json:"min_cells,omitempty"`
 	// MaxConfidence requires the segmenter's confidence to be below it.
 	MaxConfidence float64 `json:"max_confidence,omitempty"`
+	// MinConfidence requires the segmenter's confidence to be at least it:
+	// on a local link, it keeps doubtful elements for the models after it.
+	MinConfidence float64 `json:"min_confidence,omitempty"`
 	// NeedsNoTextLayer requires a page known to have no text layer.
 	NeedsNoTextLayer bool `json:"needs_no_text_layer,omitempty"`
 	// MinArea requires an element box of at least this many square points.
@@ -98,6 +101,8 @@ func (p Policy) Validate() error {
 				return fmt.Errorf("policy %s: min_cells %d is negative", name, l.When.MinCells)
 			case !(l.When.MaxConfidence >= 0 && l.When.MaxConfidence <= 1):
 				return fmt.Errorf("policy %s: max_confidence %v is not within 0-1", name, l.When.MaxConfidence)
+			case !(l.When.MinConfidence >= 0 && l.When.MinConfidence <= 1):
+				return fmt.Errorf("policy %s: min_confidence %v is not within 0-1", name, l.When.MinConfidence)
 			case !(l.When.MinArea >= 0 && l.When.MinArea < 1e12):
 				return fmt.Errorf("policy %s: min_area %v is out of range", name, l.When.MinArea)
 			}
@@ -114,6 +119,9 @@ func (r Rule) Applies(t Task) bool {
 		return false
 	}
 	if r.MaxConfidence > 0 && !(e.Confidence < r.MaxConfidence) {
+		return false
+	}
+	if r.MinConfidence > 0 && e.Confidence < r.MinConfidence {
 		return false
 	}
 	if r.NeedsNoTextLayer && (t.Page.Page == 0 || t.Page.TextLayer) {

@@ -108,6 +108,7 @@ func TestPolicyValidate(t *testing.T) {
 		{"duplicate", map[folio.ElementType][]route.Link{folio.TableType: links("a", "b", "a")}, "policy table#3: a appears twice"},
 		{"negative_cells", map[folio.ElementType][]route.Link{folio.TableType: {{Specialist: "a", When: route.Rule{MinCells: -1}}}}, "min_cells -1"},
 		{"confidence_above_one", map[folio.ElementType][]route.Link{folio.TableType: {{Specialist: "a", When: route.Rule{MaxConfidence: 1.5}}}}, "max_confidence 1.5"},
+		{"min_confidence_above_one", map[folio.ElementType][]route.Link{folio.TableType: {{Specialist: "a", When: route.Rule{MinConfidence: 2}}}}, "min_confidence 2"},
 		{"confidence_nan", map[folio.ElementType][]route.Link{folio.TableType: {{Specialist: "a", When: route.Rule{MaxConfidence: math.NaN()}}}}, "max_confidence NaN"},
 		{"area_infinite", map[folio.ElementType][]route.Link{folio.ImageType: {{Specialist: "a", When: route.Rule{MinArea: math.Inf(1)}}}}, "min_area +Inf"},
 	}
@@ -137,6 +138,8 @@ func TestRuleApplies(t *testing.T) {
 		{"min_cells_without_table", route.Rule{MinCells: 1}, route.Task{}, false},
 		{"confidence_below", route.Rule{MaxConfidence: 0.6}, route.Task{Element: folio.Element{Confidence: 0.59}}, true},
 		{"confidence_at_threshold", route.Rule{MaxConfidence: 0.6}, route.Task{Element: folio.Element{Confidence: 0.6}}, false},
+		{"min_confidence_met", route.Rule{MinConfidence: 0.7}, route.Task{Element: folio.Element{Confidence: 0.7}}, true},
+		{"min_confidence_doubtful", route.Rule{MinConfidence: 0.7}, route.Task{Element: folio.Element{Confidence: 0.69}}, false},
 		{"no_text_layer_met", route.Rule{NeedsNoTextLayer: true}, route.Task{Page: folio.PageInfo{Page: 1}}, true},
 		{"no_text_layer_not_met", route.Rule{NeedsNoTextLayer: true}, route.Task{Page: folio.PageInfo{Page: 1, TextLayer: true}}, false},
 		{"no_text_layer_unknown_page", route.Rule{NeedsNoTextLayer: true}, route.Task{}, false},

@@ -20,7 +20,7 @@ var (
 	endpointFields = []string{"base_url", "api_key_env", "api_version", "headers", "concurrency", "rpm", "tpm"}
 	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "max_output_tokens"}
 	linkFields     = []string{"model", "when"}
-	ruleFields     = []string{"min_cells", "max_confidence", "min_area", "needs_no_text_layer"}
+	ruleFields     = []string{"min_cells", "max_confidence", "min_confidence", "min_area", "needs_no_text_layer"}
 	budgetFields   = []string{"max_usd", "on_exhausted"}
 )
 
@@ -261,6 +261,10 @@ func (d *decoder) rule(n ast.Node, path string) route.Rule {
 		case "max_confidence":
 			if x := d.number(e.val, p); x != nil {
 				r.MaxConfidence = *x
+			}
+		case "min_confidence":
+			if x := d.number(e.val, p); x != nil {
+				r.MinConfidence = *x
 			}
 		case "min_area":
 			if x := d.number(e.val, p); x != nil {

@@ -126,6 +126,9 @@ func rule(r route.Rule) string {
 	if r.MaxConfidence != 0 {
 		c = append(c, "max_confidence "+strconv.FormatFloat(r.MaxConfidence, 'g', -1, 64))
 	}
+	if r.MinConfidence != 0 {
+		c = append(c, "min_confidence "+strconv.FormatFloat(r.MinConfidence, 'g', -1, 64))
+	}
 	if r.MinArea != 0 {
 		c = append(c, "min_area "+strconv.FormatFloat(r.MinArea, 'g', -1, 64))
 	}

@@ -190,6 +190,9 @@ func (d *decoder) checkRule(t folio.ElementType, field string, r route.Rule) {
 	if d.present(field+".max_confidence") && !(r.MaxConfidence > 0 && r.MaxConfidence <= 1) {
 		d.fail(field+".max_confidence", "%v is not above 0 and at most 1", r.MaxConfidence)
 	}
+	if d.present(field+".min_confidence") && !(r.MinConfidence > 0 && r.MinConfidence <= 1) {
+		d.fail(field+".min_confidence", "%v is not above 0 and at most 1", r.MinConfidence)
+	}
 	if !(r.MinArea >= 0 && r.MinArea < maxArea) {
 		d.fail(field+".min_area", "%v is not at least 0 and below %g", r.MinArea, maxArea)
 	}
