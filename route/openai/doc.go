@@ -11,6 +11,6 @@
 // (retries, rate limits, caching and budgets are wrappers in package route),
 // and it reads no environment variables: base URL and key come only from the
 // Endpoint. Failures carry a class from package route (rate_limit,
-// transient, context_length, auth, refusal, schema, empty, input) and, for
-// 429 and 503, the server's Retry-After.
+// transient, context_length, auth, refusal, schema, empty, input) and the
+// server's Retry-After when it gave one.
 package openai

@@ -34,6 +34,8 @@ type Error struct {
 
 var _ route.RetryAfter = (*Error)(nil)
 
+// Error describes the failure: status, code, the redacted message and the
+// wait the server asked for.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Status != 0 {
@@ -152,12 +154,17 @@ var keyLike = regexp.MustCompile(`sk-[A-Za-z0-9_\-*.]{4,}`)
 // maxMessage bounds an error message taken from a server.
 const maxMessage = 300
 
-// redact makes a server's text safe to record: the endpoint's key and
-// anything key-like replaced, control characters dropped, and the length
+// redact makes a server's text safe to record: the endpoint's key, its
+// header values and anything key-like replaced, control characters dropped, and the length
 // bounded.
 func (s *Specialist) redact(msg string) string {
 	if s.ep.APIKey != "" {
 		msg = strings.ReplaceAll(msg, s.ep.APIKey, "[redacted]")
+	}
+	for _, v := range s.ep.Headers { // an Azure "api-key" is a key too
+		if len(v) >= 8 {
+			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		}
 	}
 	msg = keyLike.ReplaceAllString(msg, "sk-[redacted]")
 	msg = strings.Map(func(r rune) rune {

@@ -42,8 +42,9 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	s := &Specialist{ep: Endpoint{APIKey: "azure-0123456789abcdef"}}
+	s := &Specialist{ep: Endpoint{APIKey: "azure-0123456789abcdef", Headers: map[string]string{"api-key": "hdr-key-42424242"}}}
 	tests := []struct{ in, want string }{
+		{"Access denied for key hdr-key-42424242", "Access denied for key [redacted]"},
 		{"Incorrect API key provided: azure-0123456789abcdef.", "Incorrect API key provided: [redacted]."},
 		{"Incorrect API key provided: sk-proj-abc*****************wxyz.", "Incorrect API key provided: sk-[redacted]"},
 		{"line\nbreak\x00", "line break"},

@@ -217,3 +217,28 @@ func TestRunInputErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunConcurrently shares one specialist between goroutines, as the
+// worker pool does; run with -race.
+func TestRunConcurrently(t *testing.T) {
+	srv := oaitest.New(t)
+	s := newSpecialist(t, srv, mini())
+	tasks := []route.Task{tableTask(), imageTask(t), paragraphTask(), scanTask(t)}
+	errs := make(chan error, 4*len(tasks))
+	for range 4 {
+		for _, task := range tasks {
+			go func() {
+				_, err := s.Run(context.Background(), task)
+				errs <- err
+			}()
+		}
+	}
+	for range 4 * len(tasks) {
+		if err := <-errs; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+	if n := len(srv.Requests()); n != 4*len(tasks) {
+		t.Errorf("server saw %d requests, want %d", n, 4*len(tasks))
+	}
+}
