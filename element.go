@@ -109,6 +109,8 @@ type Image struct {
 	Height      int    `json:"height"`
 	Description string `json:"description,omitempty"`
 	OCRText     string `json:"ocr_text,omitempty"`
+	// Kind is what a vision model saw: chart, photo, diagram, logo or other.
+	Kind string `json:"kind,omitempty"`
 	// PNG holds the pixels until synth writes them as File.
 	PNG []byte `json:"-"`
 }

@@ -38,7 +38,7 @@ func (Table) Run(_ context.Context, t route.Task) (route.Result, error) {
 	if err != nil {
 		return res, err
 	}
-	tb.HTML = tableHTML(tb)
+	tb.HTML = HTML(tb)
 	res.Table = tb
 	if t.Element.Text != "" {
 		s := cleanText(t.Element.Text)
@@ -127,10 +127,11 @@ func normalizeTable(in *folio.Table) (*folio.Table, error) {
 	return out, nil
 }
 
-// tableHTML renders a normalised table: header rows in <thead> as <th>,
+// HTML renders a normalised table (a rectangular, non-empty grid whose
+// Cells are consistent with it), as local/table and model providers output it: header rows in <thead> as <th>,
 // the rest in <tbody>, header cells there as <th> too, spans as attributes,
 // text HTML-escaped.
-func tableHTML(t *folio.Table) string {
+func HTML(t *folio.Table) string {
 	rows, cols := len(t.Rows), len(t.Rows[0])
 	// anchor holds k+1 at cell k's top-left position, -1 where a cell
 	// spans, 0 for a position without a cell of its own.

@@ -285,6 +285,7 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 		img := *t.Element.Image
 		img.Description = strings.TrimSpace(a.Description)
 		img.OCRText = strings.TrimSpace(a.VisibleText)
+		img.Kind = a.Kind
 		if img.Width <= 0 || img.Height <= 0 {
 			if cfg, _, err := image.DecodeConfig(bytes.NewReader(img.PNG)); err == nil {
 				img.Width, img.Height = cfg.Width, cfg.Height

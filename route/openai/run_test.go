@@ -66,7 +66,7 @@ func TestRunAnswersEachTaskKind(t *testing.T) {
 		// 300·0.40 + 25·1.60 = 160 µ$.
 		want: route.Result{
 			Image: &folio.Image{Width: 64, Height: 32, PNG: img.Element.Image.PNG,
-				Description: "A bar chart of revenue.", OCRText: "Revenue 2024"},
+				Description: "A bar chart of revenue.", OCRText: "Revenue 2024", Kind: "chart"},
 			Usage:     folio.Usage{InputTokens: 300, OutputTokens: 25},
 			USDMicros: micros(160),
 			Prompt:    "image/v1", PromptVersion: 1,

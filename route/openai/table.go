@@ -2,11 +2,10 @@ package openai
 
 import (
 	"fmt"
-	"html"
-	"strconv"
 	"strings"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/route/local"
 )
 
 // maxGrid bounds the positions of an answered table grid.
@@ -85,49 +84,6 @@ func toTable(a tableAnswer) (*folio.Table, error) {
 				Text: text, Header: i < a.HeaderRows})
 		}
 	}
-	t.HTML = tableHTML(t)
+	t.HTML = local.HTML(t)
 	return t, nil
-}
-
-// tableHTML renders t, whose Cells cover its grid exactly once, as an HTML
-// table with <thead> for the header rows, in the same form as local/table.
-func tableHTML(t *folio.Table) string {
-	var b strings.Builder
-	b.WriteString("<table>")
-	k := 0
-	for i := range t.Rows {
-		switch i {
-		case 0:
-			if t.HeaderRows > 0 {
-				b.WriteString("<thead>")
-			} else {
-				b.WriteString("<tbody>")
-			}
-		case t.HeaderRows:
-			b.WriteString("</thead><tbody>")
-		}
-		b.WriteString("<tr>")
-		for ; k < len(t.Cells) && t.Cells[k].Row == i; k++ {
-			c := t.Cells[k]
-			tag := "td"
-			if c.Header {
-				tag = "th"
-			}
-			b.WriteString("<" + tag)
-			if c.RowSpan > 1 {
-				b.WriteString(` rowspan="` + strconv.Itoa(c.RowSpan) + `"`)
-			}
-			if c.ColSpan > 1 {
-				b.WriteString(` colspan="` + strconv.Itoa(c.ColSpan) + `"`)
-			}
-			b.WriteString(">" + html.EscapeString(c.Text) + "</" + tag + ">")
-		}
-		b.WriteString("</tr>")
-	}
-	if t.HeaderRows == len(t.Rows) {
-		b.WriteString("</thead></table>")
-	} else {
-		b.WriteString("</tbody></table>")
-	}
-	return b.String()
 }
