@@ -29,7 +29,7 @@ func Check(t Task, r Result) error {
 		if err := validTable(r.Table); err != nil {
 			return &Error{Class: ClassSchema, Err: err}
 		}
-		if !tableHasText(r.Table) {
+		if !TableHasText(r.Table) {
 			return Errorf(ClassEmpty, "table has no non-empty cell")
 		}
 	case folio.ImageType:
@@ -46,7 +46,7 @@ func Check(t Task, r Result) error {
 		if r.Text == nil {
 			return Errorf(ClassSchema, "no text in the output")
 		}
-		if hasText(in.Text) && !hasText(*r.Text) {
+		if HasText(in.Text) && !HasText(*r.Text) {
 			return Errorf(ClassEmpty, "text is empty")
 		}
 	}
@@ -99,25 +99,26 @@ func validTable(t *folio.Table) error {
 	return nil
 }
 
-func tableHasText(t *folio.Table) bool {
+// TableHasText reports whether any position or cell of t holds text.
+func TableHasText(t *folio.Table) bool {
 	for _, r := range t.Rows {
 		for _, s := range r {
-			if hasText(s) {
+			if HasText(s) {
 				return true
 			}
 		}
 	}
 	for _, c := range t.Cells {
-		if hasText(c.Text) {
+		if HasText(c.Text) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasText reports whether s holds anything visible: a rune that is graphic
+// HasText reports whether s holds anything visible: a rune that is graphic
 // and not a space.
-func hasText(s string) bool {
+func HasText(s string) bool {
 	for _, r := range s {
 		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
 			return true

@@ -281,8 +281,8 @@ func settle(el *folio.Element, calls []folio.Call) string {
 }
 
 func hasContent(el *folio.Element) bool {
-	return hasText(el.Text) ||
-		(el.Table != nil && tableHasText(el.Table)) ||
+	return HasText(el.Text) ||
+		(el.Table != nil && TableHasText(el.Table)) ||
 		(el.Image != nil && (len(el.Image.PNG) > 0 || el.Image.Width > 0 && el.Image.Height > 0))
 }
 

@@ -30,7 +30,7 @@ func (s *Specialist) Check(t route.Task, r route.Result) error {
 	if el.Table != nil {
 		src = append(src, tableStrings(el.Table)...)
 	}
-	if !hasText(strings.Join(src, "")) {
+	if !route.HasText(strings.Join(src, "")) {
 		return nil
 	}
 	var out []string

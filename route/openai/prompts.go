@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"unicode"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route"
@@ -122,7 +121,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 			}
 			cells = max(cells, len(tb.Cells))
 		}
-		if !hasText(el.Text) && (el.Table == nil || !tableHasText(el.Table)) && !vision {
+		if !route.HasText(el.Text) && (el.Table == nil || !route.TableHasText(el.Table)) && !vision {
 			return nil, route.Errorf(route.ClassInput, "table has no text and no image to read")
 		}
 		if vision {
@@ -143,12 +142,12 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		req.outGuess = 200
 	default:
 		switch {
-		case t.Page.TextLayer && hasText(el.Text):
+		case t.Page.TextLayer && route.HasText(el.Text):
 			req.tpl = textV1
 		case vision:
 			req.tpl = transcribeV1
 			req.images = [][]byte{crop}
-		case hasText(el.Text):
+		case route.HasText(el.Text):
 			req.tpl = textV1
 		default:
 			return nil, route.Errorf(route.ClassInput, "%s has no text and no image to read", el.Type)
@@ -182,28 +181,3 @@ func rounded(b folio.Box) [4]float64 {
 	return b
 }
 
-func tableHasText(t *folio.Table) bool {
-	for _, r := range t.Rows {
-		for _, s := range r {
-			if hasText(s) {
-				return true
-			}
-		}
-	}
-	for _, c := range t.Cells {
-		if hasText(c.Text) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasText reports whether s holds a visible rune.
-func hasText(s string) bool {
-	for _, r := range s {
-		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
-			return true
-		}
-	}
-	return false
-}

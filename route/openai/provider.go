@@ -263,7 +263,7 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 		return route.Errorf(route.ClassRefusal, "answer withheld by the content filter")
 	}
 	content := []byte(ch.Message.Content)
-	if !hasText(ch.Message.Content) {
+	if !route.HasText(ch.Message.Content) {
 		return route.Errorf(route.ClassEmpty, "answer is empty")
 	}
 	switch req.tpl {
