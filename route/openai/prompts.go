@@ -180,4 +180,3 @@ func rounded(b folio.Box) [4]float64 {
 	}
 	return b
 }
-
