@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,7 +33,7 @@ type Batch struct {
 	Ledger    Ledger
 
 	// OutDir is where Writer puts outputs; a document is skipped only when
-	// the ledger has it done and its JSON is still there.
+	// the ledger has it done and its outputs are still there as recorded.
 	OutDir string
 	// Workers is the number of documents in flight (parse and segment are
 	// CPU-bound); default runtime.NumCPU().
@@ -48,6 +49,14 @@ type Batch struct {
 	Version string
 	// Force redoes documents the ledger has done.
 	Force bool
+	// Prune removes, before the first document, the outputs of documents
+	// whose input is not among this run's sources, and marks them pruned
+	// in the ledger (their lineage and cost stay). It needs a Writer that
+	// is an OutputDir, and does nothing when there is no source at all.
+	Prune bool
+	// Stop, when closed, ends the run early: no new document starts, and
+	// documents in flight go on until they finish or ctx is canceled.
+	Stop <-chan struct{}
 	// DryRun runs parse, segment and routing decisions but writes no output
 	// and records no document; the router is expected to make no model
 	// call (its wrappers estimate instead). OnDocument sees each document.
@@ -76,22 +85,34 @@ type Batch struct {
 
 // Event reports one document's outcome.
 type Event struct {
-	Type     string   `json:"type"` // "document"
-	Path     string   `json:"path"`
-	Rel      string   `json:"rel"`
-	ID       string   `json:"id,omitempty"`
-	Status   string   `json:"status"` // ok, failed, skipped
+	Type string `json:"type"` // "document"
+	Path string `json:"path,omitempty"`
+	Rel  string `json:"rel"`
+	ID   string `json:"id,omitempty"`
+	// Status is ok, failed, skipped, deferred (budget exhausted: the next
+	// run does it), interrupted (canceled in flight by a shutdown: the next
+	// run does it) or pruned (its input is gone and --prune removed its
+	// outputs).
+	Status   string   `json:"status"`
 	Kind     Kind     `json:"reason,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	Pages    int      `json:"pages"`
 	Elements int      `json:"elements"`
 	Seconds  float64  `json:"seconds"`
 	Outputs  []string `json:"outputs,omitempty"`
+	// Cost is what routing the document cost (ok documents only).
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Run processes sources and returns the run with its summary. The error is
 // non-nil only when the run itself could not proceed (ledger unusable, ctx
 // canceled); failed documents are counted in the summary.
+//
+// Before the first document it recovers the output folder when the Writer
+// is an OutputDir: temporary files of interrupted writes are removed, and
+// with Prune the outputs of inputs that are gone are removed too. Closing
+// Stop ends the run early: no new document starts, and the ones in flight
+// go on until they finish or ctx is canceled; what finished is recorded.
 func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, error) {
 	b.setDefaults()
 	start := time.Now()
@@ -114,30 +135,67 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 			run.Summary.Skipped++
 		case "deferred":
 			run.Summary.Deferred++
+		case "interrupted":
+			run.Summary.Interrupted++
+		case "pruned":
+			run.Summary.Pruned++
 		}
 		run.Summary.Pages += ev.Pages
 		run.Summary.Elements += ev.Elements
+		if ev.Cost != nil {
+			run.Summary.Cost.merge(*ev.Cost)
+		}
 		if b.OnEvent != nil {
 			b.OnEvent(ev)
 		}
 	}
+	notStarted := func(n int) {
+		mu.Lock()
+		run.Summary.NotStarted += n
+		mu.Unlock()
+	}
 
+	var err error
+	if !b.DryRun {
+		err = b.recoverOutputs(ctx, run.ID, srcs, report)
+	}
+	if err == nil {
+		b.Logger.Info("run started", "run", run.ID, "documents", len(srcs))
+		b.feed(ctx, srcs, run.ID, report, notStarted)
+		err = ctx.Err()
+	}
+	if n := run.Summary.NotStarted + run.Summary.Interrupted; n > 0 {
+		b.Logger.Warn("run stopped early: the next run does the rest",
+			"interrupted", run.Summary.Interrupted, "not_started", run.Summary.NotStarted)
+	}
+
+	run.Finished = time.Now().UTC()
+	run.Summary.Seconds = time.Since(start).Seconds()
+	// The run's record must survive a canceled ctx.
+	if ferr := b.Ledger.FinishRun(context.WithoutCancel(ctx), run); ferr != nil {
+		return run, errors.Join(err, fmt.Errorf("finish run: %w", ferr))
+	}
+	return run, err
+}
+
+// feed hands the sources to Workers goroutines and waits for them.
+func (b *Batch) feed(ctx context.Context, srcs []Source, runID string, report func(Event), notStarted func(int)) {
 	jobs := make(chan Source)
 	// stop is closed when a document is deferred for a reason that applies
 	// to the whole run (budget exhausted): no new documents are started.
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	var wg sync.WaitGroup
-	var costMu sync.Mutex
 	for range b.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for src := range jobs {
-				ev, cost := b.document(ctx, run.ID, src)
-				costMu.Lock()
-				run.Summary.Cost.merge(cost)
-				costMu.Unlock()
+				if b.stopping() || ctx.Err() != nil {
+					notStarted(1)
+					continue
+				}
+				ev := b.document(ctx, runID, src)
 				if ev.Status == "deferred" {
 					stopOnce.Do(func() { close(stop) })
 				}
@@ -147,6 +205,10 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 	}
 feed:
 	for i, src := range srcs {
+		if b.stopping() || ctx.Err() != nil {
+			notStarted(len(srcs) - i)
+			break
+		}
 		select {
 		case jobs <- src:
 		case <-stop:
@@ -155,20 +217,80 @@ feed:
 					Error: ErrBudgetExhausted.Error()})
 			}
 			break feed
+		case <-b.Stop:
+			notStarted(len(srcs) - i)
+			break feed
 		case <-ctx.Done():
+			notStarted(len(srcs) - i)
 			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
+}
 
-	run.Finished = time.Now().UTC()
-	run.Summary.Seconds = time.Since(start).Seconds()
-	// The run's record must survive a canceled ctx.
-	if err := b.Ledger.FinishRun(context.WithoutCancel(ctx), run); err != nil {
-		return run, fmt.Errorf("finish run: %w", err)
+// stopping reports whether Stop is closed.
+func (b *Batch) stopping() bool {
+	select {
+	case <-b.Stop:
+		return true
+	default:
+		return false
 	}
-	return run, ctx.Err()
+}
+
+// recoverOutputs readies the output folder after whatever happened to the
+// last run: temporary files are removed; outputs of inputs that are not in
+// this run are pruned with Prune, or, when the ledger has no record of
+// them, reported. Outputs without a ledger record whose input is in this
+// run need nothing here: the ledger does not have them done, so they are
+// redone.
+func (b *Batch) recoverOutputs(ctx context.Context, runID string, srcs []Source, report func(Event)) error {
+	od, ok := b.Writer.(OutputDir)
+	if !ok {
+		return nil
+	}
+	removed, found, err := od.Recover(ctx)
+	if err != nil {
+		return &Error{Op: "recover output folder", Kind: KindConfig, Err: err}
+	}
+	if removed > 0 {
+		b.Logger.Info("removed temporary files left by an interrupted run", "count", removed)
+	}
+	live := make(map[string]bool, len(srcs))
+	for _, s := range srcs {
+		live[s.Rel] = true
+	}
+	if b.Prune && len(srcs) == 0 && len(found) > 0 {
+		b.Logger.Warn("no input found: not pruning", "outputs", len(found))
+		return nil
+	}
+	for _, f := range found {
+		if live[f.Rel] {
+			continue
+		}
+		if !b.Prune {
+			if _, done, err := b.Ledger.Finished(ctx, f.ID); err == nil && !done {
+				b.Logger.Warn("output has no ledger record and its input is not in this run (--prune removes it)",
+					"path", f.Rel+".json")
+			}
+			continue
+		}
+		ev := Event{Type: "document", Rel: f.Rel, ID: f.ID, Status: "pruned"}
+		paths, err := od.Remove(ctx, f.Rel)
+		if err == nil {
+			err = b.Ledger.MarkPruned(ctx, runID, f.ID)
+		}
+		if err != nil {
+			ev.Status, ev.Kind, ev.Error = "failed", KindIO, fmt.Sprintf("prune: %v", err)
+			b.Logger.Error("document failed", "path", f.Rel, "reason", string(KindIO), "err", ev.Error)
+		} else {
+			b.Logger.Info("pruned outputs of a removed input", "path", f.Rel, "files", len(paths))
+		}
+		ev.Outputs = paths
+		report(ev)
+	}
+	return ctx.Err()
 }
 
 func (c *Cost) merge(o Cost) {
@@ -204,7 +326,7 @@ func (b *Batch) setDefaults() {
 }
 
 // document runs one source through every stage and records the outcome.
-func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, Cost) {
+func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	t0 := time.Now()
 	ev := Event{Type: "document", Path: src.Path, Rel: src.Rel}
 	doc, outputs, err := b.process(ctx, runID, &src)
@@ -212,27 +334,35 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) (Event, 
 	switch {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
-		return ev, Cost{}
+		return ev
 	case errors.Is(err, ErrBudgetExhausted):
 		ev.Status, ev.Kind, ev.Error = "deferred", KindDeferred, detail(err)
 		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(KindDeferred), "err", detail(err))
-		return ev, Cost{}
+		return ev
+	case err != nil && ctx.Err() != nil:
+		// Canceled by a shutdown: not the document's fault, and not
+		// recorded; the next run does it.
+		ev.Status, ev.Kind, ev.Error = "interrupted", KindCanceled, err.Error()
+		b.Logger.Warn("document interrupted", "path", src.Path, "reason", string(KindCanceled))
+		return ev
 	case err != nil:
 		kind := ErrorKind(err)
-		if ctx.Err() != nil {
-			kind = KindCanceled
-		}
 		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
 		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", detail(err))
 		if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
 			b.Logger.Error("record failure", "path", src.Path, "err", rerr)
 		}
-		return ev, Cost{}
+		return ev
 	}
-	ev.Status, ev.ID, ev.Outputs = "ok", doc.ID, outputs
+	ev.Status, ev.ID = "ok", doc.ID
+	for _, o := range outputs {
+		ev.Outputs = append(ev.Outputs, o.Path)
+	}
 	ev.Pages, ev.Elements = len(doc.Pages), len(doc.Elements)
+	cost := doc.Cost
+	ev.Cost = &cost
 	b.Logger.Debug("document done", "path", src.Path, "pages", ev.Pages, "elements", ev.Elements, "seconds", ev.Seconds)
-	return ev, doc.Cost
+	return ev
 }
 
 var errSkip = errors.New("unchanged")
@@ -250,7 +380,7 @@ func detail(err error) string {
 	return err.Error()
 }
 
-func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Document, []string, error) {
+func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Document, []Output, error) {
 	data, err := readInput(src.Path, b.MaxBytes)
 	if err != nil {
 		return nil, nil, &Error{Op: "read", Doc: src.Path, Kind: kindOfReadError(err), Err: err}
@@ -258,12 +388,16 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 	sum := sha256.Sum256(data)
 	src.SHA256 = hex.EncodeToString(sum[:])
 	src.Bytes = int64(len(data))
+	// A document is done when the ledger has this content at this path
+	// under this configuration and its outputs are as recorded. The same
+	// content under another path (a copy, a rename) is parsed again, and
+	// its model answers come from the response cache.
 	if !b.Force {
-		done, err := b.Ledger.Done(ctx, src.SHA256, b.Config)
+		outs, done, err := b.Ledger.Finished(ctx, DocumentID(src.SHA256, b.Config, src.Rel))
 		if err != nil {
 			return nil, nil, &Error{Op: "ledger", Doc: src.Path, Kind: KindIO, Err: err}
 		}
-		if done && b.outputExists(src.Rel) {
+		if done && b.intact(src.Rel, outs) {
 			return nil, nil, errSkip
 		}
 	}
@@ -327,12 +461,47 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 	return doc, outputs, nil
 }
 
-func (b *Batch) outputExists(rel string) bool {
+// intact reports whether a done document's outputs are still in OutDir as
+// recorded: the JSON, written last, with the hash the ledger has, and the
+// other files present. Outputs recorded without a hash are only checked to
+// be present, and a record without outputs stands for OUT/<rel>.json.
+func (b *Batch) intact(rel string, outs []Output) bool {
 	if b.OutDir == "" {
 		return false
 	}
-	st, err := os.Stat(filepath.Join(b.OutDir, filepath.FromSlash(rel)+".json"))
-	return err == nil && st.Mode().IsRegular()
+	if len(outs) == 0 {
+		outs = []Output{{Path: rel + ".json"}}
+	}
+	for _, o := range outs {
+		name := filepath.FromSlash(o.Path)
+		if !filepath.IsLocal(name) {
+			return false
+		}
+		p := filepath.Join(b.OutDir, name)
+		if o.SHA256 != "" && strings.HasSuffix(o.Path, ".json") {
+			if sum, err := fileSHA256(p); err != nil || sum != o.SHA256 {
+				return false
+			}
+			continue
+		}
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // readInput reads a whole input file, refusing files over max bytes and

@@ -2,6 +2,8 @@ package folio
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -56,30 +58,43 @@ func (fakeRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) 
 
 type fakeWriter struct{ dir string }
 
-func (w fakeWriter) Write(ctx context.Context, doc *Document) ([]string, error) {
+func (w fakeWriter) Write(ctx context.Context, doc *Document) ([]Output, error) {
 	p := filepath.Join(w.dir, doc.Source.Rel+".json")
-	return []string{doc.Source.Rel + ".json"}, os.WriteFile(p, []byte("{}"), 0o644)
+	return []Output{{Path: doc.Source.Rel + ".json"}}, os.WriteFile(p, []byte("{}"), 0o644)
 }
 
 type fakeLedger struct {
 	mu       sync.Mutex
-	docs     map[string]*Document // by sha
+	docs     map[string]*Document // by id
+	outputs  map[string][]Output  // by id
 	failures map[string]Kind      // by rel
+	pruned   []string             // ids
 	runs     int
 }
 
 func (l *fakeLedger) StartRun(context.Context, Run) error  { l.runs++; return nil }
 func (l *fakeLedger) FinishRun(context.Context, Run) error { return nil }
-func (l *fakeLedger) Done(_ context.Context, sha, config string) (bool, error) {
+func (l *fakeLedger) Finished(_ context.Context, id string) ([]Output, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	d, ok := l.docs[sha]
-	return ok && d.Config == config, nil
+	_, ok := l.docs[id]
+	return l.outputs[id], ok, nil
 }
-func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *Document, _ []string) error {
+func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *Document, outs []Output) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.docs[doc.Source.SHA256] = doc
+	l.docs[doc.ID] = doc
+	if l.outputs == nil {
+		l.outputs = map[string][]Output{}
+	}
+	l.outputs[doc.ID] = outs
+	return nil
+}
+func (l *fakeLedger) MarkPruned(_ context.Context, _, id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.docs, id)
+	l.pruned = append(l.pruned, id)
 	return nil
 }
 func (l *fakeLedger) RecordFailure(_ context.Context, _ string, src Source, kind Kind, _ string) error {
@@ -225,5 +240,171 @@ func TestBatchDryRunWritesAndRecordsNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(b.OutDir, "ok.pdf.json")); err == nil {
 		t.Error("dry run wrote an output")
+	}
+}
+
+// dirWriter is a fakeWriter that is also an OutputDir.
+type dirWriter struct {
+	fakeWriter
+	temps   int
+	found   []Found
+	removed []string
+}
+
+func (w *dirWriter) Recover(context.Context) (int, []Found, error) { return w.temps, w.found, nil }
+func (w *dirWriter) Remove(_ context.Context, rel string) ([]string, error) {
+	w.removed = append(w.removed, rel)
+	return []string{rel + ".json"}, nil
+}
+
+func TestBatchPrunesOutputsOfGoneInputs(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	w := &dirWriter{fakeWriter: fakeWriter{b.OutDir}, temps: 2,
+		found: []Found{{Rel: "ok.pdf", ID: "doc_live"}, {Rel: "gone.pdf", ID: "doc_gone"}}}
+	b.Writer = w
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	for _, prune := range []bool{false, true} {
+		b.Prune = prune
+		run, err := b.Run(context.Background(), srcs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if prune {
+			want = 1
+		}
+		if run.Summary.Pruned != want || len(w.removed) != want || len(l.pruned) != want {
+			t.Errorf("prune=%v: pruned %d, removed %v, ledger marked %v; want %d", prune, run.Summary.Pruned, w.removed, l.pruned, want)
+		}
+	}
+	if diff := cmp.Diff([]string{"doc_gone"}, l.pruned); diff != "" {
+		t.Errorf("ledger marks (-want +got):\n%s", diff)
+	}
+
+	// No input at all (an empty or unmounted folder) prunes nothing.
+	w.removed = nil
+	if run, err := b.Run(context.Background(), nil, nil); err != nil || run.Summary.Pruned != 0 || len(w.removed) != 0 {
+		t.Errorf("run without inputs: %+v, %v; removed %v", run.Summary, err, w.removed)
+	}
+}
+
+func TestBatchRedoesDocumentWhoseOutputChanged(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	if _, err := b.Run(context.Background(), srcs, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The ledger recorded the JSON's hash; a JSON that is not the one
+	// written (another content's, an edit) makes the document redone.
+	for id, outs := range l.outputs {
+		sum := sha256.Sum256([]byte("{}"))
+		outs[0].SHA256 = hex.EncodeToString(sum[:])
+		l.outputs[id] = outs
+	}
+	for i, tc := range []struct {
+		json      string
+		ok, skips int
+	}{{"{}", 0, 1}, {`{"edited": true}`, 1, 0}} {
+		if err := os.WriteFile(filepath.Join(b.OutDir, "ok.pdf.json"), []byte(tc.json), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run, err := b.Run(context.Background(), srcs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Summary.OK != tc.ok || run.Summary.Skipped != tc.skips {
+			t.Errorf("case %d: ok=%d skipped=%d, want %d %d", i, run.Summary.OK, run.Summary.Skipped, tc.ok, tc.skips)
+		}
+	}
+}
+
+func TestBatchSameContentElsewhereIsNotSkipped(t *testing.T) {
+	b, _, in := newTestBatch(t)
+	if err := os.WriteFile(filepath.Join(in, "copy.pdf"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	if _, err := b.Run(context.Background(), srcs, nil); err != nil {
+		t.Fatal(err)
+	}
+	srcs, _, _ = Walk([]string{filepath.Join(in, "ok.pdf"), filepath.Join(in, "copy.pdf")})
+	run, err := b.Run(context.Background(), srcs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Summary.OK != 1 || run.Summary.Skipped != 1 {
+		t.Errorf("summary %+v: want the copy done and the original skipped", run.Summary)
+	}
+}
+
+// gateRouter blocks every document until release is closed, reporting
+// each arrival on started.
+type gateRouter struct {
+	started chan string
+	release chan struct{}
+}
+
+func (g gateRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
+	g.started <- doc.Source.Rel
+	select {
+	case <-g.release:
+		return fakeRouter{}.Route(ctx, doc)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func TestBatchStopLetsDocumentsInFlightFinish(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	g := gateRouter{started: make(chan string, 10), release: make(chan struct{})}
+	b.Router, b.Workers = g, 2
+	var srcs []Source
+	for i := range 6 {
+		p := filepath.Join(in, fmt.Sprintf("doc%d.pdf", i))
+		if err := os.WriteFile(p, []byte(fmt.Sprint("content ", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, Source{Path: p, Rel: filepath.Base(p)})
+	}
+	stop := make(chan struct{})
+	b.Stop = stop
+	type result struct {
+		run Run
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		run, err := b.Run(context.Background(), srcs, nil)
+		done <- result{run, err}
+	}()
+	<-g.started
+	<-g.started
+	close(stop)
+	close(g.release)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if s := r.run.Summary; s.OK != 2 || s.NotStarted != 4 || s.Interrupted != 0 || len(l.docs) != 2 {
+		t.Errorf("summary %+v, %d recorded; want the 2 in flight done and recorded, 4 not started", s, len(l.docs))
+	}
+}
+
+func TestBatchCancelInterruptsWithoutRecordingFailures(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	g := gateRouter{started: make(chan string, 10), release: make(chan struct{})}
+	b.Router, b.Workers = g, 1
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-g.started
+		cancel()
+	}()
+	run, err := b.Run(ctx, srcs, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if run.Summary.Interrupted != 1 || run.Summary.Failed != 0 || len(l.failures) != 0 || len(l.docs) != 0 {
+		t.Errorf("summary %+v, failures %v: want 1 interrupted, nothing recorded", run.Summary, l.failures)
 	}
 }

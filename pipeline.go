@@ -28,9 +28,36 @@ type Router interface {
 }
 
 // Writer writes a finished document's outputs (JSON, Markdown, assets)
-// atomically and returns the paths it wrote, relative to the output root.
+// atomically and returns the files it wrote, the JSON last.
 type Writer interface {
-	Write(ctx context.Context, doc *Document) ([]string, error)
+	Write(ctx context.Context, doc *Document) ([]Output, error)
+}
+
+// Output is one file written for a document: its path relative to the
+// output root, with forward slashes, and the SHA-256 of its bytes.
+type Output struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// OutputDir is implemented by Writers whose outputs live in a folder that
+// only one run at a time writes to (the caller holds its run lock). The
+// orchestrator uses it at start-up to recover from an interrupted run and
+// to prune the outputs of inputs that are gone.
+type OutputDir interface {
+	// Recover removes the temporary files that interrupted writes left
+	// behind and returns how many it removed and the document outputs it
+	// found, each with the id its JSON declares.
+	Recover(ctx context.Context) (removed int, found []Found, err error)
+	// Remove deletes the outputs written for the source path rel (JSON,
+	// Markdown and assets) and returns the paths it removed.
+	Remove(ctx context.Context, rel string) ([]string, error)
+}
+
+// Found is a document's JSON found in an output folder.
+type Found struct {
+	Rel string // the source path it was written for: its name without .json
+	ID  string // the document id it declares
 }
 
 // Run describes one invocation of a batch.
@@ -48,10 +75,18 @@ type Run struct {
 
 // Summary counts a run's outcome.
 type Summary struct {
-	OK       int     `json:"ok"`
-	Failed   int     `json:"failed"`
-	Skipped  int     `json:"skipped"`
-	Deferred int     `json:"deferred,omitempty"`
+	OK       int `json:"ok"`
+	Failed   int `json:"failed"`
+	Skipped  int `json:"skipped"`
+	Deferred int `json:"deferred,omitempty"`
+	// Interrupted counts documents canceled in flight by a shutdown;
+	// NotStarted those a shutdown kept from starting. The next run does
+	// both.
+	Interrupted int `json:"interrupted,omitempty"`
+	NotStarted  int `json:"not_started,omitempty"`
+	// Pruned counts documents whose outputs were removed because their
+	// input is gone (--prune).
+	Pruned   int     `json:"pruned,omitempty"`
 	Pages    int     `json:"pages"`
 	Elements int     `json:"elements"`
 	Cost     Cost    `json:"cost"`
@@ -63,11 +98,15 @@ type Summary struct {
 type Ledger interface {
 	StartRun(ctx context.Context, run Run) error
 	FinishRun(ctx context.Context, run Run) error
-	// Done reports whether a document with this content was finished under
-	// this configuration.
-	Done(ctx context.Context, sha, config string) (bool, error)
-	RecordDocument(ctx context.Context, run string, doc *Document, outputs []string) error
+	// Finished returns the outputs recorded for the document id when it was
+	// finished and its outputs were not pruned since; ok is false
+	// otherwise. The id covers content, configuration and path.
+	Finished(ctx context.Context, id string) (outputs []Output, ok bool, err error)
+	RecordDocument(ctx context.Context, run string, doc *Document, outputs []Output) error
 	RecordFailure(ctx context.Context, run string, src Source, kind Kind, msg string) error
+	// MarkPruned records that the outputs of document id were removed in
+	// run; the document's lineage and cost stay. An unknown id is no error.
+	MarkPruned(ctx context.Context, run, id string) error
 }
 
 // Renderer draws regions of a document's pages as PNG images. Parsers that

@@ -192,7 +192,7 @@ func TestConcurrentWriters(t *testing.T) {
 				for n := w; n < perHandle; n += workers {
 					sha := fmt.Sprintf("sha-%d-%d", h, n)
 					doc := sampleDoc(sha, "cfg", fmt.Sprintf("h%d/%d.pdf", h, n), 20)
-					if err := db.RecordDocument(ctx, fmt.Sprintf("run_%d", h), doc, []string{sha + ".json"}); err != nil {
+					if err := db.RecordDocument(ctx, fmt.Sprintf("run_%d", h), doc, []folio.Output{{Path: sha + ".json"}}); err != nil {
 						errs <- err
 					}
 					// Readers run alongside the writers.

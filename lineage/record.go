@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -79,7 +80,7 @@ func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 }
 
 // Done reports whether a document with this content was finished under this
-// configuration.
+// configuration, at any path.
 func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 	var done bool
 	err := db.read.QueryRowContext(ctx, `
@@ -100,7 +101,10 @@ func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 // The calls' prices and the document's cost totals are stored as given,
 // except the number of unpriced calls, which is counted from the calls, and
 // SavedUSDMicros of a call that is not a cache hit, which is dropped.
-func (db *DB) RecordDocument(ctx context.Context, run string, doc *folio.Document, outputs []string) error {
+//
+// Outputs are stored with their hashes, so that Finished can tell a later
+// run what to check.
+func (db *DB) RecordDocument(ctx context.Context, run string, doc *folio.Document, outputs []folio.Output) error {
 	if doc == nil || doc.ID == "" {
 		return fmt.Errorf("record document: no document id")
 	}
@@ -112,11 +116,15 @@ func (db *DB) RecordDocument(ctx context.Context, run string, doc *folio.Documen
 	return nil
 }
 
-func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Document, outputs []string) error {
-	outs, err := jsonList(outputs)
+func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Document, outputs []folio.Output) error {
+	if outputs == nil {
+		outputs = []folio.Output{}
+	}
+	b, err := json.Marshal(outputs)
 	if err != nil {
 		return err
 	}
+	outs := string(b)
 	// Elements, fragments and calls go with the document (ON DELETE CASCADE).
 	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, doc.ID); err != nil {
 		return fmt.Errorf("delete old rows: %w", err)
@@ -199,6 +207,60 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		}
 	}
 	return nil
+}
+
+// Finished returns the outputs recorded for document id when it is finished
+// (status ok) and its outputs were not pruned since; ok is false otherwise.
+// Outputs recorded before hashes were kept have an empty SHA256.
+func (db *DB) Finished(ctx context.Context, id string) ([]folio.Output, bool, error) {
+	var outs string
+	err := db.read.QueryRowContext(ctx, `
+		SELECT outputs FROM documents WHERE id = ? AND status = 'ok' AND pruned IS NULL`, id).Scan(&outs)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("finished %s: %w", id, err)
+	}
+	o, err := decodeOutputs(outs)
+	if err != nil {
+		return nil, false, fmt.Errorf("finished %s: %w", id, err)
+	}
+	return o, true, nil
+}
+
+// MarkPruned records that the outputs of document id were removed in run
+// because its input was gone. The document's rows, lineage and cost stay;
+// Finished no longer reports it. An unknown or already pruned id is no
+// error.
+func (db *DB) MarkPruned(ctx context.Context, run, id string) error {
+	err := db.update(ctx, func(tx *writeTx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE documents SET pruned = ? WHERE id = ? AND pruned IS NULL`, formatTime(tx.now), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark pruned %s (run %s): %w", id, run, err)
+	}
+	return nil
+}
+
+// decodeOutputs reads a documents.outputs value: an array of {"path",
+// "sha256"} objects, or under schema 1 an array of paths.
+func decodeOutputs(s string) ([]folio.Output, error) {
+	var outs []folio.Output
+	if err := json.Unmarshal([]byte(s), &outs); err == nil {
+		return outs, nil
+	}
+	var paths []string
+	if err := json.Unmarshal([]byte(s), &paths); err != nil {
+		return nil, fmt.Errorf("outputs: %w", err)
+	}
+	outs = make([]folio.Output, len(paths))
+	for i, p := range paths {
+		outs[i].Path = p
+	}
+	return outs, nil
 }
 
 // RecordFailure records that src failed in run, and why. The row takes the

@@ -71,14 +71,14 @@ func TestRecordDocument_replaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := sampleDoc("s1", "cfg1", "a.pdf", 12)
-	if err := db.RecordDocument(ctx, "run_1", doc, []string{"a.pdf.json"}); err != nil {
+	if err := db.RecordDocument(ctx, "run_1", doc, []folio.Output{{Path: "a.pdf.json"}}); err != nil {
 		t.Fatal(err)
 	}
 
 	again := sampleDoc("s1", "cfg1", "a.pdf", 12)
 	again.Elements[0].Text = "1. Introduction, revised"
 	again.Fragments[0].Calls = append(again.Fragments[0].Calls, folio.Call{Attempt: 2, Model: "local/ocr", USDMicros: price(0), Status: "ok"})
-	if err := db.RecordDocument(ctx, "run_2", again, []string{"a.pdf.json", "a.pdf.md"}); err != nil {
+	if err := db.RecordDocument(ctx, "run_2", again, []folio.Output{{Path: "a.pdf.json"}, {Path: "a.pdf.md"}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -157,7 +157,7 @@ func TestRecordDocument_atomic(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := sampleDoc("s1", "cfg1", "a.pdf", 100)
-			if err := db.RecordDocument(ctx, "run_1", first, []string{"a.pdf.json"}); err != nil {
+			if err := db.RecordDocument(ctx, "run_1", first, []folio.Output{{Path: "a.pdf.json"}}); err != nil {
 				t.Fatal(err)
 			}
 			raw := rawDB(t, db)
@@ -184,7 +184,7 @@ func TestRecordDocument_atomic(t *testing.T) {
 				rctx, cancel = tt.ctx()
 				defer cancel()
 			}
-			if err := db.RecordDocument(rctx, run, again, []string{"a.pdf.json", "a.pdf.md"}); err == nil {
+			if err := db.RecordDocument(rctx, run, again, []folio.Output{{Path: "a.pdf.json"}, {Path: "a.pdf.md"}}); err == nil {
 				t.Fatal("RecordDocument succeeded, want an error")
 			}
 
@@ -455,7 +455,7 @@ func BenchmarkRecordDocument(b *testing.B) {
 			f.ID, f.ElementID, f.Calls = e.Fragment, e.ID, f.Calls[:1]
 			doc.Elements[i], doc.Fragments[i] = e, f
 		}
-		if err := db.RecordDocument(ctx, "run_1", &doc, []string{"a.pdf.json"}); err != nil {
+		if err := db.RecordDocument(ctx, "run_1", &doc, []folio.Output{{Path: "a.pdf.json"}}); err != nil {
 			b.Fatal(err)
 		}
 		calls += elements
@@ -463,4 +463,89 @@ func BenchmarkRecordDocument(b *testing.B) {
 	}
 	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func TestFinishedAndMarkPruned(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDoc("s1", "cfg1", "a.pdf", 3)
+	outs := []folio.Output{{Path: "a.pdf.assets/p1-1.png", SHA256: "aa"}, {Path: "a.pdf.json", SHA256: "bb"}}
+	if err := db.RecordDocument(ctx, "run_1", doc, outs); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordFailure(ctx, "run_1", folio.Source{Rel: "bad.pdf", SHA256: "s2", Format: "pdf"}, folio.KindMalformed, "no header"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		id   string
+		want []folio.Output
+		ok   bool
+	}{
+		{"a finished document has its outputs with hashes", doc.ID, outs, true},
+		{"a failure is not finished", lineage.FailureID("s2", "run_1", "bad.pdf"), nil, false},
+		{"an unknown id is not finished", "doc_nope", nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok, err := db.Finished(ctx, tt.id)
+			if err != nil || ok != tt.ok {
+				t.Fatalf("Finished = %v, %v; want ok %v", ok, err, tt.ok)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("outputs (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Pruning keeps the lineage but ends Finished; recording again revives.
+	for range 2 {
+		if err := db.MarkPruned(ctx, "run_1", doc.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.MarkPruned(ctx, "run_1", "doc_nope"); err != nil {
+		t.Errorf("MarkPruned of an unknown id: %v", err)
+	}
+	if _, ok, _ := db.Finished(ctx, doc.ID); ok {
+		t.Error("a pruned document is still finished")
+	}
+	ts, err := db.Trace(ctx, doc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ts[0].Document; d.Pruned.IsZero() || d.OutputSHA256["a.pdf.json"] != "bb" || len(d.Outputs) != 2 {
+		t.Errorf("trace of the pruned document: %+v; want pruned, with outputs and hashes", d)
+	}
+	if err := db.RecordDocument(ctx, "run_1", doc, outs); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Finished(ctx, doc.ID); !ok {
+		t.Error("a document recorded again after pruning is not finished")
+	}
+}
+
+// Rows written under schema 1 hold their outputs as a list of paths.
+func TestFinishedReadsSchema1Outputs(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDoc("s1", "cfg1", "a.pdf", 1)
+	if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, db).Exec(`UPDATE documents SET outputs = '["a.pdf.json","a.pdf.md"]'`); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := db.Finished(ctx, doc.ID)
+	if err != nil || !ok {
+		t.Fatalf("Finished = %v, %v", ok, err)
+	}
+	if diff := cmp.Diff([]folio.Output{{Path: "a.pdf.json"}, {Path: "a.pdf.md"}}, got); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
 }

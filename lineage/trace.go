@@ -70,6 +70,11 @@ type DocumentRecord struct {
 	ErrorKind folio.Kind `json:"error_kind,omitempty"`
 	Error     string     `json:"error,omitempty"`
 	Outputs   []string   `json:"outputs"`
+	// OutputSHA256 maps each output path to the SHA-256 recorded when it
+	// was written (documents recorded before schema 2 have none).
+	OutputSHA256 map[string]string `json:"output_sha256,omitempty"`
+	// Pruned is when --prune removed the outputs, their input being gone.
+	Pruned time.Time `json:"pruned,omitzero"`
 	// Cost.USDMicros sums the known prices; Cost.Unpriced counts the model
 	// calls whose price was unknown.
 	Cost     folio.Cost `json:"cost"`
@@ -310,26 +315,40 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 func readDocument(ctx context.Context, tx *sql.Tx, id string) (DocumentRecord, error) {
 	var d DocumentRecord
 	var outputs string
-	var finished sql.NullString
+	var finished, pruned sql.NullString
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, path, sha256, bytes, format, pages, config, run, status,
 			COALESCE(error_kind, ''), COALESCE(error, ''), outputs,
 			usd_micros, input_tokens, output_tokens, calls, cache_hits, unpriced,
-			saved_usd_micros, baseline_usd_micros, finished_at
+			saved_usd_micros, baseline_usd_micros, finished_at, pruned
 		FROM documents WHERE id = ?`, id).Scan(
 		&d.ID, &d.Path, &d.SHA256, &d.Bytes, &d.Format, &d.Pages, &d.Config, &d.Run, &d.Status,
 		&d.ErrorKind, &d.Error, &outputs,
 		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Cost.Unpriced,
-		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished)
+		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished, &pruned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DocumentRecord{}, ErrNotFound
 	} else if err != nil {
 		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(outputs), &d.Outputs); err != nil {
-		return DocumentRecord{}, fmt.Errorf("document %s: outputs: %w", id, err)
+	outs, err := decodeOutputs(outputs)
+	if err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	d.Outputs = make([]string, len(outs))
+	for i, o := range outs {
+		d.Outputs[i] = o.Path
+		if o.SHA256 != "" {
+			if d.OutputSHA256 == nil {
+				d.OutputSHA256 = map[string]string{}
+			}
+			d.OutputSHA256[o.Path] = o.SHA256
+		}
 	}
 	if d.Finished, err = parseTime(finished); err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	if d.Pruned, err = parseTime(pruned); err != nil {
 		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
 	}
 	return d, nil

@@ -75,7 +75,7 @@ func recordResults(t *testing.T, db *lineage.DB) *folio.Document {
 	if err := db.StartRun(ctx, run); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordDocument(ctx, "run_1", doc, []string{"a/b.pdf.json", "a/b.pdf.md"}); err != nil {
+	if err := db.RecordDocument(ctx, "run_1", doc, []folio.Output{{Path: "a/b.pdf.json"}, {Path: "a/b.pdf.md"}}); err != nil {
 		t.Fatal(err)
 	}
 	run.Finished = t0.Add(time.Minute)

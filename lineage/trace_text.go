@@ -49,7 +49,11 @@ func (t Trace) WriteText(w io.Writer) error {
 	p.printf("\n")
 	p.cost(d.Cost)
 	if len(d.Outputs) > 0 {
-		p.printf("  outputs %s\n", strings.Join(d.Outputs, ", "))
+		p.printf("  outputs %s", strings.Join(d.Outputs, ", "))
+		if !d.Pruned.IsZero() {
+			p.printf(" (pruned %s: its input was gone)", stamp(d.Pruned))
+		}
+		p.printf("\n")
 	}
 
 	r := t.Run

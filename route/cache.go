@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 
 	"github.com/folio/folio"
 )
@@ -17,11 +18,38 @@ const cacheVersion = 1
 // too (off-schema, refused, later failing a check): replayed, they are
 // rejected again the same way, so a re-run escalates as the first run did
 // and pays nothing twice. Failures without an answer (429, 5xx, network)
-// are not stored.
+// are not stored. A request already in flight is not sent again: the same
+// request from another element waits for its answer and replays it.
 type caching struct {
 	layer
 	store CacheStore
 	log   *slog.Logger
+
+	mu       sync.Mutex
+	inFlight map[string]chan struct{} // closed when the request is done
+}
+
+// lead makes the caller the one sending the request for key, or returns
+// the channel closed when the caller that is sending it is done.
+func (c *caching) lead(key string) (done chan struct{}, leader bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.inFlight[key]; ok {
+		return ch, false
+	}
+	if c.inFlight == nil {
+		c.inFlight = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	c.inFlight[key] = ch
+	return ch, true
+}
+
+func (c *caching) finish(key string, done chan struct{}) {
+	c.mu.Lock()
+	delete(c.inFlight, key)
+	c.mu.Unlock()
+	close(done)
 }
 
 // cacheEntry is a stored answer: everything needed to replay it, never the
@@ -53,6 +81,34 @@ func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 	if err != nil || key == "" {
 		return c.next.Run(ctx, t)
 	}
+	for {
+		res, hit, err := c.lookup(ctx, key, t)
+		if hit {
+			return res, err
+		}
+		done, leader := c.lead(key)
+		if leader {
+			defer c.finish(key, done)
+			res, err := c.next.Run(ctx, t)
+			if answered(res, err) {
+				c.put(context.WithoutCancel(ctx), key, res, err)
+			}
+			return res, err
+		}
+		// The same request is in flight: its answer, once stored, is
+		// replayed; when it got none, this caller tries in turn.
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return Result{USDMicros: free()}, ctx.Err()
+		}
+	}
+}
+
+// lookup returns the stored answer to t's request, replayed (err is the
+// error a rejected answer replays), with hit true; hit is false on a miss or
+// when the store fails.
+func (c *caching) lookup(ctx context.Context, key string, t Task) (res Result, hit bool, err error) {
 	b, ok, err := c.store.CacheGet(ctx, key)
 	if err != nil {
 		c.log.Warn("response cache read failed", "model", c.Name(), "err", err)
@@ -65,25 +121,21 @@ func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 		}
 	}
 	if err != nil || !ok || e.Version != cacheVersion {
-		res, err := c.next.Run(ctx, t)
-		if answered(res, err) {
-			c.put(context.WithoutCancel(ctx), key, res, err)
-		}
-		return res, err
+		return Result{}, false, nil
 	}
 	if e.Image != nil && t.Element.Image != nil {
 		e.Image.PNG = t.Element.Image.PNG
 	}
-	res := Result{
+	res = Result{
 		Text: e.Text, Table: e.Table, Image: e.Image,
 		Usage: e.Usage, USDMicros: free(), SavedUSDMicros: e.USDMicros, CacheHit: true,
 		Model: e.Model, Endpoint: e.Endpoint, Prompt: e.Prompt, PromptVersion: e.PromptVersion,
 		RequestHash: e.RequestHash,
 	}
 	if e.ErrorClass != "" {
-		return res, Errorf(e.ErrorClass, "%s (replayed from the response cache)", e.Error)
+		return res, true, Errorf(e.ErrorClass, "%s (replayed from the response cache)", e.Error)
 	}
-	return res, nil
+	return res, true, nil
 }
 
 // answered reports whether a run produced an answer worth keeping: one

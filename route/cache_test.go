@@ -3,7 +3,9 @@ package route_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route"
@@ -134,5 +136,67 @@ func TestCacheReplaysWithoutPixels(t *testing.T) {
 	want.CacheHit, want.USDMicros, want.SavedUSDMicros = true, zero(), usd(3)
 	if diff := cmp.Diff(want, hit); diff != "" {
 		t.Errorf("replayed result (-want +got):\n%s", diff)
+	}
+}
+
+// The same request from several elements at once is sent once; the others
+// wait for its answer and replay it from the cache.
+func TestCacheSendsARequestInFlightOnce(t *testing.T) {
+	store := &memStore{}
+	release := make(chan struct{})
+	m := newModel("m", step{usage: tokens(10, 2), usd: usd(5), block: release})
+	s := route.Wrap(m, route.ModelOptions{Cache: store}, nil)
+	const n = 5
+	type result struct {
+		res route.Result
+		err error
+	}
+	results := make(chan result, n)
+	for range n {
+		go func() {
+			res, err := s.Run(context.Background(), task("same text"))
+			results <- result{res, err}
+		}()
+	}
+	for deadline := time.Now().Add(5 * time.Second); m.Calls() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no call reached the model")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // the others are waiting by now
+	close(release)
+	var paid, hits int
+	for range n {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.res.CacheHit {
+			hits++
+		} else {
+			paid++
+		}
+	}
+	if m.Calls() != 1 || paid != 1 || hits != n-1 {
+		t.Errorf("%d model calls, %d paid results, %d cache hits; want 1, 1, %d", m.Calls(), paid, hits, n-1)
+	}
+
+	// A waiter whose context ends gives up; the request goes on.
+	release2 := make(chan struct{})
+	m2 := newModel("m2", step{block: release2})
+	s2 := route.Wrap(m2, route.ModelOptions{Cache: store}, nil)
+	go func() { _, _ = s2.Run(context.Background(), task("x")) }()
+	for m2.Calls() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := s2.Run(ctx, task("x")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiter with an ended context: %v, want context.DeadlineExceeded", err)
+	}
+	close(release2)
+	if m2.Calls() != 1 {
+		t.Errorf("%d calls, want 1", m2.Calls())
 	}
 }

@@ -152,7 +152,7 @@ func Wrap(s Specialist, o ModelOptions, shared *Shared) Specialist {
 		s = &dryRun{layer{s}, o.Endpoint}
 	}
 	if o.Cache != nil {
-		s = &caching{layer{s}, o.Cache, o.Logger}
+		s = &caching{layer: layer{s}, store: o.Cache, log: o.Logger}
 	}
 	return s
 }

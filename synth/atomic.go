@@ -2,9 +2,13 @@ package synth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/folio/folio"
 )
 
 // writeFile writes data to name under root atomically: a temp file in the
@@ -51,4 +55,10 @@ func syncDir(root *os.Root, name string) error {
 		return fmt.Errorf("sync directory %s: %w", name, err)
 	}
 	return nil
+}
+
+// written describes a file written with data.
+func written(name string, data []byte) folio.Output {
+	sum := sha256.Sum256(data)
+	return folio.Output{Path: name, SHA256: hex.EncodeToString(sum[:])}
 }

@@ -61,10 +61,11 @@ type asset struct {
 // order), then the Markdown if asked, then the JSON, each atomically. It sets
 // each written image's File to its path relative to the JSON's folder, and
 // afterwards removes the document's assets the JSON no longer references.
-// It returns the written paths relative to the output root, JSON last. On
-// failure no new JSON exists and no temp file is left; errors name the file
-// but not the document, which the caller adds.
-func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]string, error) {
+// It returns the written files (paths relative to the output root, and the
+// SHA-256 of each), JSON last. On failure no new JSON exists and no temp
+// file is left; errors name the file but not the document, which the caller
+// adds.
+func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]folio.Output, error) {
 	rel := doc.Source.Rel
 	if err := checkRel(rel); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]string, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	written, err := w.writeAssets(ctx, assetsDir, assets)
+	outs, err := w.writeAssets(ctx, assetsDir, assets)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]string, erro
 		if err := writeFile(w.root, rel+".md", md); err != nil {
 			return nil, err
 		}
-		written = append(written, rel+".md")
+		outs = append(outs, written(rel+".md", md))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]string, erro
 	if err := syncDir(w.root, dir); err != nil {
 		return nil, err
 	}
-	written = append(written, rel+".json")
+	outs = append(outs, written(rel+".json", js.Bytes()))
 
 	w.removeStale(assetsDir, assets)
 	for i := range doc.Elements {
@@ -123,18 +124,18 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]string, erro
 			img.File = out.Elements[i].Image.File
 		}
 	}
-	return written, nil
+	return outs, nil
 }
 
 // writeAssets writes the image files into assetsDir and syncs it.
-func (w *Writer) writeAssets(ctx context.Context, assetsDir string, assets []asset) ([]string, error) {
+func (w *Writer) writeAssets(ctx context.Context, assetsDir string, assets []asset) ([]folio.Output, error) {
 	if len(assets) == 0 {
 		return nil, nil
 	}
 	if err := w.mkdirAll(assetsDir); err != nil {
 		return nil, err
 	}
-	written := make([]string, 0, len(assets)+2)
+	outs := make([]folio.Output, 0, len(assets)+2)
 	for _, a := range assets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -142,12 +143,12 @@ func (w *Writer) writeAssets(ctx context.Context, assetsDir string, assets []ass
 		if err := writeFile(w.root, a.name, a.png); err != nil {
 			return nil, err
 		}
-		written = append(written, a.name)
+		outs = append(outs, written(a.name, a.png))
 	}
 	if err := syncDir(w.root, assetsDir); err != nil {
 		return nil, err
 	}
-	return written, nil
+	return outs, nil
 }
 
 // mkdirAll creates directory name under the root with its parents; when it

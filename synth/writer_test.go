@@ -2,6 +2,8 @@ package synth_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -104,7 +106,18 @@ func TestWriteGolden(t *testing.T) {
 	}
 	rel := "reports/Q1 résumé (final).pdf"
 	want := []string{rel + ".assets/p2-1.png", rel + ".md", rel + ".json"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	var paths []string
+	for _, o := range got {
+		paths = append(paths, o.Path)
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(o.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != o.SHA256 {
+			t.Errorf("%s: returned sha256 %s, the file's is %x", o.Path, o.SHA256, sum)
+		}
+	}
+	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("written paths (-want +got):\n%s", diff)
 	}
 	js, err := os.ReadFile(filepath.Join(out, rel+".json"))
@@ -369,7 +382,7 @@ func TestWriteOddNames(t *testing.T) {
 			continue
 		}
 		for _, p := range paths {
-			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(p))); err != nil {
+			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(p.Path))); err != nil {
 				t.Errorf("Write(%q) returned %q: %v", rel, p, err)
 			}
 		}

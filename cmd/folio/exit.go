@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 )
 
 // Exit codes, documented in README.md.
@@ -15,6 +17,7 @@ const (
 	exitFailed      = 1 // some documents failed; the rest were written
 	exitUsage       = 2
 	exitDeferred    = 75 // work deferred: budget exhausted with on_exhausted fail
+	exitLocked      = 75 // another run holds the output folder: try later
 	exitConfig      = 78
 	exitInterrupted = 130 // SIGINT
 	exitTerminated  = 143 // SIGTERM
@@ -49,11 +52,12 @@ func silentExit(code int) error { return &exitError{code: code} }
 // run executes the command line and maps its outcome to an exit code; it is
 // the only place that decides exit codes.
 func run(args []string, s *streams) int {
-	ctx, sig := signalContext(context.Background())
-	cmd := newRootCmd(s)
+	sh := newShutdown(context.Background())
+	defer sh.close()
+	cmd := newRootCmd(s, sh)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
-	if got := sig(); got != nil {
+	err := cmd.ExecuteContext(sh.ctx)
+	if got := sh.signal(); got != nil {
 		fmt.Fprintf(s.Err, "folio: interrupted by %v\n", got)
 		if got == syscall.SIGTERM {
 			return exitTerminated
@@ -78,26 +82,71 @@ func run(args []string, s *streams) int {
 	return exitFailed
 }
 
-// signalContext returns a context canceled on SIGINT or SIGTERM and a
-// function reporting which signal, if any, arrived.
-func signalContext(parent context.Context) (context.Context, func() os.Signal) {
+// shutdown turns SIGINT and SIGTERM into a graceful stop. The first signal
+// closes stop, so that commands start no new work; ctx, the commands'
+// context, is canceled then, or after the grace period a command set
+// (parse's --shutdown-timeout), or at a second signal, whichever is first.
+type shutdown struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	stop   chan struct{}
+
+	mu    sync.Mutex
+	grace time.Duration
+	sig   os.Signal
+}
+
+func newShutdown(parent context.Context) *shutdown {
 	ctx, cancel := context.WithCancel(parent)
-	ch := make(chan os.Signal, 1)
+	sh := &shutdown{ctx: ctx, cancel: cancel, stop: make(chan struct{})}
+	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	got := make(chan os.Signal, 1)
-	go func() {
-		s := <-ch
-		got <- s
-		cancel()
-		signal.Stop(ch)
-	}()
-	return ctx, func() os.Signal {
+	go sh.watch(ch)
+	return sh
+}
+
+// watch runs until ctx is canceled, by a signal or by close.
+func (sh *shutdown) watch(ch chan os.Signal) {
+	defer signal.Stop(ch)
+	var got os.Signal
+	select {
+	case got = <-ch:
+	case <-sh.ctx.Done():
+		return
+	}
+	sh.mu.Lock()
+	sh.sig = got
+	grace := sh.grace
+	sh.mu.Unlock()
+	close(sh.stop)
+	if grace > 0 {
+		t := time.NewTimer(grace)
+		defer t.Stop()
 		select {
-		case s := <-got:
-			got <- s
-			return s
-		default:
-			return nil
+		case <-t.C:
+		case <-ch:
+		case <-sh.ctx.Done():
 		}
 	}
+	sh.cancel()
 }
+
+// setGrace lets work in flight go on for d after the first signal.
+func (sh *shutdown) setGrace(d time.Duration) {
+	sh.mu.Lock()
+	sh.grace = d
+	sh.mu.Unlock()
+}
+
+// stopping is closed at the first signal.
+func (sh *shutdown) stopping() <-chan struct{} { return sh.stop }
+
+// signal returns the signal that arrived, if any.
+func (sh *shutdown) signal() os.Signal {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.sig
+}
+
+// close ends the watch; signals then have their default effect again.
+func (sh *shutdown) close() { sh.cancel() }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -33,25 +34,39 @@ type parseOptions struct {
 	maxCost      float64 // USD; negative = from the policy file
 	dryRun       bool
 	tags         []string
+	prune        bool
+	wait         time.Duration // for another run's lock
+	shutdown     time.Duration // grace for documents in flight after a signal
+	quiet        bool
 	args         []string
+
+	sh   *shutdown   // the process's signal handling
+	diag *diagWriter // where the logger writes: stderr, above the progress bar
 }
 
-func newParseCmd(s *streams, g *globalOptions) *cobra.Command {
-	o := &parseOptions{}
+func newParseCmd(s *streams, g *globalOptions, sh *shutdown) *cobra.Command {
+	o := &parseOptions{sh: sh}
 	cmd := &cobra.Command{
 		Use:   "parse INPUT... -o OUT",
 		Short: "Parse files, folders (recursively) and globs into OUT",
 		Long: `Parse turns each input document into OUT/<path>.json (plus .md with --markdown and
 images under OUT/<path>.assets/), mirroring the input tree, and records lineage in the
-ledger (OUT/folio.db unless --db). Unchanged documents already done are skipped.
+ledger (OUT/folio.db unless --db). Documents whose content, path and configuration are
+already done, with their outputs intact, are skipped; copies and renames are parsed again
+with every model answer from the ledger's response cache. One run at a time per OUT: the
+lock is OUT/.folio.lock. After a crash, the next run removes temporary files and redoes
+what was unfinished. SIGINT/SIGTERM stop starting documents, let those in flight finish
+for --shutdown-timeout, then cancel them; what finished is recorded.
 
 Exit status: 0 all documents ok or skipped, 1 some documents failed (the rest were written),
-2 usage error, 78 configuration error, 130/143 interrupted.`,
+2 usage error, 75 another run holds OUT or work was deferred (budget), 78 configuration
+error, 130/143 interrupted by SIGINT/SIGTERM.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.inputs = args
 			o.args = os.Args[1:]
-			log, err := g.logger(s)
+			o.diag = &diagWriter{out: s.Err}
+			log, err := g.logger(o.diag, o.quiet)
 			if err != nil {
 				return err
 			}
@@ -71,6 +86,10 @@ Exit status: 0 all documents ok or skipped, 1 some documents failed (the rest we
 	f.Float64Var(&o.maxCost, "max-cost", -1, "model budget for this run in USD (overrides budget.max_usd)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "parse, segment and decide routes, make no model call, print the estimated calls and cost")
 	f.StringArrayVar(&o.tags, "tag", nil, "label the run for cost allocation, KEY=VALUE (repeatable)")
+	f.BoolVar(&o.prune, "prune", false, "remove the outputs of documents whose input is gone (OUT mirrors this run's inputs)")
+	f.DurationVar(&o.wait, "wait", 0, "when another run holds OUT, wait up to this long for it (default: exit 75 at once)")
+	f.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "after SIGINT/SIGTERM, how long documents in flight may take to finish before they are canceled")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar, no summary, only warnings and errors on stderr (--json output stays)")
 	return cmd
 }
 
@@ -90,6 +109,9 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if o.timeout <= 0 {
 		return usageErrorf("--timeout must be positive, got %v", o.timeout)
 	}
+	if o.wait < 0 || o.shutdown < 0 {
+		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
+	}
 	srcs, skipped, err := folio.Walk(o.inputs)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -99,6 +121,14 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return configErrorf("output folder: %v", err)
+	}
+	lock, err := lockOutput(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer unlockOutput(lock, log)
+	if o.sh != nil {
+		o.sh.setGrace(o.shutdown)
 	}
 	if o.db == "" {
 		o.db = filepath.Join(o.out, "folio.db")
@@ -136,13 +166,18 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return configErrorf("routing policy: %v", err)
 	}
 	router.Logger = log
-	engine, err := parse.New(ctx, parse.Options{Instances: o.workers, ExtractImages: true, Logger: log})
+	cacheDir, cleanup, err := engineCacheDir(log)
+	if err != nil {
+		return fmt.Errorf("start PDF engine: %w", err)
+	}
+	defer cleanup()
+	engine, err := parse.New(ctx, parse.Options{Instances: o.workers, ExtractImages: true, Logger: log, CacheDir: cacheDir})
 	if err != nil {
 		return fmt.Errorf("start PDF engine: %w", err)
 	}
 	defer engine.Close()
 
-	p := newPrinter(s, o.json, o.dryRun)
+	p := newPrinter(s, o.json, o.dryRun, o.quiet)
 	b := &folio.Batch{
 		Parser:     engine,
 		Segmenter:  segment.New(segment.Options{}),
@@ -155,6 +190,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		Config:     config,
 		Version:    programVersion(),
 		Force:      o.force,
+		Prune:      o.prune,
 		DryRun:     o.dryRun,
 		Tags:       tags,
 		CropTypes:  rt.crops,
@@ -164,9 +200,21 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		OnDocument: p.document,
 	}
 	b.CropNoTextLayer = rt.cropNoText
+	if o.sh != nil {
+		b.Stop = o.sh.stopping()
+	}
+	// NDJSON on the same terminal would be drawn over by the bar.
+	bar := s.ErrTTY && !o.quiet && !(o.json && s.OutTTY)
+	p.progress = startProgress(s.Err, bar, o.diag, log, len(srcs))
 	run, err := b.Run(ctx, srcs, o.args)
+	p.progress.stop()
 	p.summary(run)
-	if err != nil && ctx.Err() == nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Interrupted: run reports the signal.
+	case err != nil && folio.ErrorKind(err) == folio.KindConfig:
+		return configErrorf("%v", err)
+	case err != nil:
 		return err
 	}
 	switch {
@@ -176,6 +224,54 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return silentExit(exitDeferred)
 	}
 	return nil
+}
+
+// engineCacheDir returns where the PDF engine keeps its compilation cache:
+// "" (the user cache folder) when there is one. Without one, as under
+// `env -i` where neither $HOME nor $XDG_CACHE_HOME is set, it is a private
+// temporary folder that cleanup removes, and each run compiles the engine
+// again (a few seconds).
+func engineCacheDir(log *slog.Logger) (dir string, cleanup func(), err error) {
+	if _, err := os.UserCacheDir(); err == nil {
+		return "", func() {}, nil
+	}
+	dir, err = os.MkdirTemp("", "folio-wazero-")
+	if err != nil {
+		return "", nil, err
+	}
+	log.Info("no user cache folder ($HOME unset): the PDF engine is compiled for this run only")
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// lockOutput takes OUT's run lock, waiting up to --wait for another run;
+// a dry run writes nothing and takes none. The lock is held until
+// unlockOutput, which the caller defers: that keeps it reachable, so the
+// garbage collector cannot close the file that carries it.
+func lockOutput(ctx context.Context, o *parseOptions) (*synth.DirLock, error) {
+	if o.dryRun {
+		return nil, nil
+	}
+	lock, err := synth.Lock(ctx, o.out, o.wait)
+	var le *synth.LockedError
+	switch {
+	case errors.As(err, &le):
+		return nil, &exitError{code: exitLocked, err: le}
+	case err != nil && ctx.Err() != nil:
+		return nil, err // interrupted while waiting; run maps the signal
+	case err != nil:
+		return nil, configErrorf("output folder: %v", err)
+	}
+	return lock, nil
+}
+
+func unlockOutput(lock *synth.DirLock, log *slog.Logger) {
+	if lock == nil {
+		return
+	}
+	if err := lock.Unlock(); err != nil {
+		log.Warn("release the output lock", "err", err)
+	}
+	runtime.KeepAlive(lock)
 }
 
 // parseTags reads --tag KEY=VALUE flags.

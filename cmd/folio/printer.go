@@ -17,8 +17,12 @@ type printer struct {
 	s      *streams
 	json   bool
 	dryRun bool
+	quiet  bool
 	mu     sync.Mutex
 	enc    *json.Encoder
+	// progress shows the run as it goes (a bar on a terminal); set before
+	// the first event.
+	progress *progress
 	// tally sums the model calls (or, in a dry run, estimates) of every
 	// routed document; baseline sums their baseline prices.
 	tally           route.Tally
@@ -27,11 +31,14 @@ type printer struct {
 	baselineDocs    int
 }
 
-func newPrinter(s *streams, asJSON, dryRun bool) *printer {
-	return &printer{s: s, json: asJSON, dryRun: dryRun, enc: json.NewEncoder(s.Out)}
+func newPrinter(s *streams, asJSON, dryRun, quiet bool) *printer {
+	return &printer{s: s, json: asJSON, dryRun: dryRun, quiet: quiet, enc: json.NewEncoder(s.Out)}
 }
 
 func (p *printer) event(ev folio.Event) {
+	if p.progress != nil && !p.quiet {
+		p.progress.add(ev)
+	}
 	if !p.json {
 		return
 	}
@@ -80,10 +87,19 @@ func (p *printer) summary(run folio.Run) {
 		}{"summary", run.ID, sum, est})
 		return
 	}
+	if p.quiet {
+		return
+	}
 	w := p.s.Out
 	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
 	if sum.Deferred > 0 {
 		fmt.Fprintf(w, ", %d deferred (budget exhausted)", sum.Deferred)
+	}
+	if n := sum.Interrupted + sum.NotStarted; n > 0 {
+		fmt.Fprintf(w, ", %d left for the next run (interrupted)", n)
+	}
+	if sum.Pruned > 0 {
+		fmt.Fprintf(w, ", %d pruned", sum.Pruned)
 	}
 	fmt.Fprintf(w, "; %d pages, %d elements; %.1fs; run %s\n", sum.Pages, sum.Elements, sum.Seconds, run.ID)
 	if est != nil {

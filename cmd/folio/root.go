@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
 	"strings"
@@ -15,7 +16,7 @@ type globalOptions struct {
 	logFormat string
 }
 
-func newRootCmd(s *streams) *cobra.Command {
+func newRootCmd(s *streams, sh *shutdown) *cobra.Command {
 	g := &globalOptions{}
 	cmd := &cobra.Command{
 		Use:   "folio",
@@ -34,22 +35,27 @@ JSON (and optionally Markdown) per input plus a SQLite ledger of where everythin
 	cmd.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "diagnostics level: debug, info, warn, error")
 	cmd.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
 
-	cmd.AddCommand(newParseCmd(s, g), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s))
+	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s))
 	return cmd
 }
 
-// logger builds the diagnostics logger on stderr.
-func (g *globalOptions) logger(s *streams) (*slog.Logger, error) {
+// logger builds the diagnostics logger writing to w (stderr, or a writer
+// that keeps a progress bar below the lines). Quiet raises the level to at
+// least warn.
+func (g *globalOptions) logger(w io.Writer, quiet bool) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return nil, usageErrorf("--log-level %q: want debug, info, warn or error", g.logLevel)
 	}
+	if quiet {
+		level = max(level, slog.LevelWarn)
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch g.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(s.Err, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(s.Err, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageErrorf("--log-format %q: want text or json", g.logFormat)
 }

@@ -1,0 +1,11 @@
+-- Folio ledger, schema 2: incremental and resumable batches.
+--
+-- documents.outputs now holds a JSON array of {"path", "sha256"} objects,
+-- so that a run can tell whether an output is still the one it recorded;
+-- rows written under schema 1 keep their array of paths, which readers
+-- still accept.
+--
+-- pruned is when `folio parse --prune` removed the document's outputs
+-- because its input was gone; NULL while the outputs are live. The row and
+-- its lineage and cost stay.
+ALTER TABLE documents ADD COLUMN pruned TEXT;
