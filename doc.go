@@ -1,9 +1,11 @@
 // Package folio is the shared vocabulary of the Folio document parser and the
 // batch orchestrator that drives its stages.
 //
-// A batch run walks the inputs, hashes each file and asks the ledger whether
-// the same content was already done under the same configuration. Each
-// remaining document then flows through the stages:
+// A batch run takes the output folder's lock, cleans up what a killed run
+// left, walks the inputs, hashes each file and asks the ledger whether the
+// same content at the same path was already done under the same
+// configuration with its outputs intact. Each remaining document then flows
+// through the stages:
 //
 //	parse    bytes → pages (text runs, images, vector rulings, metadata)
 //	segment  pages → ordered elements (titles, headings, paragraphs, tables …)
