@@ -409,12 +409,13 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		return nil, nil, err
 	}
 	src.Pages = len(parsed.Pages)
-	elements, err := segmentSafely(b.Segmenter, parsed)
+	elements, err := segmentWithin(docCtx, b.Segmenter, parsed)
 	if err != nil {
-		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: KindCrash, Err: err}
-	}
-	if err := docCtx.Err(); err != nil {
-		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: KindTimeout, Err: err}
+		kind := KindCrash
+		if docCtx.Err() != nil {
+			kind = KindTimeout
+		}
+		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: kind, Err: err}
 	}
 
 	var warnings []string
@@ -542,6 +543,28 @@ func kindOfReadError(err error) Kind {
 		return KindTooLarge
 	}
 	return KindIO
+}
+
+// segmentWithin runs the segmenter and gives up when ctx ends: segmentation
+// is pure computation that cannot be interrupted, so a pathological page
+// must not hold its document past the deadline. The abandoned goroutine
+// finishes on its own; its work is bounded by the parser's page limits.
+func segmentWithin(ctx context.Context, s Segmenter, p *Parsed) ([]Element, error) {
+	type result struct {
+		els []Element
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		els, err := segmentSafely(s, p)
+		done <- result{els, err}
+	}()
+	select {
+	case r := <-done:
+		return r.els, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // segmentSafely runs the segmenter, turning a panic into an error so that a

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -406,5 +407,30 @@ func TestBatchCancelInterruptsWithoutRecordingFailures(t *testing.T) {
 	}
 	if run.Summary.Interrupted != 1 || run.Summary.Failed != 0 || len(l.failures) != 0 || len(l.docs) != 0 {
 		t.Errorf("summary %+v, failures %v: want 1 interrupted, nothing recorded", run.Summary, l.failures)
+	}
+}
+
+type slowSegmenter struct{ release chan struct{} }
+
+func (s slowSegmenter) Segment(*Parsed) []Element {
+	<-s.release
+	return nil
+}
+
+func TestBatchSegmenterPastTheDeadlineFailsAsTimeout(t *testing.T) {
+	b, l, in := newTestBatch(t)
+	release := make(chan struct{})
+	defer close(release)
+	b.Segmenter = slowSegmenter{release}
+	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
+	start := time.Now()
+	if _, err := b.Run(context.Background(), srcs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.failures["ok.pdf"]; got != KindTimeout {
+		t.Errorf("failure kind = %q, want %q", got, KindTimeout)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the run waited %v for a segmenter past the 50ms deadline", d)
 	}
 }
