@@ -183,7 +183,9 @@ func footnoteStart(l *line) bool {
 		return false
 	}
 	first := ws[0]
-	raised := first.size() < l.size-0.9 || first.Box[3] < l.box[3]-0.2*l.size
+	// Raised: set above the baseline, or smaller and high on the line. A
+	// small glyph centred on the line is a bullet.
+	raised := first.Box[3] < l.box[3]-0.2*l.size || (first.size() < l.size-0.9 && first.cy() < l.box.CenterY()-0.1*l.size)
 	return raised || isDigits(first.Text) || !hasLetter(first.Text)
 }
 

@@ -21,7 +21,8 @@ func (d *doc) classify() {
 			case formulaLike(it):
 				it.typ = folio.Formula
 				it.conf = 0.5
-			case it.mono && len(it.lines) > 0:
+			case it.mono && len(it.lines) > 0 && !captionRe.MatchString(it.text):
+				// (A caption set in the listing's font stays a caption.)
 				it.typ = folio.Code
 				it.text = codeText(it.lines)
 				it.conf = 0.75
@@ -124,13 +125,18 @@ func (d *doc) findFootnotes(pg *page) {
 			in = false
 			continue
 		}
+		// A bulleted list in small print is a list, not notes.
+		if it.typ == folio.ListItem && !footnoteRe.MatchString(it.marker) {
+			in = false
+			continue
+		}
 		if footnoteStart(it.lines[0]) {
 			it.typ = folio.Footnote
 			it.conf = 0.7
 			in = true
 			continue
 		}
-		if in && (it.typ == folio.Paragraph || it.typ == folio.ListItem) {
+		if in && it.typ == folio.Paragraph {
 			it.typ = folio.Footnote
 			it.conf = 0.55
 		}

@@ -47,6 +47,60 @@ type page struct {
 	// turn maps the page, when most of its text is turned, into the frame
 	// where it reads left to right; boxes go back at output.
 	turn frame
+
+	// cache holds the lines of the words no element has taken, for the
+	// detectors that each look at the whole page; key tells which words
+	// they were built from.
+	cache struct {
+		key    uint64
+		lines  []*line
+		pieces map[float64][]*line
+	}
+}
+
+// freeLines returns the lines of the page's words that no element has
+// taken yet. The lines are shared: callers must not change them.
+func (pg *page) freeLines() []*line {
+	key := uint64(14695981039346656037)
+	for i, w := range pg.words {
+		if !w.used {
+			key = (key ^ uint64(i+1)) * 1099511628211
+		}
+	}
+	if pg.cache.lines != nil && pg.cache.key == key {
+		return pg.cache.lines
+	}
+	var ws []*word
+	for _, w := range pg.words {
+		if !w.used {
+			ws = append(ws, w)
+		}
+	}
+	pg.cache.key = key
+	pg.cache.lines = buildLines(ws)
+	if pg.cache.lines == nil {
+		pg.cache.lines = []*line{}
+	}
+	pg.cache.pieces = nil
+	return pg.cache.lines
+}
+
+// freePieces returns the free lines cut at gaps wider than gap times the
+// font size (see splitLine), shared like freeLines.
+func (pg *page) freePieces(gap float64) []*line {
+	lines := pg.freeLines()
+	if ps, ok := pg.cache.pieces[gap]; ok {
+		return ps
+	}
+	var ps []*line
+	for _, l := range lines {
+		ps = append(ps, splitLine(l, gap)...)
+	}
+	if pg.cache.pieces == nil {
+		pg.cache.pieces = map[float64][]*line{}
+	}
+	pg.cache.pieces[gap] = ps
+	return ps
 }
 
 // item is an element under construction.
@@ -62,6 +116,11 @@ type item struct {
 	table  *folio.Table
 	image  *folio.Image
 	conf   float64
+	// tev is the evidence a table was found on, for its confidence.
+	tev *tableEvidence
+	// regions lists every page and box of an element that spans pages
+	// (a table continued on the next page), in its pages' frames.
+	regions []folio.PageBox
 
 	// size, bold and mono describe the dominant style of the lines.
 	size       float64
@@ -204,6 +263,13 @@ func (d *doc) elements() []folio.Element {
 			Image:      it.image,
 			Confidence: math.Round(clamp(it.conf, 0, 1)*100) / 100,
 		}
+		for _, r := range it.regions {
+			if pg := d.page(r.Page); pg != nil && pg.turn.angle != 0 {
+				r.Box = pg.turn.unbox(r.Box)
+			}
+			r.Box = r.Box.Rounded()
+			e.Regions = append(e.Regions, r)
+		}
 		if it.parent != nil {
 			e.ParentRef = pos[it.parent]
 		}
@@ -216,6 +282,16 @@ func (d *doc) elements() []folio.Element {
 		out = append(out, e)
 	}
 	return out
+}
+
+// page returns the page numbered n, or nil.
+func (d *doc) page(n int) *page {
+	for _, pg := range d.pages {
+		if pg.num == n {
+			return pg
+		}
+	}
+	return nil
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -16,6 +16,7 @@ import (
 var (
 	evalPages = flag.String("eval-pages", "", "directory of <file>.pages.json page dumps to segment")
 	evalOut   = flag.String("eval-out", "", "directory to write <file>.json outputs for shared/eval/score.py")
+	evalTruth = flag.String("eval-truth", "", "comma-separated corpus directories of <file>.truth.json: report what table confidence predicts")
 )
 
 // TestEval segments every page dump in -eval-pages and writes the element
@@ -23,6 +24,9 @@ var (
 //
 //	go test ./segment/ -run TestEval -eval-pages /tmp/folio-pages -eval-out /tmp/folio-eval
 //	python3 ../shared/eval/score.py ../shared/corpus/docling-pdf /tmp/folio-eval
+//
+// With -eval-truth (corpus set directories, comma-separated) it also
+// logs what table confidence predicts: see eval_conf_test.go.
 func TestEval(t *testing.T) {
 	if *evalPages == "" || *evalOut == "" {
 		t.Skip("needs -eval-pages and -eval-out")
@@ -37,6 +41,11 @@ func TestEval(t *testing.T) {
 	s := New(Options{})
 	var pages int
 	var total time.Duration
+	var truthDirs []string
+	if *evalTruth != "" {
+		truthDirs = strings.Split(*evalTruth, ",")
+	}
+	var scores []tableScore
 	for _, f := range files {
 		p, err := readPages(f)
 		if err != nil {
@@ -66,9 +75,21 @@ func TestEval(t *testing.T) {
 		if !strings.HasSuffix(name, ".pdf") {
 			name += ".pdf"
 		}
+		if tp := truthPath(truthDirs, name); tp != "" {
+			ss, err := scoreTables(tp, name, els)
+			if err != nil {
+				t.Error(err)
+			}
+			scores = append(scores, ss...)
+		}
 		name += ".json"
 		if err := os.WriteFile(filepath.Join(*evalOut, name), out, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+	if len(truthDirs) > 0 {
+		for _, l := range confidenceReport(scores) {
+			t.Log(l)
 		}
 	}
 	if pages > 0 {

@@ -89,6 +89,11 @@ func (d *doc) findFurniture() {
 		}
 		for i, ws := range [][]*word{top, bot} {
 			for _, l := range buildLines(ws) {
+				// A line crossed by a drawn vertical line is a table's
+				// row, whatever band it sits in.
+				if crossedByRule(pg, l.box) {
+					continue
+				}
 				for _, s := range splitLine(l, 2.5) {
 					cands = append(cands, &fcand{pg: pg, ln: s, top: i == 0, key: furnitureKey(s.text), iso: isolated(pg, l)})
 				}
@@ -101,7 +106,9 @@ func (d *doc) findFurniture() {
 			c.found, c.conf = true, 0.9
 			continue
 		}
-		if !multi {
+		// A caption repeated over a table continued on the next page is
+		// body text, not a running head.
+		if !multi || captionRe.MatchString(c.ln.text) {
 			continue
 		}
 		n := 0
@@ -165,6 +172,23 @@ func (d *doc) findFurniture() {
 			lines: []*line{c.ln}, text: c.ln.text, conf: c.conf, size: c.ln.size,
 		})
 	}
+}
+
+// crossedByRule reports whether a vertical ruling runs through box b's
+// height within its width.
+func crossedByRule(pg *page, b folio.Box) bool {
+	cy := b.CenterY()
+	for _, r := range pg.src.Rulings {
+		x0, x1 := math.Min(r.X0, r.X1), math.Max(r.X0, r.X1)
+		y0, y1 := math.Min(r.Y0, r.Y1), math.Max(r.Y0, r.Y1)
+		if x1-x0 > 2 || y1-y0 < b.Height() {
+			continue
+		}
+		if x0 > b[0] && x0 < b[2] && y0 <= cy && y1 >= cy {
+			return true
+		}
+	}
+	return false
 }
 
 // isolated reports whether no word outside line l comes within about a

@@ -59,7 +59,7 @@ func (d *doc) findHeadings() {
 			}
 			if score := d.headingScore(it, next); score >= 1 {
 				it.typ = folio.Heading
-				it.conf = math.Min(0.9, 0.45+0.15*score)
+				it.conf = headingConfidence(score, it, next, proseLines(pg))
 				if it.marker != "" {
 					it.text = strings.TrimSpace(it.marker + " " + it.text)
 					it.marker = ""
@@ -70,6 +70,32 @@ func (d *doc) findHeadings() {
 	}
 	d.findTitle()
 	d.headingLevels(heads)
+}
+
+// headingConfidence turns a heading's score into a belief that it is one,
+// lowered where lone short lines pass for headings: nothing but another
+// heading (or nothing) follows it, it reads as code, or its page holds
+// little running text (a cover, a form, a poster).
+func headingConfidence(score float64, it, next *item, prose int) float64 {
+	c := math.Min(0.9, 0.45+0.15*score)
+	if next == nil || (next.typ != folio.Paragraph && next.typ != folio.ListItem && next.typ != folio.TableType && next.typ != folio.ImageType) {
+		c -= 0.1
+	}
+	if prose < 8 {
+		c -= 0.15
+	}
+	return math.Max(c, 0.1)
+}
+
+// proseLines counts the page's lines in paragraphs of two lines or more.
+func proseLines(pg *page) int {
+	n := 0
+	for _, it := range pg.items {
+		if it.layer == folio.LayerBody && it.typ == folio.Paragraph && len(it.lines) >= 2 {
+			n += len(it.lines)
+		}
+	}
+	return n
 }
 
 // headingCandidate reports whether an item may be a heading at all.
@@ -151,6 +177,10 @@ func (d *doc) headingScore(it, next *item) float64 {
 	}
 	r, _ := utf8.DecodeRuneInString(it.text)
 	if unicode.IsLower(r) {
+		score -= 0.8
+	}
+	// Program text ("WHERE <condition>", "DISABLE;") is no heading.
+	if strings.ContainsAny(it.text, "<>;{}=") {
 		score -= 0.8
 	}
 	// A lone line in italics, not a sentence, above body text: a low

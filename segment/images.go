@@ -75,6 +75,12 @@ func (d *doc) findFigures(pg *page) []*item {
 		if b.Width() < d.opt.MinImage || b.Height() < d.opt.MinImage {
 			continue
 		}
+		if pageArea > 0 && b.Area() > 0.85*pageArea {
+			continue // a page background drawn in tiles
+		}
+		if bandAtEdge(b, pg) {
+			continue
+		}
 		im := ps[best].im
 		img := &folio.Image{Width: im.PixelWidth, Height: im.PixelHeight}
 		if len(groups[r]) == 1 {
@@ -168,6 +174,18 @@ func joinPictures(a, b folio.Box, words []*word) bool {
 		}
 	}
 	return true
+}
+
+// bandAtEdge reports whether picture box b is a decorative band: a strip
+// two and a half times as long as it is wide or more, bleeding off the page's edge.
+func bandAtEdge(b folio.Box, pg *page) bool {
+	if pg.w <= 0 || pg.h <= 0 {
+		return false
+	}
+	const tol = 1
+	edge := b[0] <= tol || b[1] <= tol || b[2] >= pg.w-tol || b[3] >= pg.h-tol
+	long, short := math.Max(b.Width(), b.Height()), math.Min(b.Width(), b.Height())
+	return edge && long >= 2.5*short
 }
 
 func clipBox(b folio.Box, pg *page) folio.Box {

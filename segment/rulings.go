@@ -11,6 +11,9 @@ import (
 // across it (y for horizontal segments, x for vertical ones).
 type seg struct {
 	a, b, pos float64
+	// fill marks a segment that is only the edge of a filled box
+	// (shading), not a drawn line.
+	fill bool
 }
 
 func (s seg) len() float64 { return s.b - s.a }
@@ -19,6 +22,7 @@ func (s seg) len() float64 { return s.b - s.a }
 // rulings and the edges of rectangles, merged where they are collinear
 // and touch.
 func pageSegments(pg *page, tol float64) (hs, vs []seg) {
+	fill := false
 	add := func(x0, y0, x1, y1 float64) {
 		if !finiteBox(folio.Box{x0, y0, x1, y1}) {
 			return
@@ -32,9 +36,9 @@ func pageSegments(pg *page, tol float64) (hs, vs []seg) {
 		w, h := x1-x0, y1-y0
 		switch {
 		case w >= h && w > tol:
-			hs = append(hs, seg{x0, x1, (y0 + y1) / 2})
+			hs = append(hs, seg{x0, x1, (y0 + y1) / 2, fill})
 		case h > w && h > tol:
-			vs = append(vs, seg{y0, y1, (x0 + x1) / 2})
+			vs = append(vs, seg{y0, y1, (x0 + x1) / 2, fill})
 		}
 	}
 	for _, r := range pg.src.Rulings {
@@ -45,6 +49,9 @@ func pageSegments(pg *page, tol float64) (hs, vs []seg) {
 		}
 		add(r.X0, r.Y0, r.X1, r.Y1)
 	}
+	// The engine reports a stroked box's edges as rulings too; a box
+	// alone is a fill.
+	fill = true
 	for i, b := range pg.src.Rects {
 		if pg.w > 0 && b.Area() > 0.8*pg.w*pg.h {
 			continue // a page background frames nothing
@@ -112,6 +119,7 @@ func mergeSegs(ss []seg, tol float64) []seg {
 		for _, c := range cl[1:] {
 			if c.a <= cur.b+tol {
 				cur.b = math.Max(cur.b, c.b)
+				cur.fill = cur.fill && c.fill
 				sum += c.pos * c.len()
 				n += c.len()
 				continue

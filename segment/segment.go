@@ -2,6 +2,34 @@
 // order: titles, headings, paragraphs, list items, tables, images, captions,
 // code, footnotes and page furniture. It is pure: no I/O, deterministic, and
 // it never looks at pixels, only at words, rulings and image placements.
+//
+// A page is laid out in this order: furniture (running heads, footers and
+// page numbers, found across the document), pictures and vector figures
+// (a cluster of drawn lines beside a "Figure" caption or holding a chart
+// axis, widened over its labels), tables, then reading order over what is
+// left (recursive XY-cut), blocks and types. Tables come from three kinds
+// of evidence, strongest first:
+//
+//   - a network of drawn lines (tables_ruled.go): borders give rows and
+//     columns, a missing border a spanning cell; rows or columns left to
+//     white space inside a ruled cell are split by the text; rules a
+//     producer drew in a way the engine does not report are bridged;
+//     shading inside cells marks no border; a grid inside one cell of
+//     another is a nested table and goes first;
+//   - horizontal rules with the columns in white space (booktabs), and
+//   - alignment alone: runs of lines that break into short pieces at the
+//     same gaps (tables_text.go). Columns are the strips that the lines
+//     with several pieces leave empty; titles and notes are cut off the
+//     region, wrapped cells and off-baseline cells joined into their row,
+//     multi-line column heads into one cell, and a column of prose set
+//     beside a table is kept out of it.
+//
+// A table that ends a page and one that opens the next with the same
+// columns (its head repeated or left out) become one element listing both
+// pages in Regions (tables_pages.go). Every element carries a confidence;
+// for tables it is built from the kind of evidence and lowered by what goes
+// with wrong structures (tables_conf.go). The eval harness (eval_test.go,
+// -eval-truth) measures what it predicts against the corpus truth.
 package segment
 
 import (
@@ -84,5 +112,7 @@ func (s *Segmenter) Segment(p *folio.Parsed) []folio.Element {
 		d.segmentPage(pg)
 	}
 	d.classify()
+	d.mergeContinued()
+	d.scoreTables()
 	return d.elements()
 }

@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"math"
+	"sort"
 	"strings"
 
 	"github.com/folio/folio"
@@ -30,10 +32,6 @@ func newGrid(xs, ys []float64) *grid {
 
 func (g *grid) rows() int { return len(g.ys) - 1 }
 func (g *grid) cols() int { return len(g.xs) - 1 }
-
-func (g *grid) box() folio.Box {
-	return folio.Box{g.xs[0], g.ys[0], g.xs[len(g.xs)-1], g.ys[len(g.ys)-1]}
-}
 
 // cell is a table cell being filled.
 type cell struct {
@@ -111,9 +109,12 @@ func (g *grid) fill(words []*word, ruled bool) *folio.Table {
 		if !ok {
 			continue
 		}
+		w.used = true
+		if glyphRun(w.Text) {
+			continue // rules and leaders typed out are no cell text
+		}
 		cl := owner[r][c]
 		cl.words = append(cl.words, w)
-		w.used = true
 	}
 	// Drop unit rows and columns where no cell with text starts: border
 	// artefacts (double rules) and empty padding.
@@ -170,7 +171,7 @@ func (g *grid) fill(words []*word, ruled bool) *folio.Table {
 			rowBold[r] = float64(boldChars[r]) / float64(allChars[r])
 		}
 	}
-	t.HeaderRows = headerRows(rowBold)
+	t.HeaderRows = max(headerRows(rowBold), dataHeads(t.Rows))
 	for i := range t.Cells {
 		t.Cells[i].Header = t.Cells[i].Row < t.HeaderRows
 	}
@@ -193,7 +194,44 @@ func cellText(ws []*word) string {
 		}
 		ws = turned
 	}
-	return joinLines(buildLines(ws))
+	var lines []*line
+	for _, part := range cellColumns(ws, 0) {
+		lines = append(lines, buildLines(part)...)
+	}
+	return joinLines(lines)
+}
+
+// cellColumns splits a cell's words into the columns they are set in,
+// left to right: a cell may hold two lists side by side, whose lines must
+// not be read across. A column gutter is a strip at least a font size
+// wide that no word enters, with text on both sides over two lines or
+// more.
+func cellColumns(ws []*word, depth int) [][]*word {
+	if len(ws) < 4 || depth > 3 {
+		return [][]*word{ws}
+	}
+	s := append([]*word(nil), ws...)
+	sort.Slice(s, func(i, j int) bool { return s[i].Box[0] < s[j].Box[0] })
+	size := 0.0
+	for _, w := range s {
+		size = math.Max(size, w.size())
+	}
+	best, at := 0.0, -1
+	right := s[0].Box[2]
+	for i := 1; i < len(s); i++ {
+		if g := s[i].Box[0] - right; g >= size && g > best {
+			best, at = g, i
+		}
+		right = math.Max(right, s[i].Box[2])
+	}
+	if at < 0 {
+		return [][]*word{ws}
+	}
+	left, rest := s[:at], s[at:]
+	if len(buildLines(left)) < 2 || len(buildLines(rest)) < 2 {
+		return [][]*word{ws}
+	}
+	return append(cellColumns(left, depth+1), cellColumns(rest, depth+1)...)
 }
 
 func renumber(keep []bool) []int {
@@ -230,13 +268,46 @@ func tableText(t *folio.Table) string {
 	return b.String()
 }
 
-// nonEmpty counts cells with text.
-func nonEmpty(t *folio.Table) int {
-	n := 0
-	for _, c := range t.Cells {
-		if c.Text != "" {
-			n++
+// dataHeads counts the leading rows that head a table of numbers; see
+// headsOver.
+func dataHeads(rows [][]string) int {
+	data := make([]bool, len(rows))
+	for i, r := range rows {
+		for c, t := range r {
+			if c > 0 && figure(t) {
+				data[i] = true
+			}
 		}
+	}
+	return headsOver(data)
+}
+
+// figure reports whether cell text is a figure of a table's body: a
+// number that is not a year, since years head columns.
+func figure(s string) bool {
+	return numeric(s) && !yearRe.MatchString(strings.TrimSpace(s))
+}
+
+// headsOver returns how many leading rows head a table, given which rows
+// hold figures right of the first column: the rows before the first that
+// does, over a body where most rows do. It is 0 when the body holds no
+// figures, and heads run over a few rows, never most of the table.
+func headsOver(data []bool) int {
+	n := 0
+	for n < len(data) && !data[n] {
+		n++
+	}
+	if n == 0 || n >= len(data) || n > 8 || n*10 > len(data)*4 {
+		return 0
+	}
+	body := 0
+	for _, d := range data[n:] {
+		if d {
+			body++
+		}
+	}
+	if body*10 < (len(data)-n)*6 {
+		return 0
 	}
 	return n
 }

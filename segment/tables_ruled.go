@@ -3,6 +3,9 @@ package segment
 import (
 	"math"
 	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/folio/folio"
 )
@@ -22,6 +25,7 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 	if len(hs)*len(vs) > 4_000_000 {
 		return nil
 	}
+	hs = bridgeRules(pg, hs, vs, tol)
 	u := newUnionFind(len(hs) + len(vs))
 	for i, h := range hs {
 		for j, v := range vs {
@@ -42,19 +46,41 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 		roots = append(roots, r)
 	}
 	sort.Ints(roots)
-	var out []*item
+	type comp struct {
+		hs, vs []seg
+		box    folio.Box
+		inner  bool
+	}
+	cs := make([]*comp, 0, len(roots))
 	for _, r := range roots {
-		var ch, cv []seg
+		c := &comp{}
 		for _, k := range comps[r] {
 			if k < len(hs) {
-				ch = append(ch, hs[k])
+				c.hs = append(c.hs, hs[k])
+				c.box = c.box.Union(folio.Box{hs[k].a, hs[k].pos, hs[k].b, hs[k].pos})
 			} else {
-				cv = append(cv, vs[k-len(hs)])
+				c.vs = append(c.vs, vs[k-len(hs)])
+				c.box = c.box.Union(folio.Box{vs[k-len(hs)].pos, vs[k-len(hs)].a, vs[k-len(hs)].pos, vs[k-len(hs)].b})
 			}
 		}
-		if len(ch) < 2 || len(cv) < 2 {
-			continue
+		if len(c.hs) >= 2 && len(c.vs) >= 2 {
+			cs = append(cs, c)
 		}
+	}
+	// A grid drawn inside one cell of another is a table nested in it
+	// (or in a ruled layout): it takes its words first.
+	for _, a := range cs {
+		for _, b := range cs {
+			if a != b && insideCell(b.box, a.box, a.hs, a.vs, tol) {
+				b.inner = true
+			}
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].inner && !cs[j].inner })
+	var out []*item
+	for _, c := range cs {
+		ch, cv := c.hs, c.vs
+		ch, cv = dropFills(ch, cv)
 		it := d.ruledTable(pg, ch, cv)
 		if it == nil {
 			continue
@@ -82,6 +108,158 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// bridgeRules restores row rules lost over one column: rules that stop
+// at a column's border, on several rows, while the column's other border
+// runs on and its text fills most of those rows. Some producers draw such
+// rules in a way the engine does not report. A cell spanning those rows
+// would hold one block of text instead.
+func bridgeRules(pg *page, hs, vs []seg, tol float64) []seg {
+	if len(hs) > 2000 || len(vs) > 2000 {
+		return hs
+	}
+	// nextVert returns the nearest vertical border beyond x (dir +1 to
+	// the right, -1 to the left) that crosses height y.
+	nextVert := func(x, y, dir float64) (float64, bool) {
+		best, ok := 0.0, false
+		for _, v := range vs {
+			d := (v.pos - x) * dir
+			if d <= tol || y < v.a-tol || y > v.b+tol {
+				continue
+			}
+			if !ok || d < (best-x)*dir {
+				best, ok = v.pos, true
+			}
+		}
+		return best, ok
+	}
+	vertAt := func(x, y float64) bool {
+		for _, v := range vs {
+			if math.Abs(v.pos-x) <= tol && y >= v.a-tol && y <= v.b+tol {
+				return true
+			}
+		}
+		return false
+	}
+	covered := func(x0, x1, y float64) bool {
+		for _, h := range hs {
+			if math.Abs(h.pos-y) <= tol && h.a < x1-tol && h.b > x0+tol {
+				return true
+			}
+		}
+		return false
+	}
+	type gap struct{ a, b float64 }
+	rows := map[gap][]float64{}
+	var order []gap
+	add := func(x0, x1, y float64) {
+		// Gaps on different rows match when their ends do.
+		k := gap{math.Round(x0 / (2 * tol)), math.Round(x1 / (2 * tol))}
+		if _, ok := rows[k]; !ok {
+			order = append(order, k)
+		}
+		rows[k] = append(rows[k], y)
+	}
+	for _, h := range hs {
+		for _, end := range [2]struct{ x, dir float64 }{{h.b, 1}, {h.a, -1}} {
+			if !vertAt(end.x, h.pos) {
+				continue
+			}
+			x2, ok := nextVert(end.x, h.pos, end.dir)
+			if !ok {
+				continue
+			}
+			x0, x1 := math.Min(end.x, x2), math.Max(end.x, x2)
+			// Narrow gaps part tables set side by side.
+			if x1-x0 < 24 || x1-x0 > 300 || covered(x0, x1, h.pos) {
+				continue
+			}
+			add(x0, x1, h.pos)
+		}
+	}
+	out := hs
+	for _, k := range order {
+		ys := rows[k]
+		sort.Float64s(ys)
+		ys = cluster(ys, tol)
+		if len(ys) < 3 {
+			continue
+		}
+		x0, x1 := k.a*2*tol, k.b*2*tol
+		bands, filled := len(ys)-1, 0
+		for i := 0; i+1 < len(ys); i++ {
+			for _, w := range pg.words {
+				if w.Box[0] > x0 && w.Box[2] < x1+3*tol && w.cy() > ys[i] && w.cy() < ys[i+1] {
+					filled++
+					break
+				}
+			}
+		}
+		if filled < 2 || filled*10 < bands*6 {
+			continue
+		}
+		// A column with rules of its own between those rows spans its
+		// cells over several rows on purpose.
+		own := false
+		for _, h := range hs {
+			if h.pos > ys[0]+tol && h.pos < ys[len(ys)-1]-tol && h.a <= x0+tol && h.b >= x1-tol {
+				own = true
+				break
+			}
+		}
+		if own {
+			continue
+		}
+		for _, y := range ys {
+			out = append(out, seg{a: x0 - tol, b: x1 + tol, pos: y})
+		}
+	}
+	if len(out) == len(hs) {
+		return hs
+	}
+	return mergeSegs(out, tol)
+}
+
+// insideCell reports whether box b lies within box a and no segment of
+// a's grid runs through it: b sits in a single cell of a.
+func insideCell(b, a folio.Box, hs, vs []seg, tol float64) bool {
+	if b[0] < a[0]-tol || b[1] < a[1]-tol || b[2] > a[2]+tol || b[3] > a[3]+tol || b.Area() >= a.Area() {
+		return false
+	}
+	for _, h := range hs {
+		if h.pos > b[1]+tol && h.pos < b[3]-tol && h.b > b[0]+tol && h.a < b[2]-tol {
+			return false
+		}
+	}
+	for _, v := range vs {
+		if v.pos > b[0]+tol && v.pos < b[2]-tol && v.b > b[1]+tol && v.a < b[3]-tol {
+			return false
+		}
+	}
+	return true
+}
+
+// dropFills leaves out the edges of filled boxes when drawn lines alone
+// make a grid: cell shading then sits inside the cells, inset from their
+// borders or striping one column, and marks no border of its own. A
+// table drawn with fills alone keeps them.
+func dropFills(hs, vs []seg) ([]seg, []seg) {
+	strokes := func(ss []seg) []seg {
+		var out []seg
+		for _, s := range ss {
+			if !s.fill {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	sh, sv := strokes(hs), strokes(vs)
+	// A frame alone (two lines each way) makes no grid.
+	if len(sh) < 2 || len(sv) < 2 || len(sh)+len(sv) < 5 {
+		return hs, vs
+	}
+	return sh, sv
 }
 
 // ruledTable builds the table framed by one network of segments, or nil
@@ -158,35 +336,36 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 		return nil
 	}
 	g = splitRowsByText(g, words)
+	nc := g.cols()
+	g = splitColsByText(g, words)
+	textCols := g.cols() > nc
 	keepTextColumns(g, words)
-	// Place words on a scratch copy first: a frame around a paragraph or
-	// a figure must leave its words alone.
-	t := g.fillDry(words)
+	// A frame around a paragraph or a figure must leave its words alone.
+	t, undo := g.fillTrial(words, true)
 	if t == nil {
 		return nil
 	}
-	if len(t.Rows) < 2 || len(t.Rows[0]) < 2 || looksLikeProse(t) {
+	if len(t.Rows) < 2 || len(t.Rows[0]) < 2 || looksLikeProse(t) || !rowsPaired(t) || listLike(t) {
+		undo()
 		return nil
 	}
-	t = g.fill(words, true)
 	it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: b, table: t}
 	it.text = tableText(t)
 	reg := 1.0
 	if total > 0 {
 		reg = float64(drawn) / float64(total)
 	}
-	filled := float64(nonEmpty(t)) / math.Max(1, float64(len(t.Cells)))
-	it.conf = 0.45 + 0.3*reg + 0.2*filled
-	if t.HeaderRows == 0 {
-		it.conf -= 0.05
-	}
+	it.tev = &tableEvidence{kind: latticeTable, drawn: reg, textCols: textCols}
 	return it
 }
 
-// splitRowsByText divides a ruled row that holds several text lines
-// running across its columns into one row per line: tables often rule
-// only their header and total rows and leave the body to white space. A
-// line that fills one column alone (a wrapped label) stays in its row.
+// splitRowsByText divides a ruled row that holds several rows of text:
+// tables often rule only their header and total rows and leave the body
+// to white space. A row splits where a blank line parts its text in
+// every column, and between stacked records: lines that each fill every
+// column the row uses, the lower one not continuing the upper one's
+// cells (lower case, a hyphen or a comma at the break). A line that
+// fills one column alone (a wrapped label) stays in its row.
 func splitRowsByText(g *grid, words []*word) *grid {
 	nr := g.rows()
 	byRow := make([][]*word, nr)
@@ -206,37 +385,53 @@ func splitRowsByText(g *grid, words []*word) *grid {
 		if len(lines) < 2 {
 			continue
 		}
-		colsOf := func(l *line) map[int]bool {
-			m := map[int]bool{}
-			for _, w := range l.words {
+		cellsOf := func(l *line) map[int]string {
+			m := map[int]string{}
+			for _, w := range l.logical() {
 				if _, c, ok := g.locate(w.cx(), w.cy()); ok {
-					m[c] = true
+					if m[c] != "" {
+						m[c] += " "
+					}
+					m[c] += w.Text
 				}
 			}
 			return m
 		}
 		all := map[int]bool{}
-		sets := make([]map[int]bool, len(lines))
+		sets := make([]map[int]string, len(lines))
 		for i, l := range lines {
-			sets[i] = colsOf(l)
+			sets[i] = cellsOf(l)
 			for c := range sets[i] {
 				all[c] = true
 			}
 		}
-		// Split only rows that read as stacked records: every line fills
-		// every column, or most lines do across three or more. Lines that
-		// leave columns to the first (a row group in one ruled box) stay.
 		full := 0
 		for _, st := range sets {
 			if len(st) == len(all) {
 				full++
 			}
 		}
-		if len(all) < 2 || !(full == len(lines) || (len(lines) >= 3 && full*10 >= len(lines)*7)) {
-			continue
-		}
+		records := len(all) >= 2 && (full == len(lines) || (len(lines) >= 3 && full*10 >= len(lines)*7))
 		for i := 1; i < len(lines); i++ {
-			y := (lines[i-1].box[3] + lines[i].box[1]) / 2
+			a, b := lines[i-1], lines[i]
+			gap := b.box[1] - a.box[3]
+			cut := gap > 0.8*math.Min(a.size, b.size)
+			if !cut && records {
+				cut = true
+				for c, t := range sets[i] {
+					if continues(sets[i-1][c], t) {
+						cut = false
+					}
+				}
+				// A label wrapped in the first column alone.
+				if _, ok := sets[i][minKey(all)]; ok && len(sets[i]) == 1 && !numeric(b.text) {
+					cut = false
+				}
+			}
+			if !cut {
+				continue
+			}
+			y := (a.box[3] + b.box[1]) / 2
 			if y <= ys[len(ys)-1] || y >= g.ys[r+1] {
 				continue
 			}
@@ -259,6 +454,140 @@ func splitRowsByText(g *grid, words []*word) *grid {
 		}
 	}
 	return ng
+}
+
+func minKey(m map[int]bool) int {
+	k := math.MaxInt
+	for c := range m {
+		k = min(k, c)
+	}
+	return k
+}
+
+// splitColsByText divides a ruled column whose text stands in columns of
+// its own: many tables rule only groups of columns ("Male", "Female"
+// under one group head) and leave the columns inside to white space. A
+// ruled column splits where most of its lines break into short pieces
+// at the same gap; a head that runs across the new border spans it.
+func splitColsByText(g *grid, words []*word) *grid {
+	nc := g.cols()
+	byCol := make([][]*word, nc)
+	for _, w := range words {
+		if _, c, ok := g.locate(w.cx(), w.cy()); ok {
+			byCol[c] = append(byCol[c], w)
+		}
+	}
+	xs := []float64{g.xs[0]}
+	var from []int // new column -> old column
+	added := false
+	for c := range nc {
+		var seps []float64
+		if ws := byCol[c]; len(ws) >= 6 && manyPerRow(g, ws) {
+			lines := buildLines(ws)
+			size := medianSize(lines)
+			split, short := 0, 0
+			for _, l := range lines {
+				ps := splitLine(l, 0.6)
+				if len(ps) < 2 {
+					continue
+				}
+				split++
+				if len(l.words) <= 3*len(ps) {
+					short++
+				}
+			}
+			if len(lines) >= 3 && split*10 >= len(lines)*6 && short*10 >= split*8 {
+				for _, s := range separators(lines, size) {
+					if s > g.xs[c]+size && s < g.xs[c+1]-size {
+						seps = append(seps, s)
+					}
+				}
+			}
+		}
+		from = append(from, c)
+		for _, s := range seps {
+			xs = append(xs, s)
+			from = append(from, c)
+			added = true
+		}
+		xs = append(xs, g.xs[c+1])
+	}
+	if !added {
+		return g
+	}
+	ng := newGrid(xs, g.ys)
+	for r := range ng.rows() {
+		for k := range ng.cols() {
+			c := from[k]
+			ng.down[r][k] = g.down[r][c]
+			if k+1 == ng.cols() {
+				continue
+			}
+			if from[k+1] != c {
+				ng.right[r][k] = g.right[r][c]
+				continue
+			}
+			// A new border inside an old cell: open where a word or a
+			// phrase of the row runs across it.
+			x := xs[k+1]
+			var row []*word
+			for _, w := range byCol[c] {
+				if rr, _, ok := g.locate(w.cx(), w.cy()); ok && rr == r {
+					row = append(row, w)
+				}
+			}
+			sort.Slice(row, func(i, j int) bool { return row[i].Box[0] < row[j].Box[0] })
+			for i, w := range row {
+				if w.Box[0] < x-0.5 && w.Box[2] > x+0.5 {
+					ng.right[r][k] = true
+				}
+				if i > 0 && row[i-1].cx() < x && w.cx() > x && overlapY(row[i-1].Box, w.Box) > 0.5*w.h() && spaced(row[i-1], w) {
+					ng.right[r][k] = true
+				}
+			}
+		}
+	}
+	return ng
+}
+
+// manyPerRow reports whether most rows of the grid that hold words of ws
+// hold two or more: a quick test before looking for columns among them.
+func manyPerRow(g *grid, ws []*word) bool {
+	per := map[int]int{}
+	for _, w := range ws {
+		if r, _, ok := g.locate(w.cx(), w.cy()); ok {
+			per[r]++
+		}
+	}
+	many := 0
+	for _, n := range per {
+		if n >= 2 {
+			many++
+		}
+	}
+	return many*10 >= len(per)*6
+}
+
+// continues reports whether cell text next reads as the continuation of
+// prev on the line above: it opens in lower case, or prev breaks off
+// after a hyphen, a comma or a joining word.
+func continues(prev, next string) bool {
+	r, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(r) {
+		return true
+	}
+	p := strings.TrimSpace(prev)
+	if strings.HasSuffix(p, "-") || strings.HasSuffix(p, ",") || strings.HasSuffix(p, "/") {
+		return true
+	}
+	f := strings.Fields(p)
+	if len(f) > 0 {
+		switch strings.ToLower(f[len(f)-1]) {
+		case "and", "or", "of", "the", "to", "in", "for", "with", "a", "an", "by", "on", "&":
+			return true
+		}
+	}
+	return false
 }
 
 // keepTextColumns undoes merges across a missing vertical border where
@@ -307,18 +636,38 @@ func withEdges(v []float64, lo, hi, tol float64) []float64 {
 	return v
 }
 
-// fillDry places words without marking them and returns the table they
-// would make.
-func (g *grid) fillDry(words []*word) *folio.Table {
+// fillTrial fills the grid with words and returns the table, with a
+// function that gives the words back when the table is found wanting.
+func (g *grid) fillTrial(words []*word, ruled bool) (*folio.Table, func()) {
 	saved := make([]bool, len(words))
 	for i, w := range words {
 		saved[i] = w.used
 	}
-	t := g.fill(words, true)
-	for i, w := range words {
-		w.used = saved[i]
+	t := g.fill(words, ruled)
+	return t, func() {
+		for i, w := range words {
+			w.used = saved[i]
+		}
 	}
-	return t
+}
+
+// rowsPaired reports whether at least half the rows of a table hold two
+// or more cells with text. A frame around a page's layout (a sidebar, a
+// boxed column) has a cell or two of running text per row.
+func rowsPaired(t *folio.Table) bool {
+	n := 0
+	for _, row := range t.Rows {
+		k := 0
+		for _, c := range row {
+			if c != "" {
+				k++
+			}
+		}
+		if k >= 2 {
+			n++
+		}
+	}
+	return n*2 >= len(t.Rows)
 }
 
 // looksLikeProse reports whether a grid's text reads as paragraphs: few

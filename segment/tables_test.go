@@ -96,3 +96,204 @@ func TestCaptionKind(t *testing.T) {
 		}
 	}
 }
+
+// gridTable draws a ruled table at (x, y) with the given column widths and
+// rows of cell text, one 20-point row each, and returns the y below it.
+func (b *pageBuilder) gridTable(x, y float64, widths []float64, rows [][]string) float64 {
+	xs := []float64{x}
+	for _, w := range widths {
+		xs = append(xs, xs[len(xs)-1]+w)
+	}
+	for r := range len(rows) + 1 {
+		b.rule(xs[0], y+20*float64(r), xs[len(xs)-1], y+20*float64(r))
+	}
+	for _, cx := range xs {
+		b.rule(cx, y, cx, y+20*float64(len(rows)))
+	}
+	for r, row := range rows {
+		for c, s := range row {
+			if s != "" {
+				b.text(xs[c]+4, y+20*float64(r)+5, 10, s)
+			}
+		}
+	}
+	return y + 20*float64(len(rows))
+}
+
+func TestTableAcrossPagesIsOneElement(t *testing.T) {
+	head := []string{"Country", "Sales", "Costs"}
+	widths := []float64{150, 100, 100}
+	p1 := newPage(1)
+	y := p1.para(72, 60, 450, 10, 12, lorem+" "+lorem+" "+lorem)
+	rows := [][]string{head}
+	for i := range 20 {
+		rows = append(rows, []string{"Region " + string(rune('A'+i)), "1" + strings.Repeat("0", i%3+1), "2" + strings.Repeat("5", i%2+1)})
+	}
+	p1.gridTable(72, y+20, widths, rows)
+	p2 := newPage(2)
+	rows2 := [][]string{head, {"Region X", "120", "75"}, {"Region Y", "130", "85"}, {"Total", "999", "555"}}
+	y2 := p2.gridTable(72, 60, widths, rows2)
+	p2.para(72, y2+30, 450, 10, 12, lorem)
+
+	els := New(Options{}).Segment(parsed(p1, p2))
+	var tables []folio.Element
+	for _, e := range els {
+		if e.Type == folio.TableType {
+			tables = append(tables, e)
+		}
+	}
+	if len(tables) != 1 {
+		t.Fatalf("got %d tables, want one joined table: %v", len(tables), texts(els))
+	}
+	tb := tables[0]
+	if got, want := len(tb.Table.Rows), 1+20+3; got != want {
+		t.Errorf("got %d rows, want %d (the repeated head dropped)", got, want)
+	}
+	if last := tb.Table.Rows[len(tb.Table.Rows)-1]; last[0] != "Total" {
+		t.Errorf("last row %q, want the second page's total", last)
+	}
+	if len(tb.Regions) != 2 || tb.Regions[0].Page != 1 || tb.Regions[1].Page != 2 {
+		t.Errorf("regions %+v, want one on each page", tb.Regions)
+	}
+}
+
+func TestTableOfFiguresWithoutRules(t *testing.T) {
+	b := newPage(1)
+	b.para(72, 60, 450, 10, 12, lorem)
+	b.text(72, 130, 10, "Table 2. Items by format")
+	// A two-line column head over figures set in white space.
+	b.text(250, 150, 10, "Number")
+	b.text(350, 150, 10, "Percent")
+	b.text(72, 162, 10, "Item format")
+	b.text(250, 162, 10, "of items")
+	b.text(350, 162, 10, "of items")
+	y := 180.0
+	for _, r := range [][]string{{"Total", "135", "100"}, {"Multiple choice", "74", "55"}, {"Constructed", "61", "45"}, {"Other", "12", "9"}} {
+		b.text(72, y, 10, r[0])
+		b.text(255, y, 10, r[1])
+		b.text(355, y, 10, r[2])
+		y += 12
+	}
+	b.para(72, y+30, 450, 10, 12, lorem)
+	els := New(Options{}).Segment(parsed(b))
+	var tb *folio.Element
+	for i := range els {
+		if els[i].Type == folio.TableType {
+			tb = &els[i]
+		}
+	}
+	if tb == nil {
+		t.Fatalf("no table in %v", texts(els))
+	}
+	want := [][]string{
+		{"Item format", "Number of items", "Percent of items"},
+		{"Total", "135", "100"},
+		{"Multiple choice", "74", "55"},
+		{"Constructed", "61", "45"},
+		{"Other", "12", "9"},
+	}
+	if diff := cmp.Diff(want, tb.Table.Rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	if tb.Table.HeaderRows != 1 {
+		t.Errorf("header rows %d, want 1", tb.Table.HeaderRows)
+	}
+}
+
+func TestNestedTableTakesItsWords(t *testing.T) {
+	b := newPage(1)
+	// An outer two-column layout grid; its second cell holds a table.
+	b.rule(60, 100, 540, 100)
+	b.rule(60, 400, 540, 400)
+	b.rule(60, 100, 60, 400)
+	b.rule(200, 100, 200, 400)
+	b.rule(540, 100, 540, 400)
+	b.rule(60, 250, 540, 250)
+	b.text(70, 110, 10, "TERMS")
+	b.para(210, 110, 320, 10, 12, lorem)
+	b.text(70, 260, 10, "RATES")
+	b.gridTable(250, 280, []float64{120, 100}, [][]string{{"Age", "Rate"}, {"18-75", "1,00%"}, {"76-80", "0,50%"}, {"81 and up", "0,10%"}})
+	els := New(Options{}).Segment(parsed(b))
+	var inner *folio.Element
+	for i := range els {
+		if els[i].Type == folio.TableType && len(els[i].Table.Rows) == 4 && els[i].Table.Rows[0][0] == "Age" {
+			inner = &els[i]
+		}
+	}
+	if inner == nil {
+		t.Fatalf("nested table not found: %v", texts(els))
+	}
+	for _, e := range els {
+		if e.Type == folio.TableType && e.Table != inner.Table && strings.Contains(e.Text, "18-75") {
+			t.Errorf("outer table repeats the nested table's text: %q", e.Text)
+		}
+	}
+}
+
+func TestHangingBulletsAreNoTable(t *testing.T) {
+	b := newPage(1)
+	y := 100.0
+	for range 4 {
+		b.text(80, y, 10, "•")
+		y = b.para(100, y, 400, 10, 12, lorem)
+		y += 4
+	}
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.TableType {
+			t.Errorf("bulleted list read as a table: %q", e.Text)
+		}
+	}
+}
+
+func TestTableConfidenceFallsForSmallGrids(t *testing.T) {
+	conf := func(rows [][]string) float64 {
+		b := newPage(1)
+		b.para(72, 60, 450, 10, 12, lorem)
+		b.gridTable(72, 150, []float64{150, 100, 100}, rows)
+		for _, e := range New(Options{}).Segment(parsed(b)) {
+			if e.Type == folio.TableType {
+				return e.Confidence
+			}
+		}
+		t.Fatalf("no table for %q", rows)
+		return 0
+	}
+	big := conf([][]string{{"Name", "Q1", "Q2"}, {"North", "12", "13"}, {"South", "14", "15"}, {"East", "16", "17"}, {"West", "18", "19"}})
+	small := conf([][]string{{"Launch:", "One year:", "Review:"}, {"May 2009", "May 2010", "Sept. 2011"}})
+	if !(small < 0.7 && big >= 0.9 && small < big) {
+		t.Errorf("confidence: 5-row grid %.2f, 2-row grid %.2f; want >= 0.9 and < 0.7", big, small)
+	}
+}
+
+func TestTableOverThreePagesIsOneElement(t *testing.T) {
+	head := []string{"Country", "Sales", "Costs"}
+	widths := []float64{150, 100, 100}
+	var pages []*pageBuilder
+	for n := 1; n <= 3; n++ {
+		b := newPage(n)
+		rows := [][]string{head}
+		for i := range 30 {
+			rows = append(rows, []string{"Region " + string(rune('A'+i%26)), "1" + strings.Repeat("0", i%3+1), "2" + strings.Repeat("5", i%2+1)})
+		}
+		if n == 3 {
+			rows = rows[:5]
+		}
+		b.gridTable(72, 60, widths, rows)
+		pages = append(pages, b)
+	}
+	var tables []folio.Element
+	for _, e := range New(Options{}).Segment(parsed(pages...)) {
+		if e.Type == folio.TableType {
+			tables = append(tables, e)
+		}
+	}
+	if len(tables) != 1 {
+		t.Fatalf("got %d tables, want one", len(tables))
+	}
+	if got, want := len(tables[0].Table.Rows), 1+30+30+4; got != want {
+		t.Errorf("got %d rows, want %d", got, want)
+	}
+	if got := len(tables[0].Regions); got != 3 {
+		t.Errorf("got %d regions, want 3", got)
+	}
+}

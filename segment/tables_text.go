@@ -2,9 +2,11 @@ package segment
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/folio/folio"
 )
@@ -38,13 +40,14 @@ func (d *doc) findTextTables(pg *page, ruled, figures []*item) []*item {
 	}
 	sort.SliceStable(regs, func(i, j int) bool { return regs[i].box[1] < regs[j].box[1] })
 	// A header between rules and a body found by alignment, one right
-	// under the other, are one table.
+	// under (or over) the other, are one table. Regions found by
+	// alignment alone were kept apart on purpose and stay apart.
 	var joined []region
 	for _, r := range regs {
 		if k := len(joined) - 1; k >= 0 {
 			p := joined[k]
 			gap := r.box[1] - p.box[3]
-			if gap <= 2.5*d.bodySize && gap > -0.5*r.box.Height() && overlapX(p.box, r.box) >= 0.7*math.Min(p.box.Width(), r.box.Width()) {
+			if (p.ruled || r.ruled) && gap <= 2.5*d.bodySize && overlapX(p.box, r.box) >= 0.7*math.Min(p.box.Width(), r.box.Width()) {
 				joined[k] = region{p.box.Union(r.box), p.ruled || r.ruled, append(p.members, r.box), append(p.ruledM, r.ruled)}
 				continue
 			}
@@ -86,6 +89,10 @@ func (d *doc) ruleRegions(pg *page) []folio.Box {
 		}
 	}
 	sort.Slice(long, func(i, j int) bool { return long[i].pos < long[j].pos })
+	if len(long) < 2 {
+		return nil
+	}
+	lines := pg.freeLines()
 	used := make([]bool, len(long))
 	var out []folio.Box
 	for i := range long {
@@ -104,7 +111,7 @@ func (d *doc) ruleRegions(pg *page) []folio.Box {
 			if ov < 0.8*math.Max(a.len(), b.len()) {
 				continue
 			}
-			if a.pos-last.pos > 400 {
+			if a.pos-last.pos > 400 || proseBetween(lines, last, a) {
 				break
 			}
 			grp = append(grp, a)
@@ -122,18 +129,33 @@ func (d *doc) ruleRegions(pg *page) []folio.Box {
 	return out
 }
 
+// proseBetween reports whether the text between two stacked rules reads
+// as running text or a caption, which no table holds between its rules:
+// the rules belong to two tables, or frame a text box.
+func proseBetween(lines []*line, top, bottom seg) bool {
+	x0, x1 := math.Max(top.a, bottom.a), math.Min(top.b, bottom.b)
+	width := x1 - x0
+	long := 0
+	for _, l := range lines {
+		if l.box.CenterY() <= top.pos || l.box.CenterY() >= bottom.pos || l.box[2] < x0 || l.box[0] > x1 {
+			continue
+		}
+		if captionRe.MatchString(l.text) {
+			return true
+		}
+		if len(l.words) >= 8 && l.box.Width() >= 0.6*width && len(splitLine(l, 1.0)) == 1 {
+			long++
+		}
+	}
+	return long >= 2
+}
+
 // alignedRegions finds runs of at least three lines that break into
 // several short cells at wide gaps: the shape of a table without rules.
 // Prose in columns breaks into two long pieces per line and never
 // qualifies.
 func (d *doc) alignedRegions(pg *page) []folio.Box {
-	var ws []*word
-	for _, w := range pg.words {
-		if !w.used {
-			ws = append(ws, w)
-		}
-	}
-	lines := buildLines(ws)
+	lines := besideProse(pg.freeLines())
 	tabular := make([]bool, len(lines))
 	for i, l := range lines {
 		tabular[i] = tabularLine(l)
@@ -147,11 +169,17 @@ func (d *doc) alignedRegions(pg *page) []folio.Box {
 		}
 		j, n := i, 0
 		last := i
+		var gaps []float64
 		for j < len(lines) {
+			gap := lines[j].box[1] - lines[last].box[3]
+			// Rows of one table sit close together; a blank line after
+			// evenly spaced rows ends the table.
+			if j > last && (gap > 2.5*lines[j].size || blankGap(gap, gaps, lines[j].size)) {
+				break
+			}
 			if tabular[j] {
-				// Rows of one table sit close together.
-				if j > last && lines[j].box[1]-lines[last].box[3] > 2.5*lines[j].size {
-					break
+				if j > last {
+					gaps = append(gaps, gap)
 				}
 				n++
 				last = j
@@ -173,6 +201,15 @@ func (d *doc) alignedRegions(pg *page) []folio.Box {
 			p := merged[k]
 			a, b := spanBox(lines, p.first, p.last), spanBox(lines, r.first, r.last)
 			ok := overlapX(a, b) >= 0.7*math.Min(a.Width(), b.Width()) && b[1]-a[3] <= 5*lines[r.first].size && r.first-p.last <= 4
+			var gaps []float64
+			for m := p.first + 1; m <= p.last; m++ {
+				gaps = append(gaps, lines[m].box[1]-lines[m-1].box[3])
+			}
+			for m := p.last + 1; ok && m <= r.first; m++ {
+				if blankGap(lines[m].box[1]-lines[m-1].box[3], gaps, lines[m].size) {
+					ok = false
+				}
+			}
 			for m := p.last + 1; ok && m < r.first; m++ {
 				if len(splitLine(lines[m], 1.0)) > 1 || len(lines[m].words) > 6 || lines[m].box[0] < math.Min(a[0], b[0])-5 || lines[m].box[2] > math.Max(a[2], b[2])+5 {
 					ok = false
@@ -192,16 +229,46 @@ func (d *doc) alignedRegions(pg *page) []folio.Box {
 		}
 		b := spanBox(lines, r.first, r.last)
 		// Header lines above the first aligned row: close above it, within
-		// its width, not a caption or a sentence.
+		// its width, not a sentence. A caption ends the head, and the
+		// lines it runs on over are no head either.
+		var heads []int
+		top := b[1]
 		for k, m := r.first-1, 0; k >= 0 && m < 4; k, m = k-1, m+1 {
 			l := lines[k]
-			if b[1]-l.box[3] > 1.5*l.size || l.box[0] < b[0]-5 || l.box[2] > b[2]+5 || captionRe.MatchString(l.text) || endsSentence(l.text) || len(l.words) > 16 {
+			gap := top - l.box[3]
+			// Across a blank line, a row of another table.
+			if gap > 1.5*l.size || (gap > 0.8*l.size && (m > 0 || tabular[k])) {
 				break
 			}
-			b = b.Union(l.box)
+			caption := captionRe.MatchString(l.text)
+			if !caption && (l.box[0] < b[0]-5 || l.box[2] > b[2]+5 || endsSentence(l.text) || len(l.words) > 16) {
+				break
+			}
+			if caption {
+				// The caption's run-on lines follow it closely, down to
+				// the first wider gap.
+				cut := len(heads)
+				for i := len(heads) - 1; i >= 0; i-- {
+					above := l
+					if i < len(heads)-1 {
+						above = lines[heads[i+1]]
+					}
+					if lines[heads[i]].box[1]-above.box[3] > 0.4*l.size || tabular[heads[i]] {
+						break
+					}
+					cut = i
+				}
+				heads = heads[:cut]
+				break
+			}
+			heads = append(heads, k)
+			top = l.box[1]
+		}
+		for _, k := range heads {
+			b = b.Union(lines[k].box)
 		}
 		// A header block found as a table of its own sits right on top.
-		if k := len(out) - 1; k >= 0 && b[1]-out[k][3] <= 2.5*lines[r.first].size &&
+		if k := len(out) - 1; k >= 0 && b[1]-out[k][3] <= 0.8*lines[r.first].size &&
 			overlapX(out[k], b) >= 0.7*math.Min(out[k].Width(), b.Width()) {
 			out[k] = out[k].Union(b)
 			continue
@@ -209,6 +276,123 @@ func (d *doc) alignedRegions(pg *page) []folio.Box {
 		out = append(out, b)
 	}
 	return out
+}
+
+// besideProse takes a column of running text off the lines of a page,
+// where a table set beside the column shares its baselines: once three
+// or more lines hold prose of about one width beside other text, every
+// piece of text on the prose's side of its edge goes, short lines of the
+// prose included. Long labels in a table's first column vary in width
+// and stay; pages without such a column come back unchanged.
+func besideProse(lines []*line) []*line {
+	var right, left []*line // prose pieces right, left of other text
+	split := make([][]*line, len(lines))
+	for i, l := range lines {
+		split[i] = splitLine(l, 1.5)
+	}
+	for _, parts := range split {
+		if len(parts) < 2 {
+			continue
+		}
+		for i, p := range parts {
+			if !isProse(p) {
+				continue
+			}
+			if i > 0 && !isProse(parts[i-1]) {
+				right = append(right, p)
+			}
+			if i+1 < len(parts) && !isProse(parts[i+1]) {
+				left = append(left, p)
+			}
+		}
+	}
+	xr, xl := math.Inf(1), math.Inf(-1)
+	if x, ok := proseEdge(right, false); ok {
+		xr = x - 2
+	}
+	if x, ok := proseEdge(left, true); ok {
+		xl = x + 2
+	}
+	if math.IsInf(xr, 1) && math.IsInf(xl, -1) {
+		return lines
+	}
+	out := make([]*line, 0, len(lines))
+	for i, l := range lines {
+		parts := split[i]
+		var keep []*word
+		dropped := false
+		for _, p := range parts {
+			if p.box[0] >= xr || p.box[2] <= xl {
+				dropped = true
+				continue
+			}
+			keep = append(keep, p.words...)
+		}
+		switch {
+		case !dropped:
+			out = append(out, l)
+		case len(keep) > 0:
+			out = append(out, newLine(keep))
+		}
+	}
+	return out
+}
+
+// proseEdge returns the inner edge of a column of prose pieces (the left
+// edge of a column right of a table, the right edge of one left of it):
+// three or more pieces, most about as wide as the widest.
+func proseEdge(ps []*line, leftCol bool) (float64, bool) {
+	if len(ps) < 3 {
+		return 0, false
+	}
+	wide := 0.0
+	for _, p := range ps {
+		wide = math.Max(wide, p.box.Width())
+	}
+	var edges []float64
+	for _, p := range ps {
+		if p.box.Width() >= 0.8*wide {
+			if leftCol {
+				edges = append(edges, p.box[2])
+			} else {
+				edges = append(edges, p.box[0])
+			}
+		}
+	}
+	if len(edges)*10 < len(ps)*6 || len(edges) < 3 {
+		return 0, false
+	}
+	// The column's edge: most of its lines reach it, indented ones not.
+	sort.Float64s(edges)
+	if leftCol {
+		return edges[len(edges)*3/4], true
+	}
+	return edges[len(edges)/4], true
+}
+
+// isProse reports whether a piece of a line is running text: many words
+// or many letters, not a number.
+func isProse(p *line) bool {
+	if numeric(p.text) || len(p.words) < 4 {
+		return false
+	}
+	letters := 0
+	for _, r := range p.text {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return len(p.words) >= 8 || letters >= 35
+}
+
+// blankGap reports whether gap, after rows spaced by gaps, is a blank
+// line: wider than most of a line and than thrice the usual gap.
+func blankGap(gap float64, gaps []float64, size float64) bool {
+	if len(gaps) < 2 {
+		return false
+	}
+	med := median(append([]float64(nil), gaps...))
+	return gap > 0.8*size && gap > 3*math.Max(med, 0.5)
 }
 
 func spanBox(lines []*line, first, last int) folio.Box {
@@ -262,7 +446,7 @@ func codeLike(ws []*word) bool {
 		}
 	}
 	n := len(ws)
-	return n > 0 && mono*10 >= n*6 && punct*5 >= n && nums*10 < n*3
+	return n > 0 && mono*10 >= n*6 && (punct*5 >= n || mono*10 >= n*9) && nums*10 < n*3
 }
 
 // numeric reports whether s reads as a number, amount or percentage.
@@ -295,49 +479,115 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 		return nil
 	}
 	size := medianSize(lines)
-	seps := separators(lines, b, size)
+	lines, cutTop, cutBottom := trimTitles(lines, size)
+	if len(lines) < 2 {
+		return nil
+	}
+	ws = ws[:0]
+	for _, l := range lines {
+		ws = append(ws, l.words...)
+	}
+	seps := separators(lines, size)
 	if len(seps) == 0 || (!ruled && len(seps) < 1) {
 		return nil
 	}
 	xs := append([]float64{b[0] - 1}, seps...)
 	xs = append(xs, b[2]+1)
-	rows := mergeRows(lines, xs)
+	rows := mergeHeads(mergeRows(lines, xs), xs)
 	if len(rows) < 2 {
 		return nil
 	}
-	ys := []float64{math.Min(b[1], rows[0].box[1]) - 0.5}
+	ys := []float64{rows[0].box[1] - 0.5}
 	for i := 1; i < len(rows); i++ {
 		ys = append(ys, (rows[i-1].box[3]+rows[i].box[1])/2)
 	}
-	ys = append(ys, math.Max(b[3], rows[len(rows)-1].box[3])+0.5)
+	ys = append(ys, rows[len(rows)-1].box[3]+0.5)
 	g := newGrid(xs, ys)
 	for r, rw := range rows {
-		for _, w := range rw.words {
+		for i, w := range rw.words {
 			for c := 1; c < len(xs)-1; c++ {
 				if w.Box[0] < xs[c]-0.5 && w.Box[2] > xs[c]+0.5 {
 					g.right[r][c-1] = true
 				}
 			}
+			// A phrase whose words fall on both sides of a border spans
+			// the columns between.
+			if i > 0 && overlapY(rw.words[i-1].Box, w.Box) > 0.5*w.h() && spaced(rw.words[i-1], w) {
+				for c := colOf(rw.words[i-1], xs); c < colOf(w, xs); c++ {
+					g.right[r][c] = true
+				}
+			}
 		}
 	}
-	t := g.fillDry(ws)
-	if t == nil || len(t.Rows) < 2 || len(t.Rows[0]) < 2 {
+	t, undo := g.fillTrial(ws, false)
+	if t == nil || len(t.Rows) < 2 || len(t.Rows[0]) < 2 || (!ruled && !tableShaped(t)) || listLike(t) {
+		undo()
 		return nil
 	}
-	if !ruled && !tableShaped(t) {
-		return nil
-	}
-	t = g.fill(ws, false)
-	it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: g.box().Intersect(unionBoxes(wordBoxes(ws)...)), table: t}
+
+	box := unionBoxes(wordBoxes(ws)...)
 	if ruled {
-		it.box = unionBoxes(b, it.box)
+		// The rules frame the table, except where a title or a note
+		// above or below them was cut away.
+		box[0], box[2] = math.Min(box[0], b[0]), math.Max(box[2], b[2])
+		if !cutTop {
+			box[1] = math.Min(box[1], b[1])
+		}
+		if !cutBottom {
+			box[3] = math.Max(box[3], b[3])
+		}
 	}
+	it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: box, table: t}
 	it.text = tableText(t)
-	it.conf = 0.35 + 0.3*filledRatio(t)
+	it.tev = &tableEvidence{kind: alignedTable, trimmed: cutTop || cutBottom}
 	if ruled {
-		it.conf += 0.1
+		it.tev.kind = rulesTable
 	}
 	return it
+}
+
+// noteRe matches the opening of a note under a table.
+var noteRe = regexp.MustCompile(`^(?i:sources?|notes?|n\.b\.|abbreviations?)\b|^[*†‡§¶]`)
+
+// trimTitles cuts a table region's title lines from its top and its note
+// lines from its bottom: lines in one piece that open at the region's
+// left edge and read as a caption, a sentence or a note. Column heads
+// and section labels are short or sit right of the first column.
+func trimTitles(lines []*line, size float64) (kept []*line, top, bottom bool) {
+	left := math.Inf(1)
+	for _, l := range lines {
+		left = math.Min(left, l.box[0])
+	}
+	var right float64
+	for _, l := range lines {
+		right = math.Max(right, l.box[2])
+	}
+	width := right - left
+	title := func(l *line, note bool) bool {
+		if l.box[0] > left+2*size || len(splitLine(l, 1.0)) > 1 {
+			return false
+		}
+		if captionRe.MatchString(l.text) || (note && noteRe.MatchString(l.text)) {
+			return true
+		}
+		n := len(l.words)
+		return n >= 6 && l.box.Width() >= 0.5*width && !numeric(l.text)
+	}
+	i, j := 0, len(lines)
+	for i < j && title(lines[i], false) {
+		i++
+	}
+	// A title runs on over its lines until the heads start.
+	// (A hanging indent sets them under the title's text.)
+	for i > 0 && i < j && len(splitLine(lines[i], 1.0)) == 1 &&
+		lines[i].box[0] <= math.Max(left+2*size, lines[i-1].box.CenterX()) && lines[i].box[0] >= lines[i-1].box[0]-size &&
+		lines[i].box[1]-lines[i-1].box[3] < 0.5*size && !tabularLine(lines[i]) && lines[i].box.Width() < 0.7*width {
+		i++
+	}
+	for j > i && title(lines[j-1], true) {
+		j--
+	}
+	return lines[i:j], i > 0, j < len(lines)
 }
 
 func wordBoxes(ws []*word) []folio.Box {
@@ -357,70 +607,157 @@ func medianSize(ls []*line) float64 {
 }
 
 // separators returns x positions between columns: vertical strips of the
-// region that few lines cross. Lines that span columns (group headers,
-// notes) may cross; most may not.
-func separators(lines []*line, b folio.Box, size float64) []float64 {
-	x0 := math.Floor(b[0])
-	n := int(math.Ceil(b[2]-x0)) + 1
-	if n <= 2 || n > 5000 {
-		return nil
+// region that few lines cross, at least a word space wide. Only lines
+// that break into pieces at wide gaps vote: a line in one piece is a
+// title, a section label or wrapped text, which may span columns. Of the
+// voters, an eighth may cross a strip (spanning group heads).
+func separators(lines []*line, size float64) []float64 {
+	type ev struct {
+		x float64
+		d int
 	}
-	cnt := make([]int, n)
-	occupied := make([]bool, n)
+	var evs []ev
+	n := 0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	mono := 0
 	for _, l := range lines {
-		seen := make([]bool, n)
-		for _, w := range l.words {
-			a := max(0, int(w.Box[0]-x0))
-			e := min(n-1, int(math.Ceil(w.Box[2]-x0)))
-			for k := a; k <= e; k++ {
-				if !seen[k] {
-					seen[k] = true
-					cnt[k]++
-				}
-				occupied[k] = true
-			}
+		if l.mono {
+			mono++
 		}
 	}
-	thr := len(lines) / 8
-	first, last := -1, -1
-	for k := range n {
-		if occupied[k] {
-			if first < 0 {
-				first = k
+	// A fixed-pitch table may part its columns by one space.
+	minGap := math.Max(0.6*size, 3)
+	if mono*2 > len(lines) {
+		minGap = math.Max(0.45*size, 2.5)
+	}
+	var voters []*line
+	for _, l := range lines {
+		if len(l.words) < 2 || len(splitLine(l, minGap/math.Max(l.size, 1))) < 2 {
+			continue
+		}
+		voters = append(voters, l)
+		n++
+		for i, w := range l.words {
+			x0 := w.Box[0]
+			// A leader ("0.99 .......") belongs to the label before it.
+			if i > 0 && glyphRun(w.Text) {
+				x0 = math.Min(x0, l.words[i-1].Box[2])
 			}
-			last = k
+			evs = append(evs, ev{x0, 1}, ev{w.Box[2], -1})
+			lo, hi = math.Min(lo, x0), math.Max(hi, w.Box[2])
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	// Ends sort before starts at one x: words that touch leave no gap.
+	sort.Slice(evs, func(i, j int) bool {
+		if evs[i].x != evs[j].x {
+			return evs[i].x < evs[j].x
+		}
+		return evs[i].d < evs[j].d
+	})
+	thr := n / 8
+	// Pieces of constant count between events, left to right.
+	type piece struct {
+		a, b float64
+		cnt  int
+	}
+	var ps []piece
+	cnt := 0
+	for i, e := range evs {
+		cnt += e.d
+		if i+1 < len(evs) && evs[i+1].x > e.x {
+			ps = append(ps, piece{e.x, evs[i+1].x, cnt})
 		}
 	}
 	var out []float64
-	minGap := int(math.Max(0.6*size, 3))
-	for k := first; k <= last; {
-		if cnt[k] > thr {
-			k++
+	for i := 0; i < len(ps); {
+		if ps[i].cnt > thr {
+			i++
 			continue
 		}
-		j := k
-		best, bestK := math.MaxInt, k
-		for j <= last && cnt[j] <= thr {
-			if cnt[j] < best {
-				best, bestK = cnt[j], j
-			}
+		j := i
+		for j < len(ps) && ps[j].cnt <= thr {
 			j++
 		}
-		if j-k >= minGap && j <= last {
-			// The middle of the emptiest stretch.
-			e := bestK
-			for e+1 < j && cnt[e+1] == best {
-				e++
+		a, b := ps[i].a, ps[j-1].b
+		if a > lo && b < hi && (b-a >= minGap || (b-a >= math.Max(0.25*size, 1.5) && numbersFlank(voters, a, b))) {
+			// The widest run at the stretch's lowest count holds the
+			// separator.
+			low := math.MaxInt
+			for k := i; k < j; k++ {
+				low = min(low, ps[k].cnt)
 			}
-			out = append(out, x0+float64(bestK+e)/2)
+			var ra, rb float64
+			for k := i; k < j; {
+				if ps[k].cnt != low {
+					k++
+					continue
+				}
+				m := k
+				for m < j && ps[m].cnt == low {
+					m++
+				}
+				if ps[m-1].b-ps[k].a > rb-ra {
+					ra, rb = ps[k].a, ps[m-1].b
+				}
+				k = m
+			}
+			out = append(out, (ra+rb)/2)
 		}
-		k = j
+		i = j
 	}
 	return out
 }
 
-// mergeRows joins lines that continue the cells of the line above (text
-// wrapped inside its cells) into one row.
+// hasNumber reports whether a line holds a word that is a number.
+func hasNumber(l *line) bool {
+	for _, w := range l.words {
+		if numeric(w.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// glyphRun reports whether a word is a rule or a leader typed out in
+// characters ("-----", "......"): drawing, not text.
+func glyphRun(s string) bool { return len(s) >= 5 && isLeader(s) }
+
+// numbersFlank reports whether a narrow strip [a, b] parts figures from
+// figures: in most lines with words on both sides, the words that end
+// before it and start after it are numbers. Dense tables of figures
+// leave less than a word space between columns; words of text never
+// line up so.
+func numbersFlank(lines []*line, a, b float64) bool {
+	both, nums := 0, 0
+	for _, l := range lines {
+		var left, right *word
+		for _, w := range l.words {
+			if w.Box[2] <= a+0.5 && (left == nil || w.Box[2] > left.Box[2]) {
+				left = w
+			}
+			if w.Box[0] >= b-0.5 && (right == nil || w.Box[0] < right.Box[0]) {
+				right = w
+			}
+		}
+		if left == nil || right == nil || right.Box[0]-left.Box[2] > 3*(b-a)+2 {
+			continue
+		}
+		both++
+		if numeric(left.Text) && numeric(right.Text) {
+			nums++
+		}
+	}
+	return both >= 5 && nums*10 >= both*8
+}
+
+// mergeRows joins the lines of one table row: text wrapped inside its
+// cells (the next line opens in lower case in columns the row holds),
+// cells set on different baselines (the next line fills only columns the
+// row left empty), and a label wrapped in the first column when rows
+// stand further apart than the lines of a label.
 func mergeRows(lines []*line, xs []float64) []*line {
 	col := func(w *word) int {
 		for c := 1; c < len(xs); c++ {
@@ -437,33 +774,149 @@ func mergeRows(lines []*line, xs []float64) []*line {
 		}
 		return m
 	}
+	var gaps []float64
+	for i := 1; i < len(lines); i++ {
+		gaps = append(gaps, lines[i].box[1]-lines[i-1].box[3])
+	}
+	med := median(gaps)
 	var out []*line
-	for _, l := range lines {
+	var outCols []map[int]bool
+	for i, l := range lines {
+		lc := cols(l)
 		if n := len(out); n > 0 {
 			prev := out[n-1]
-			pc, lc := cols(prev), cols(l)
-			gap := l.box[1] - prev.box[3]
-			// A wrapped cell: the new line starts in lower case, fills no
-			// column the line above left empty, and follows closely.
-			first := l.logical()[0].Text
-			r := []rune(first)
-			subset := true
+			pc := outCols[n-1]
+			gap := l.box[1] - lines[i-1].box[3]
+			r, _ := utf8.DecodeRuneInString(l.logical()[0].Text)
+			subset, disjoint := true, true
 			for c := range lc {
-				if !pc[c] {
+				if pc[c] {
+					disjoint = false
+				} else {
 					subset = false
 				}
 			}
-			if subset && gap < 0.5*l.size && len(r) > 0 && unicode.IsLower(r[0]) && !pc[0] == !lc[0] {
+			merge := false
+			switch {
+			case subset && gap < 0.5*l.size && unicode.IsLower(r) && !pc[0] == !lc[0] && (len(lc) < len(pc) || !hasNumber(l)):
+				// (A row of figures opening in lower case, "total", is
+				// a row of its own.)
+				merge = true
+			case disjoint && gap < 0:
+				// Cells set off-baseline overlap the row's other cells;
+				// heads stacked over each other do not.
+				merge = true
+			case len(lc) == 1 && lc[0] && pc[0] && !numeric(l.text) && gap < 0.5*l.size && gap < 0.5*med:
+				merge = true
+			}
+			if merge {
 				merged := append(append([]*word(nil), prev.words...), l.words...)
 				nl := newLine(merged)
 				nl.box = prev.box.Union(l.box)
 				out[n-1] = &line{words: merged, box: nl.box, size: nl.size, text: nl.text, wideGap: -1}
+				for c := range lc {
+					pc[c] = true
+				}
 				continue
 			}
 		}
 		out = append(out, l)
+		outCols = append(outCols, lc)
 	}
 	return out
+}
+
+// rowCells returns a row's text per column, columns parted at xs, and
+// whether a word crosses a column border.
+func rowCells(l *line, xs []float64) (map[int]string, bool) {
+	m := map[int]string{}
+	span := false
+	prevCol := -1
+	for i, w := range l.words {
+		c := colOf(w, xs)
+		for k := 1; k < len(xs)-1; k++ {
+			if w.Box[0] < xs[k]-0.5 && w.Box[2] > xs[k]+0.5 {
+				span = true
+			}
+		}
+		if i > 0 && c != prevCol && overlapY(l.words[i-1].Box, w.Box) > 0.5*w.h() && spaced(l.words[i-1], w) {
+			span = true
+		}
+		prevCol = c
+	}
+	for _, w := range l.logical() {
+		c := colOf(w, xs)
+		if m[c] != "" {
+			m[c] += " "
+		}
+		m[c] += w.Text
+	}
+	return m, span
+}
+
+// colOf returns the column, parted at xs, that holds w's centre.
+func colOf(w *word, xs []float64) int {
+	for k := 1; k < len(xs); k++ {
+		if w.cx() < xs[k] {
+			return k - 1
+		}
+	}
+	return len(xs) - 2
+}
+
+// spaced reports whether b follows a on its line at an ordinary word
+// space: one phrase, even when a column border runs between the words.
+func spaced(a, b *word) bool {
+	gap := b.Box[0] - a.Box[2]
+	return gap < 0.35*math.Max(a.size(), b.size()) && math.Abs(a.size()-b.size()) < 1
+}
+
+// yearRe matches a year or a fiscal year, which heads columns of numbers.
+var yearRe = regexp.MustCompile(`^(?i:fy\s*)?(1[89]|20)\d\d([-–/]\d{2,4})?$`)
+
+// headCount returns how many leading rows (lines parted at xs) head a
+// table of numbers; see headsOver.
+func headCount(rows []*line, xs []float64) int {
+	data := make([]bool, len(rows))
+	for i, r := range rows {
+		cells, _ := rowCells(r, xs)
+		for c, t := range cells {
+			if c > 0 && figure(t) {
+				data[i] = true
+			}
+		}
+	}
+	return headsOver(data)
+}
+
+// mergeHeads joins the lines of multi-line column heads ("Number" over
+// "of items"): among the head rows, a row whose heads each sit in one
+// column, right over a row with a head in each of those columns, holds
+// their first lines. A row of group heads spanning columns stays.
+func mergeHeads(rows []*line, xs []float64) []*line {
+	head := headCount(rows, xs)
+	for r := 0; r+1 < head; {
+		a, b := rows[r], rows[r+1]
+		ac, span := rowCells(a, xs)
+		bc, _ := rowCells(b, xs)
+		stacked := !span && b.box[1]-a.box[3] < 0.6*math.Min(a.size, b.size)
+		for c := range ac {
+			if bc[c] == "" {
+				stacked = false
+			}
+		}
+		if !stacked {
+			r++
+			continue
+		}
+		merged := append(append([]*word(nil), a.words...), b.words...)
+		nl := newLine(merged)
+		nl.box = a.box.Union(b.box)
+		rows[r] = &line{words: merged, box: nl.box, size: nl.size, text: nl.text, wideGap: -1}
+		rows = append(rows[:r+1], rows[r+2:]...)
+		head--
+	}
+	return rows
 }
 
 // tableShaped reports whether a table found from alignment alone has the
@@ -492,6 +945,30 @@ func tableShaped(t *folio.Table) bool {
 		}
 	}
 	return full*2 >= len(t.Rows) && long*5 <= cells
+}
+
+// listLike reports whether a grid is a list set with hanging markers: its
+// first column holds only bullets or enumerators, beside running text.
+func listLike(t *folio.Table) bool {
+	marks, words, texts := 0, 0, 0
+	for _, row := range t.Rows {
+		if len(row) < 2 {
+			return false
+		}
+		if c := row[0]; c != "" {
+			if _, ok := bulletWord(c); !ok && !enumRe.MatchString(c) {
+				return false
+			}
+			marks++
+		}
+		for _, c := range row[1:] {
+			if c != "" {
+				texts++
+				words += len(strings.Fields(c))
+			}
+		}
+	}
+	return marks >= 2 && texts > 0 && (len(t.Rows[0]) == 2 || words >= 6*texts)
 }
 
 func filledRatio(t *folio.Table) float64 {

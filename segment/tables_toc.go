@@ -11,13 +11,7 @@ import (
 // two-column table (entry, page), the way layout models label it; an
 // entry wrapped over two lines is one row.
 func (d *doc) findContents(pg *page) []*item {
-	var ws []*word
-	for _, w := range pg.words {
-		if !w.used {
-			ws = append(ws, w)
-		}
-	}
-	lines := buildLines(ws)
+	lines := pg.freeLines()
 	var out []*item
 	for i := 0; i < len(lines); {
 		type row struct {
@@ -79,7 +73,7 @@ func (d *doc) findContents(pg *page) []*item {
 				folio.Cell{Row: r, Col: 1, RowSpan: 1, ColSpan: 1, Text: t.Rows[r][1], Box: rw.page.Box.Rounded()},
 			)
 		}
-		it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: box, table: t, conf: 0.6}
+		it := &item{typ: folio.TableType, layer: folio.LayerBody, page: pg.num, box: box, table: t, tev: &tableEvidence{kind: contentsTable}}
 		it.text = tableText(t)
 		out = append(out, it)
 		i = j
