@@ -23,6 +23,9 @@ type Word struct {
 	// Hidden marks text that is not visible on the page (invisible render
 	// mode, off-page, sub-point size).
 	Hidden bool `json:"hidden,omitempty"`
+	// Confidence is the OCR engine's belief, 0.01-1, that it read a word
+	// recognised from pixels right; 0 for words of the text layer.
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
 // Ruling is an axis-aligned line segment drawn on the page (a stroked line,
@@ -60,10 +63,18 @@ type Page struct {
 	Rulings []Ruling         `json:"rulings,omitempty"`
 	Rects   []Box            `json:"rects,omitempty"`
 	Images  []ImagePlacement `json:"images,omitempty"`
+	// Scanned marks a page without a usable text layer (no visible text,
+	// garbage text, or little text over a page-sized picture): its words,
+	// when it has any, were recognised from its pixels (Word.Confidence).
+	Scanned bool `json:"scanned,omitempty"`
 }
 
-// TextLayer reports whether the page has visible text.
+// TextLayer reports whether the page has visible text of its own: a
+// scanned page has none, whatever OCR found on it.
 func (p *Page) TextLayer() bool {
+	if p.Scanned {
+		return false
+	}
 	for _, w := range p.Words {
 		if !w.Hidden {
 			return true

@@ -154,12 +154,19 @@ func uniqueRel(rel, p string, taken map[string]bool) string {
 
 func hasGlobMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 
-// FormatOf returns the input format Folio reads for a file name ("pdf"), or
-// "" when the extension is not one Folio reads.
+// FormatOf returns the input format Folio reads for a file name ("pdf",
+// or for images "png", "jpeg" and "tiff"), or "" when the extension is not
+// one Folio reads.
 func FormatOf(name string) string {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".pdf":
 		return "pdf"
+	case ".png":
+		return "png"
+	case ".jpg", ".jpeg":
+		return "jpeg"
+	case ".tif", ".tiff":
+		return "tiff"
 	}
 	return ""
 }

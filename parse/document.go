@@ -24,6 +24,9 @@ type docParser struct {
 
 	warnings []string
 	images   imageBudget
+	// ocr reads the pages without a usable text layer; nil when OCR is
+	// off.
+	ocr *ocrRun
 }
 
 // warn records a warning for the document.
@@ -158,8 +161,33 @@ func (d *docParser) page(i int) folio.Page {
 
 	g := d.walkObjects(page, fr, i+1)
 	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
+	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
+		pg.Scanned = d.scanned(page, i, w, h)
+	}
 	l.call(fnClosePage, uint64(page))
 	return pg
+}
+
+// scanned renders page i (loaded, w×h points displayed), which has no
+// usable text layer, and hands it to OCR. It reports whether the page is
+// a scan after all: false when it renders blank.
+func (d *docParser) scanned(page uint32, i int, w, h float64) bool {
+	if !d.ocr.ready() {
+		return true
+	}
+	dpi := d.opts.OCRDPI
+	r := &regionRenderer{l: d.l, doc: d.doc, scale: dpi / 72, maxPixels: min(d.opts.OCRMaxPixels, d.opts.MemoryLimit/16)}
+	img := r.region(page, folio.Box{0, 0, w, h})
+	if img == nil {
+		d.warn("page %d: no text layer, and the page could not be drawn for OCR", i+1)
+		return true
+	}
+	g := grayOf(img)
+	if !inked(g) {
+		return false
+	}
+	d.ocr.submit(ocrJob{index: i, img: g, dpi: float64(g.Rect.Dx()) / w * 72, w: w, h: h})
+	return true
 }
 
 // frame reads the visible box and rotation of a loaded page.

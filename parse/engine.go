@@ -3,6 +3,14 @@
 // metadata. It runs PDFium compiled to WebAssembly (go-pdfium's webassembly
 // mode on wazero, no cgo), one document per instance with a deadline and a
 // memory cap, and pdfcpu for validation, font inventory and metadata.
+//
+// Pages without a usable text layer (scans: no visible text, garbage text,
+// or a stamp over a page-sized picture) are marked Scanned, drawn at 300
+// dpi and read by the tesseract program (internal/tesseract) beside the
+// parsing: their words get boxes, sizes, bold and italic from the pixels
+// and OCR confidences, and their ruled lines become rulings, so that the
+// segmenter finds headings, paragraphs and tables on scans too. PNG, JPEG
+// and TIFF inputs are one-page documents read the same way.
 package parse
 
 import (
@@ -11,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,7 +36,13 @@ import (
 
 // Defaults applied by New to zero Options fields.
 const (
-	DefaultMemoryLimit    = 512 << 20
+	DefaultMemoryLimit = 512 << 20
+	// DefaultMemoryBudget is what all instances together may use when
+	// MemoryLimit is not set: each gets an equal share, at most
+	// DefaultMemoryLimit and at least minMemoryLimit, so that the whole
+	// process stays under 1 GiB with the default two instances.
+	DefaultMemoryBudget   = 768 << 20
+	minMemoryLimit        = 128 << 20
 	DefaultMaxPages       = 2000
 	DefaultMaxBytes       = 256 << 20
 	DefaultMaxImagePixels = 40_000_000
@@ -60,6 +75,26 @@ type Options struct {
 	MaxImagePixels int64
 	// Logger receives diagnostics; default slog.Default().
 	Logger *slog.Logger
+
+	// NoOCR turns OCR off. By default pages without a usable text layer
+	// (see Page.Scanned) and image inputs are read with the tesseract
+	// program when it is installed; without it they get no words and the
+	// document a warning.
+	NoOCR bool
+	// Tesseract is the tesseract program to run; default "tesseract",
+	// searched in PATH.
+	Tesseract string
+	// OCRLanguage is the tesseract language, such as "eng" or "eng+deu";
+	// default "eng".
+	OCRLanguage string
+	// OCRDPI is the resolution pages are rendered at for OCR; default 300,
+	// lowered so that a page has at most OCRMaxPixels pixels (default
+	// 12e6: A3 at 240 dpi).
+	OCRDPI       float64
+	OCRMaxPixels int64
+	// OCRWorkers bounds the tesseract processes the engine runs at once,
+	// across all documents; default runtime.NumCPU().
+	OCRWorkers int
 }
 
 // Engine parses PDF documents with a pool of PDFium WebAssembly instances.
@@ -72,6 +107,8 @@ type Engine struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	ocr ocrEngine
 }
 
 var _ folio.Parser = (*Engine)(nil)
@@ -84,7 +121,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts.Instances = runtime.NumCPU()
 	}
 	if opts.MemoryLimit <= 0 {
-		opts.MemoryLimit = DefaultMemoryLimit
+		opts.MemoryLimit = min(DefaultMemoryLimit, max(minMemoryLimit, DefaultMemoryBudget/int64(opts.Instances)))
 	}
 	if opts.MaxPages <= 0 {
 		opts.MaxPages = DefaultMaxPages
@@ -98,6 +135,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.OCRDPI <= 0 || math.IsNaN(opts.OCRDPI) || math.IsInf(opts.OCRDPI, 0) {
+		opts.OCRDPI = DefaultOCRDPI
+	}
+	if opts.OCRMaxPixels <= 0 {
+		opts.OCRMaxPixels = DefaultOCRMaxPixels
+	}
+	if opts.OCRWorkers <= 0 {
+		opts.OCRWorkers = runtime.NumCPU()
+	}
 	if opts.CacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
@@ -110,6 +156,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		pages = wasmPageSize
 	}
 	e := &Engine{opts: opts, log: opts.Logger}
+	e.ocr.init(&e.opts, e.log)
 
 	start := time.Now()
 	cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
@@ -125,7 +172,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	pool, err := webassembly.Init(webassembly.Config{
 		// The pool outlives ctx's cancellation; instances are killed one by
 		// one when a document's context ends.
-		Context:  context.WithoutCancel(ctx),
+		Context:  experimental.WithMemoryAllocator(context.WithoutCancel(ctx), newMemoryAllocator(uint64(pages)*65536)),
 		MinIdle:  1,
 		MaxIdle:  opts.Instances,
 		MaxTotal: opts.Instances,
@@ -188,15 +235,24 @@ func (e *Engine) Close() error {
 // the PDFium instance is interrupted and discarded and Parse fails with
 // KindTimeout (or KindCanceled). Failures are *folio.Error values.
 func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	if f := inputFormat(src, data); f != "pdf" {
+		return e.parseImage(ctx, src, data, f)
+	}
 	start := time.Now()
 	var parsed *folio.Parsed
+	ocr := e.ocr.start(ctx)
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
-		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc}
+		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr}
 		parsed = d.parse(pages)
 		return nil
 	})
+	// Scanned pages are read beside the parsing and may still be running.
+	ocr.wait()
 	if err != nil {
 		return nil, err
+	}
+	if err := ocr.merge(parsed); err != nil {
+		return nil, &folio.Error{Op: "ocr", Doc: src.Rel, Kind: ctxKind(err), Err: err}
 	}
 	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it
 	// runs once PDFium has accepted the file.

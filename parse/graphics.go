@@ -28,6 +28,7 @@ type pageGraphics struct {
 	rulings []folio.Ruling
 	rects   []folio.Box
 	images  []folio.ImagePlacement
+	objects int // page objects visited, text included
 }
 
 // walker walks the page objects of one page, recursing into forms.
@@ -68,6 +69,7 @@ func (d *docParser) walkObjects(page uint32, fr frame, num int) pageGraphics {
 	if w.imgCap {
 		d.warn("page %d: more than %d images; the rest is ignored", num, maxImagesPerPage)
 	}
+	w.g.objects = w.objects
 	w.g.rulings = dedupe(w.g.rulings)
 	w.g.rects = dedupe(w.g.rects)
 	return w.g

@@ -39,7 +39,8 @@ var _ folio.Renderer = (*Engine)(nil)
 // nil entry.
 //
 // The document is opened once and each page loaded once; only the region's
-// pixels are rendered. Failures are *folio.Error values with Op "render"
+// pixels are rendered. Image inputs (PNG, JPEG, TIFF) have one page, the
+// image, and regions are cut from it and scaled. Failures are *folio.Error values with Op "render"
 // and the kinds Parse gives: the deadline or cancellation of ctx, a
 // malformed or encrypted file, exhausted memory, a crash. With no regions
 // Render returns at once, without looking at data.
@@ -57,6 +58,9 @@ func (e *Engine) Render(ctx context.Context, src folio.Source, data []byte, regi
 	out := make([][]byte, len(regions))
 	if len(regions) == 0 {
 		return out, nil
+	}
+	if f := inputFormat(src, data); f != formatPDF {
+		return e.renderImage(ctx, src, data, f, regions, dpi, maxPixels)
 	}
 	start := time.Now()
 	// Encoding a PNG takes a third to two thirds as long as rendering it:

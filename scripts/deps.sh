@@ -6,18 +6,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # poppler-utils and qpdf: reference tools for checks and benchmarks (pdftotext,
-# pdfinfo); the product itself does not need them.
+# pdfinfo); the product itself does not need them. tesseract-ocr and its
+# English data: OCR of scanned pages, image inputs and figures (local/ocr);
+# without them Folio still runs, and the OCR tests skip.
 pkgs=()
 command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || pkgs+=(qpdf)
+command -v tesseract >/dev/null 2>&1 || pkgs+=(tesseract-ocr)
+if ! tesseract --list-langs 2>/dev/null | grep -x eng >/dev/null; then pkgs+=(tesseract-ocr-eng); fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing ${pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null || true
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null || echo "deps: could not install ${pkgs[*]}; tests that compare with them will skip" >&2
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null || echo "deps: could not install ${pkgs[*]}; tests that need them will skip" >&2
   else
-    echo "deps: ${pkgs[*]} missing and not root; tests that compare with them will skip" >&2
+    echo "deps: ${pkgs[*]} missing and not root; tests that need them will skip" >&2
   fi
 fi
 

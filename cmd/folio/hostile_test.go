@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/folio/folio/lineage"
+)
+
+// TestHostileSet parses the generated hostile documents (testdata/hostile/
+// gen.go): every one finishes within its deadline plus two seconds, the
+// failures with a named reason, the FIFO is skipped, and the ledger stays
+// sound.
+func TestHostileSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hostile set: skipped in -short mode")
+	}
+	in, out := t.TempDir(), t.TempDir()
+	gen := exec.Command("go", "run", "../../testdata/hostile/gen.go", "-o", in, "-fifo")
+	if b, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("generate hostile set: %v\n%s", err, b)
+	}
+	const deadline = 10.0
+	stdout, stderr, code := runFolio(t, "parse", in, "-o", out, "--json", "--timeout", "10s")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (some documents are broken)\nstderr: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "x.pdf") || !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("the FIFO x.pdf was not skipped with a warning:\n%s", stderr)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var ev struct {
+			Type, Status, Reason, Rel string
+			Seconds                   float64
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		if ev.Type != "document" {
+			continue
+		}
+		seen++
+		if ev.Seconds > deadline+2 {
+			t.Errorf("%s took %.1fs, over its %.0fs deadline plus 2s", ev.Rel, ev.Seconds, deadline)
+		}
+		if ev.Status == "failed" && (ev.Reason == "" || ev.Reason == "internal") {
+			t.Errorf("%s failed without a named reason", ev.Rel)
+		}
+		t.Logf("%-26s %-7s %-10s %.2fs", ev.Rel, ev.Status, ev.Reason, ev.Seconds)
+	}
+	if seen < 10 {
+		t.Errorf("only %d documents reported", seen)
+	}
+	db, err := lineage.Open(context.Background(), filepath.Join(out, "folio.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.IntegrityCheck(context.Background()); err != nil {
+		t.Errorf("ledger integrity: %v", err)
+	}
+}
