@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -73,8 +74,9 @@ func (l *lib) document(data []byte, maxPages int, fn docFunc) *docError {
 }
 
 // parse reads the metadata and every page of the open document, which has
-// n pages.
-func (d *docParser) parse(n int) *folio.Parsed {
+// n pages. Scanned pages are handed to OCR, which may make it wait until
+// ctx ends.
+func (d *docParser) parse(ctx context.Context, n int) *folio.Parsed {
 	l := d.l
 	p := &folio.Parsed{Pages: make([]folio.Page, 0, n)}
 	if n == 0 {
@@ -82,7 +84,7 @@ func (d *docParser) parse(n int) *folio.Parsed {
 	}
 	p.Meta = d.meta()
 	for i := 0; i < n && l.err == nil; i++ {
-		p.Pages = append(p.Pages, d.page(i))
+		p.Pages = append(p.Pages, d.page(ctx, i))
 	}
 	p.Warnings = d.warnings
 	return p
@@ -133,7 +135,7 @@ func cleanMeta(s string) string {
 
 // page reads page i (0-based). A page PDFium cannot load becomes an empty
 // page and a warning.
-func (d *docParser) page(i int) folio.Page {
+func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	l := d.l
 	pg := folio.Page{Number: i + 1, Words: []folio.Word{}}
 	page := l.callPtr(fnLoadPage, uint64(d.doc), uint64(i))
@@ -162,7 +164,7 @@ func (d *docParser) page(i int) folio.Page {
 	g := d.walkObjects(page, fr, i+1)
 	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
-		pg.Scanned = d.scanned(page, i, w, h)
+		pg.Scanned = d.scanned(ctx, page, i, w, h)
 	}
 	l.call(fnClosePage, uint64(page))
 	return pg
@@ -171,7 +173,7 @@ func (d *docParser) page(i int) folio.Page {
 // scanned renders page i (loaded, w×h points displayed), which has no
 // usable text layer, and hands it to OCR. It reports whether the page is
 // a scan after all: false when it renders blank.
-func (d *docParser) scanned(page uint32, i int, w, h float64) bool {
+func (d *docParser) scanned(ctx context.Context, page uint32, i int, w, h float64) bool {
 	if !d.ocr.ready() {
 		return true
 	}
@@ -186,7 +188,7 @@ func (d *docParser) scanned(page uint32, i int, w, h float64) bool {
 	if !inked(g) {
 		return false
 	}
-	d.ocr.submit(ocrJob{index: i, img: g, dpi: float64(g.Rect.Dx()) / w * 72, w: w, h: h})
+	d.ocr.submit(ctx, ocrJob{index: i, img: g, dpi: float64(g.Rect.Dx()) / w * 72, w: w, h: h})
 	return true
 }
 

@@ -240,10 +240,10 @@ func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*fol
 	}
 	start := time.Now()
 	var parsed *folio.Parsed
-	ocr := e.ocr.start(ctx)
+	ocr := e.ocr.start()
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
 		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr}
-		parsed = d.parse(pages)
+		parsed = d.parse(ctx, pages)
 		return nil
 	})
 	// Scanned pages are read beside the parsing and may still be running.
@@ -251,7 +251,7 @@ func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*fol
 	if err != nil {
 		return nil, err
 	}
-	if err := ocr.merge(parsed); err != nil {
+	if err := ocr.merge(ctx, parsed); err != nil {
 		return nil, &folio.Error{Op: "ocr", Doc: src.Rel, Kind: ctxKind(err), Err: err}
 	}
 	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it

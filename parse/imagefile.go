@@ -183,7 +183,7 @@ func (e *Engine) parseImage(ctx context.Context, src folio.Source, data []byte, 
 	pg.Images = []folio.ImagePlacement{ip}
 	parsed := &folio.Parsed{Pages: []folio.Page{pg}, Meta: map[string]string{"Format": format}}
 
-	ocr := e.ocr.start(ctx)
+	ocr := e.ocr.start()
 	if ocr.ready() {
 		g := grayOf(pic.img)
 		dpi := pic.dpiX
@@ -192,11 +192,11 @@ func (e *Engine) parseImage(ctx context.Context, src folio.Source, data []byte, 
 			dpi *= 2
 		}
 		if inked(g) {
-			ocr.submit(ocrJob{index: 0, img: g, dpi: dpi, w: w, h: h})
+			ocr.submit(ctx, ocrJob{index: 0, img: g, dpi: dpi, w: w, h: h})
 		}
 	}
 	ocr.wait()
-	if err := ocr.merge(parsed); err != nil {
+	if err := ocr.merge(ctx, parsed); err != nil {
 		return nil, fail(ctxKind(err), err)
 	}
 	e.log.Debug("parsed image", "doc", src.Rel, "format", format, "pixels", fmt.Sprintf("%dx%d", b.Dx(), b.Dy()),

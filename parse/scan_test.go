@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"flag"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -24,7 +25,7 @@ import (
 func needTesseract(t testing.TB) {
 	t.Helper()
 	if _, err := tesseract.Find("", ""); err != nil {
-		t.Skipf("OCR test skipped: %v (apt-get install tesseract-ocr tesseract-ocr-eng)", err)
+		t.Skipf("OCR test skipped: %v", err)
 	}
 }
 
@@ -263,4 +264,63 @@ func ctxFor(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+var scanOut = flag.String("scan-out", "", "directory to write scanned copies of the corpus sets to (enables TestWriteScans)")
+
+// TestWriteScans writes a scanned copy of each PDF of the corpus sets
+// (every page drawn at 300 dpi, wrapped as a JPEG scan) with its truth
+// file, so that scanned and born-digital scores can be compared:
+//
+//	go test ./parse/ -run TestWriteScans -scan-out /tmp/scanned -timeout 30m
+//	bin/folio parse /tmp/scanned/icdar2013 -o /tmp/out/icdar2013
+//	python3 ../shared/eval/score.py /tmp/scanned/icdar2013 /tmp/out/icdar2013
+//
+// Right-to-left documents are left out: OCR reads English only.
+func TestWriteScans(t *testing.T) {
+	if *scanOut == "" {
+		t.Skip("scanned corpus: give -scan-out DIR")
+	}
+	for _, set := range []string{"docling-pdf", "icdar2013", "camelot-lattice", "tabula-java"} {
+		dir := filepath.Join(corpusDir, set)
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(*scanOut, set)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			name := e.Name()
+			if strings.HasPrefix(name, "right_to_left") {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				continue // a folder
+			}
+			if strings.HasSuffix(name, ".truth.json") {
+				if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if !strings.HasSuffix(name, ".pdf") {
+				continue
+			}
+			orig, err := parse(t, testEngine, name, data)
+			if err != nil {
+				t.Logf("%s: %v", name, err)
+				continue
+			}
+			var pages []scanPage
+			for _, pg := range orig.Pages {
+				pages = append(pages, scanPage{img: pageImage(t, data, pg, 300), w: pg.Width, h: pg.Height})
+			}
+			if err := os.WriteFile(filepath.Join(out, name), scanPDF(t, pages), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -18,7 +18,7 @@ func needProgram(t *testing.T, lang string) *Program {
 	t.Helper()
 	p, err := Find("", lang)
 	if err != nil {
-		t.Skipf("OCR test skipped: %v (apt-get install tesseract-ocr tesseract-ocr-eng)", err)
+		t.Skipf("OCR test skipped: %v", err)
 	}
 	return p
 }
