@@ -99,7 +99,10 @@ type Cell struct {
 	ColSpan int    `json:"col_span"`
 	Text    string `json:"text"`
 	Box     Box    `json:"bbox"`
-	Header  bool   `json:"header,omitempty"`
+	// Page is the page Box is on, set on every cell of a table that runs
+	// over several pages (see Element.Regions); 0 means the element's page.
+	Page   int  `json:"page,omitempty"`
+	Header bool `json:"header,omitempty"`
 }
 
 // Image is an image element's content.

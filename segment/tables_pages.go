@@ -44,7 +44,10 @@ func (d *doc) mergeContinued() {
 		if lastTable(q, band) == b {
 			carry, end = a, b.box
 		}
-		appendRows(a.table, b.table, drop)
+		if len(a.regions) == 0 {
+			setPage(a.table, a.page)
+		}
+		appendRows(a.table, b.table, drop, b.page)
 		a.text = tableText(a.table)
 		if len(a.regions) == 0 {
 			a.regions = []folio.PageBox{{Page: a.page, Box: a.box}}
@@ -216,8 +219,17 @@ func colEdges(t *folio.Table, skip int) [][2]float64 {
 	return out
 }
 
-// appendRows adds b's rows past its first skip to a.
-func appendRows(a, b *folio.Table, skip int) {
+// setPage marks the cells of t that have no page yet as on page p.
+func setPage(t *folio.Table, p int) {
+	for i := range t.Cells {
+		if t.Cells[i].Page == 0 {
+			t.Cells[i].Page = p
+		}
+	}
+}
+
+// appendRows adds b's rows past its first skip to a; they are on page p.
+func appendRows(a, b *folio.Table, skip, p int) {
 	off := len(a.Rows) - skip
 	a.Rows = append(a.Rows, b.Rows[skip:]...)
 	for _, c := range b.Cells {
@@ -226,6 +238,7 @@ func appendRows(a, b *folio.Table, skip int) {
 		}
 		c.Row += off
 		c.Header = false
+		c.Page = p
 		a.Cells = append(a.Cells, c)
 	}
 	a.Ruled = a.Ruled && b.Ruled
