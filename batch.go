@@ -493,7 +493,7 @@ func (b *Batch) intact(rel string, outs []Output) bool {
 }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return "", err
 	}
@@ -508,7 +508,7 @@ func fileSHA256(path string) (string, error) {
 // readInput reads a whole input file, refusing files over max bytes and
 // anything that is not a regular file (a FIFO would block forever).
 func readInput(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return nil, err
 	}

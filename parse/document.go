@@ -28,6 +28,8 @@ type docParser struct {
 	// ocr reads the pages without a usable text layer; nil when OCR is
 	// off.
 	ocr *ocrRun
+	// fail is set when a page breaks a limit, which fails the document.
+	fail *docError
 }
 
 // warn records a warning for the document.
@@ -83,7 +85,7 @@ func (d *docParser) parse(ctx context.Context, n int) *folio.Parsed {
 		d.warn("document has no pages")
 	}
 	p.Meta = d.meta()
-	for i := 0; i < n && l.err == nil; i++ {
+	for i := 0; i < n && l.err == nil && d.fail == nil; i++ {
 		p.Pages = append(p.Pages, d.page(ctx, i))
 	}
 	p.Warnings = d.warnings
@@ -151,17 +153,26 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 
 	tp := l.callPtr(fnTextLoadPage, uint64(page))
 	if tp != 0 {
-		gs, truncated := d.readText(tp, fr)
-		if truncated {
-			d.warn("page %d: more than %d characters, the rest is dropped", i+1, maxCharsPerPage)
+		gs, over := d.readText(tp, fr)
+		l.call(fnTextClosePage, uint64(tp))
+		if over > 0 {
+			d.fail = &docError{kind: folio.KindTooLarge,
+				err: fmt.Errorf("page %d: %d characters, limit %d", i+1, over, d.opts.MaxPageGlyphs)}
+			l.call(fnClosePage, uint64(page))
+			return pg
 		}
 		pg.Words = append(pg.Words, buildWords(gs, w, h)...)
-		l.call(fnTextClosePage, uint64(tp))
 	} else if l.err == nil {
 		d.warn("page %d: pdfium could not read the text", i+1)
 	}
 
 	g := d.walkObjects(page, fr, i+1)
+	if g.objects > d.opts.MaxPageObjects {
+		d.fail = &docError{kind: folio.KindTooLarge,
+			err: fmt.Errorf("page %d: more than %d objects", i+1, d.opts.MaxPageObjects)}
+		l.call(fnClosePage, uint64(page))
+		return pg
+	}
 	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)

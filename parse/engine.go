@@ -46,6 +46,8 @@ const (
 	DefaultMaxPages       = 2000
 	DefaultMaxBytes       = 256 << 20
 	DefaultMaxImagePixels = 40_000_000
+	DefaultMaxPageGlyphs  = 200_000
+	DefaultMaxPageObjects = 500_000
 )
 
 // wasmPageSize is the size of one WebAssembly memory page.
@@ -95,6 +97,19 @@ type Options struct {
 	// OCRWorkers bounds the tesseract processes the engine runs at once,
 	// across all documents; default runtime.NumCPU().
 	OCRWorkers int
+
+	// MaxPageGlyphs and MaxPageObjects bound the characters and the page
+	// objects (text runs, paths, images, forms) of one page; a page with
+	// more fails the document with KindTooLarge. Defaults 200000 and
+	// 500000.
+	MaxPageGlyphs  int
+	MaxPageObjects int
+
+	// NoInterrupt runs PDFium without wazero's context checks, which make
+	// it 3.5–8× slower. A deadline can then not stop a parse in-process:
+	// set it only where the process itself is killed at the deadline (a
+	// worker under a Supervisor).
+	NoInterrupt bool
 }
 
 // Engine parses PDF documents with a pool of PDFium WebAssembly instances.
@@ -132,6 +147,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.MaxImagePixels <= 0 {
 		opts.MaxImagePixels = DefaultMaxImagePixels
 	}
+	if opts.MaxPageGlyphs <= 0 {
+		opts.MaxPageGlyphs = DefaultMaxPageGlyphs
+	}
+	if opts.MaxPageObjects <= 0 {
+		opts.MaxPageObjects = DefaultMaxPageObjects
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -168,7 +189,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 		WithCompilationCache(cache).
 		WithMemoryLimitPages(uint32(pages)).
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(!opts.NoInterrupt)
 	pool, err := webassembly.Init(webassembly.Config{
 		// The pool outlives ctx's cancellation; instances are killed one by
 		// one when a document's context ends.
@@ -244,7 +265,7 @@ func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*fol
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
 		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr}
 		parsed = d.parse(ctx, pages)
-		return nil
+		return d.fail
 	})
 	// Scanned pages are read beside the parsing and may still be running.
 	ocr.wait()
@@ -291,7 +312,10 @@ func (e *Engine) withDocument(ctx context.Context, op string, src folio.Source, 
 		}
 		return fail(folio.KindInternal, fmt.Errorf("get pdfium instance: %w", err))
 	}
-	w := watch(ctx, inst)
+	var w *watchdog
+	if !e.opts.NoInterrupt {
+		w = watch(ctx, inst)
+	}
 	memBytes, perr := e.run(ctx, inst, data, fn)
 	killed := w.stop()
 
@@ -380,6 +404,9 @@ func watch(ctx context.Context, inst pdfium.Pdfium) *watchdog {
 
 // stop ends the watchdog and reports whether it killed the instance.
 func (w *watchdog) stop() bool {
+	if w == nil {
+		return false
+	}
 	w.mu.Lock()
 	close(w.done)
 	w.mu.Unlock()

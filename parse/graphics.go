@@ -9,7 +9,6 @@ import (
 
 // Limits of the page object walk.
 const (
-	maxObjectsPerPage  = 200_000
 	maxSegmentsPerPage = 250_000
 	maxFormDepth       = 16
 )
@@ -62,9 +61,8 @@ func (d *docParser) walkObjects(page uint32, fr frame, num int) pageGraphics {
 	for i := 0; i < n && l.err == nil && !w.capped; i++ {
 		w.object(l.callPtr(fnGetObject, uint64(page), uint64(i)), matrix{a: 1, d: 1}, 0)
 	}
-	if w.capped {
-		d.warn("page %d: more than %d objects or %d path segments; the rest of the graphics is ignored",
-			num, maxObjectsPerPage, maxSegmentsPerPage)
+	if w.capped && w.objects <= d.opts.MaxPageObjects {
+		d.warn("page %d: more than %d path segments; the rest of the graphics is ignored", num, maxSegmentsPerPage)
 	}
 	if w.imgCap {
 		d.warn("page %d: more than %d images; the rest is ignored", num, maxImagesPerPage)
@@ -81,7 +79,7 @@ func (w *walker) object(obj uint32, parent matrix, depth int) {
 	if obj == 0 || l.err != nil {
 		return
 	}
-	if w.objects++; w.objects > maxObjectsPerPage {
+	if w.objects++; w.objects > w.d.opts.MaxPageObjects {
 		w.capped = true
 		return
 	}

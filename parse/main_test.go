@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"testing"
 )
 
@@ -14,6 +16,19 @@ import (
 var testEngine *Engine
 
 func TestMain(m *testing.M) {
+	// The supervisor tests run this test binary as their parse workers
+	// and as a parent whose death its worker must follow.
+	switch os.Getenv(testRoleEnv) {
+	case "worker":
+		signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
+		if err := ServeWorker(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	case "parent":
+		os.Exit(orphanParent())
+	}
 	flag.Parse()
 	e, err := New(context.Background(), Options{
 		Instances: 2,

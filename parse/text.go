@@ -7,9 +7,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// maxCharsPerPage bounds the characters read from one page.
-const maxCharsPerPage = 500_000
-
 // Text render modes that paint nothing (PDF 9.3.6): 3 invisible, 7 clip only.
 const (
 	renderInvisible = 3
@@ -67,17 +64,17 @@ func classify(r rune) (s sep, drop bool) {
 	return sepNone, false
 }
 
-// readText reads the characters of a loaded text page. It reports whether
-// the page had more characters than it read.
-func (d *docParser) readText(tp uint32, fr frame) ([]glyph, bool) {
+// readText reads the characters of a loaded text page. It returns how
+// many the page has when that is more than MaxPageGlyphs, and then reads
+// none.
+func (d *docParser) readText(tp uint32, fr frame) ([]glyph, int) {
 	l := d.l
 	n := l.callI32(fnTextCountChars, uint64(tp))
-	truncated := false
-	if n > maxCharsPerPage {
-		n, truncated = maxCharsPerPage, true
+	if n > d.opts.MaxPageGlyphs {
+		return nil, n
 	}
 	if n <= 0 {
-		return nil, false
+		return nil, 0
 	}
 	gs := make([]glyph, 0, n)
 	styles := make(map[uint32]*textStyle)
@@ -126,7 +123,7 @@ func (d *docParser) readText(tp uint32, fr frame) ([]glyph, bool) {
 		}
 		gs = append(gs, glyph{r: r, box: fr.box(left, bottom, right, top), noBox: left == right && top == bottom, style: style})
 	}
-	return gs, truncated
+	return gs, 0
 }
 
 // textStyle reads the font and render state of the text object of char

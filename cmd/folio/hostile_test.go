@@ -32,6 +32,14 @@ func TestHostileSet(t *testing.T) {
 	if !strings.Contains(stderr, "x.pdf") || !strings.Contains(stderr, "not a regular file") {
 		t.Errorf("the FIFO x.pdf was not skipped with a warning:\n%s", stderr)
 	}
+	// Documents whose failure reason is known; the others may parse or fail.
+	want := map[string]string{
+		"bomb-nested-flate.pdf": "memory",
+		"many-glyphs.pdf":       "too_large",
+		"empty.pdf":             "malformed",
+		"not-a-pdf.pdf":         "malformed",
+		"truncated.pdf":         "malformed",
+	}
 	seen := 0
 	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var ev struct {
@@ -51,10 +59,19 @@ func TestHostileSet(t *testing.T) {
 		if ev.Status == "failed" && (ev.Reason == "" || ev.Reason == "internal") {
 			t.Errorf("%s failed without a named reason", ev.Rel)
 		}
+		if r, ok := want[ev.Rel]; ok {
+			if ev.Status != "failed" || ev.Reason != r {
+				t.Errorf("%s: %s (%s), want failed (%s)", ev.Rel, ev.Status, ev.Reason, r)
+			}
+			delete(want, ev.Rel)
+		}
 		t.Logf("%-26s %-7s %-10s %.2fs", ev.Rel, ev.Status, ev.Reason, ev.Seconds)
 	}
 	if seen < 10 {
 		t.Errorf("only %d documents reported", seen)
+	}
+	for rel := range want {
+		t.Errorf("%s was not reported", rel)
 	}
 	db, err := lineage.Open(context.Background(), filepath.Join(out, "folio.db"))
 	if err != nil {

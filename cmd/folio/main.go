@@ -7,5 +7,8 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == parseWorkerArg {
+		os.Exit(serveParseWorker())
+	}
 	os.Exit(run(os.Args[1:], newStreams()))
 }

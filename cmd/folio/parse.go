@@ -38,6 +38,8 @@ type parseOptions struct {
 	wait         time.Duration // for another run's lock
 	shutdown     time.Duration // grace for documents in flight after a signal
 	quiet        bool
+	followLinks  bool // follow symbolic links out of the input roots
+	limits       limitOptions
 	args         []string
 
 	sh   *shutdown   // the process's signal handling
@@ -89,6 +91,8 @@ error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	f.BoolVar(&o.prune, "prune", false, "remove the outputs of documents whose input is gone (OUT mirrors this run's inputs)")
 	f.DurationVar(&o.wait, "wait", 0, "when another run holds OUT, wait up to this long for it (default: exit 75 at once)")
 	f.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "after SIGINT/SIGTERM, how long documents in flight may take to finish before they are canceled")
+	f.BoolVar(&o.followLinks, "follow-symlinks", false, "follow symbolic links whose target lies outside the inputs (default: skip them with a warning)")
+	o.limits.flags(cmd)
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar, no summary, only warnings and errors on stderr (--json output stays)")
 	return cmd
 }
@@ -109,10 +113,13 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if o.timeout <= 0 {
 		return usageErrorf("--timeout must be positive, got %v", o.timeout)
 	}
+	if err := o.limits.check(); err != nil {
+		return err
+	}
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
 	}
-	srcs, skipped, err := folio.Walk(o.inputs)
+	srcs, skipped, err := folio.Walker{FollowSymlinks: o.followLinks}.Walk(o.inputs)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -171,7 +178,10 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return fmt.Errorf("start PDF engine: %w", err)
 	}
 	defer cleanup()
-	engine, err := parse.New(ctx, parse.Options{Instances: o.workers, ExtractImages: true, Logger: log, CacheDir: cacheDir})
+	engine, err := parse.NewSupervisor(ctx, parse.SupervisorOptions{
+		Options: o.limits.apply(parse.Options{Instances: o.workers, ExtractImages: true, Logger: log, CacheDir: cacheDir}),
+		Args:    []string{parseWorkerArg},
+	})
 	if err != nil {
 		return fmt.Errorf("start PDF engine: %w", err)
 	}
@@ -187,6 +197,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		OutDir:     o.out,
 		Workers:    o.workers,
 		DocTimeout: o.timeout,
+		MaxBytes:   o.limits.maxBytes,
 		Config:     config,
 		Version:    programVersion(),
 		Force:      o.force,

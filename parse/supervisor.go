@@ -1,0 +1,357 @@
+package parse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/folio/folio"
+)
+
+// SupervisorOptions configures a Supervisor.
+type SupervisorOptions struct {
+	// Options are the engine options; Instances is the number of worker
+	// processes (default runtime.NumCPU()), each running one PDFium
+	// instance with MemoryLimit.
+	Options
+	// Command and Args start a worker: a program that calls ServeWorker.
+	// Command defaults to this executable.
+	Command string
+	Args    []string
+	// Env is added to the worker's environment, which otherwise holds only
+	// what running it needs (PATH, HOME, locale, temporary and cache
+	// folders, tesseract and Go runtime settings): never the credentials
+	// the parent may hold.
+	Env []string
+	// MaxRSS caps a worker's resident memory: one that grows past it is
+	// killed and its document fails with KindMemory. Default MemoryLimit
+	// plus 256 MiB.
+	MaxRSS int64
+	// StartTimeout bounds a worker's start-up (its first compile of PDFium
+	// takes seconds on a cold cache); default 2 minutes.
+	StartTimeout time.Duration
+}
+
+// Supervisor parses documents in worker processes, one document at a
+// time each. A worker whose document runs past its deadline, grows past
+// MaxRSS or dies is killed with all its children and replaced, so no
+// input can hang or exhaust the parent; workers die with the parent. It
+// is a folio.Parser and folio.Renderer and is safe for concurrent use.
+type Supervisor struct {
+	opts SupervisorOptions
+	log  *slog.Logger
+	wire wireOptions
+	env  []string
+	idle chan *worker // nil entries: a slot without a running worker
+
+	mu      sync.Mutex
+	workers map[*worker]struct{} // running, idle or busy
+}
+
+var (
+	_ folio.Parser   = (*Supervisor)(nil)
+	_ folio.Renderer = (*Supervisor)(nil)
+)
+
+// NewSupervisor starts one worker, so that a broken set-up (no PDFium,
+// unwritable cache) fails here; the others start when first needed.
+func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, error) {
+	o := &opts.Options
+	if o.Instances <= 0 {
+		o.Instances = runtime.NumCPU()
+	}
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = min(DefaultMemoryLimit, max(minMemoryLimit, DefaultMemoryBudget/int64(o.Instances)))
+	}
+	if o.OCRWorkers <= 0 {
+		// The tesseract processes of all workers together use the cores.
+		o.OCRWorkers = max(1, (runtime.NumCPU()+o.Instances-1)/o.Instances)
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if opts.MaxRSS <= 0 {
+		opts.MaxRSS = o.MemoryLimit + 256<<20
+	}
+	if opts.StartTimeout <= 0 {
+		opts.StartTimeout = 2 * time.Minute
+	}
+	if opts.Command == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, folio.Errorf(folio.KindConfig, "parse", "find this executable to run parse workers: %w", err)
+		}
+		opts.Command = exe
+	}
+	s := &Supervisor{
+		opts:    opts,
+		log:     o.Logger,
+		wire:    toWire(opts.Options, int(lowestLevel(ctx, o.Logger))),
+		env:     append(workerEnv(os.Environ()), opts.Env...),
+		idle:    make(chan *worker, o.Instances),
+		workers: map[*worker]struct{}{},
+	}
+	w, err := s.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.idle <- w
+	for range o.Instances - 1 {
+		s.idle <- nil
+	}
+	return s, nil
+}
+
+// Parse parses one document in a worker under ctx's deadline.
+func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	r, err := s.do(ctx, opParse, &request{Op: opParse, Src: src, Data: data})
+	if err != nil {
+		return nil, err
+	}
+	if r.Parsed == nil {
+		return nil, &folio.Error{Op: "parse", Doc: src.Rel, Kind: folio.KindInternal, Err: errors.New("worker returned no pages")}
+	}
+	// gob sends empty slices as nil; the engine's are empty, not nil.
+	if r.Parsed.Pages == nil {
+		r.Parsed.Pages = []folio.Page{}
+	}
+	for i := range r.Parsed.Pages {
+		if r.Parsed.Pages[i].Words == nil {
+			r.Parsed.Pages[i].Words = []folio.Word{}
+		}
+	}
+	return r.Parsed, nil
+}
+
+// Render draws regions of a document in a worker; see Engine.Render.
+func (s *Supervisor) Render(ctx context.Context, src folio.Source, data []byte, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	r, err := s.do(ctx, opRender, &request{Op: opRender, Src: src, Data: data, Regions: regions, DPI: dpi, MaxPixels: maxPixels})
+	if err != nil {
+		return nil, err
+	}
+	if len(r.PNGs) != len(regions) {
+		return nil, &folio.Error{Op: "render", Doc: src.Rel, Kind: folio.KindInternal,
+			Err: fmt.Errorf("worker returned %d images for %d regions", len(r.PNGs), len(regions))}
+	}
+	return r.PNGs, nil
+}
+
+// Close stops the workers: each sees its input end and exits, or is
+// killed after a grace period. Workers still busy are killed.
+func (s *Supervisor) Close() error {
+	s.mu.Lock()
+	ws := make([]*worker, 0, len(s.workers))
+	for w := range s.workers {
+		ws = append(ws, w)
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Go(func() { w.stop(2 * time.Second) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// pids returns the process ids of the running workers.
+func (s *Supervisor) pids() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int
+	for w := range s.workers {
+		if !w.exited() {
+			out = append(out, w.cmd.Process.Pid)
+		}
+	}
+	return out
+}
+
+// do sends req to an idle worker, starting one if needed, and waits for
+// its response, ctx's end, or the worker's death.
+func (s *Supervisor) do(ctx context.Context, op string, req *request) (*response, error) {
+	fail := func(kind folio.Kind, err error) error {
+		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: kind, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fail(ctxKind(err), err)
+	}
+	if int64(len(req.Data)) > s.opts.MaxBytes {
+		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(req.Data), s.opts.MaxBytes))
+	}
+	var w *worker
+	select {
+	case w = <-s.idle:
+	case <-ctx.Done():
+		return nil, fail(ctxKind(ctx.Err()), ctx.Err())
+	}
+	if w == nil || w.exited() {
+		var err error
+		if w, err = s.start(ctx); err != nil {
+			s.idle <- nil
+			if ctx.Err() != nil {
+				return nil, fail(ctxKind(ctx.Err()), ctx.Err())
+			}
+			return nil, err
+		}
+	}
+	if d, ok := ctx.Deadline(); ok {
+		req.Deadline = d
+	}
+	start := time.Now()
+	r, err := w.call(ctx, req)
+	if err != nil {
+		// The worker is dead or was killed: its slot gets a new one later.
+		s.idle <- nil
+		if ctx.Err() != nil {
+			return nil, fail(ctxKind(ctx.Err()), fmt.Errorf("after %v: %w", time.Since(start).Round(time.Millisecond), ctx.Err()))
+		}
+		if w.overMemory() {
+			return nil, fail(folio.KindMemory, fmt.Errorf("worker grew past %d MiB resident", s.opts.MaxRSS>>20))
+		}
+		return nil, fail(folio.KindCrash, err)
+	}
+	if r.Err != nil {
+		if retire(r.Err.Kind) {
+			// A document that ended this way may leave the engine in a
+			// state nobody should trust.
+			w.kill()
+			s.idle <- nil
+		} else {
+			s.idle <- w
+		}
+		return nil, r.Err.err(req.Src.Rel)
+	}
+	s.idle <- w
+	return r, nil
+}
+
+func retire(k folio.Kind) bool {
+	switch k {
+	case folio.KindTimeout, folio.KindCanceled, folio.KindCrash, folio.KindMemory, folio.KindInternal:
+		return true
+	}
+	return false
+}
+
+// start runs a worker and waits for its hello.
+func (s *Supervisor) start(ctx context.Context) (*worker, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
+	defer cancel()
+	w, err := spawn(s.opts.Command, s.opts.Args, s.env, s.log, s.opts.MaxRSS)
+	if err != nil {
+		return nil, folio.Errorf(folio.KindConfig, "parse", "start parse worker %s: %w", s.opts.Command, err)
+	}
+	s.mu.Lock()
+	s.workers[w] = struct{}{}
+	s.mu.Unlock()
+	go func() {
+		<-w.done
+		s.mu.Lock()
+		delete(s.workers, w)
+		s.mu.Unlock()
+	}()
+	hello, err := w.roundTrip(ctx, &s.wire)
+	if err == nil && hello.Err != nil {
+		err = errors.New(hello.Err.Msg)
+	}
+	if err != nil {
+		w.kill()
+		if tail := w.lastLines(); tail != "" {
+			err = fmt.Errorf("%w (worker said: %s)", err, tail)
+		}
+		return nil, folio.Errorf(folio.KindConfig, "parse", "start parse worker: %w", err)
+	}
+	return w, nil
+}
+
+// call sends req and returns its response; on ctx's end or the worker's
+// death it kills the worker and returns an error.
+func (w *worker) call(ctx context.Context, req *request) (*response, error) {
+	return w.roundTrip(ctx, req)
+}
+
+// roundTrip writes msg and reads one response, killing the worker when
+// ctx ends first.
+func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
+	type result struct {
+		r   *response
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var r response
+		err := w.enc.Encode(msg)
+		if err == nil {
+			err = w.out.Flush()
+		}
+		if err == nil {
+			err = w.dec.Decode(&r)
+		}
+		ch <- result{&r, err}
+	}()
+	select {
+	case res := <-ch:
+		if res.err != nil {
+			w.kill()
+			return nil, w.deathError(res.err)
+		}
+		return res.r, nil
+	case <-ctx.Done():
+		w.kill()
+		<-ch
+		return nil, ctx.Err()
+	}
+}
+
+// deathError describes why a worker stopped answering.
+func (w *worker) deathError(err error) error {
+	<-w.done
+	msg := "parse worker died"
+	if w.state != nil {
+		msg += " (" + w.state.String() + ")"
+	}
+	if tail := w.lastLines(); tail != "" {
+		msg += ": " + tail
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// lowestLevel is the lowest log level log has enabled, which workers
+// use for theirs.
+func lowestLevel(ctx context.Context, log *slog.Logger) slog.Level {
+	for _, l := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+		if log.Enabled(ctx, l) {
+			return l
+		}
+	}
+	return slog.LevelError
+}
+
+// workerEnv keeps of env what a worker needs to run.
+func workerEnv(env []string) []string {
+	keep := []string{"PATH=", "HOME=", "TMPDIR=", "LANG=", "LC_ALL=", "LC_CTYPE=", "XDG_CACHE_HOME=",
+		"TESSDATA_PREFIX=", "OMP_THREAD_LIMIT=", "GOGC=", "GOMEMLIMIT=", "GOMAXPROCS=", "GODEBUG=",
+		"GORACE=", "GOTRACEBACK=", "GOCOVERDIR="}
+	var out []string
+	for _, kv := range env {
+		for _, k := range keep {
+			if strings.HasPrefix(kv, k) {
+				out = append(out, kv)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package parse
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// ServeWorker is the body of a worker process started by a Supervisor: it
+// reads its options and then requests from in, and writes a response to
+// out for each, until in ends. Its diagnostics go to logs as JSON lines,
+// which the supervisor forwards to its own logger. The process should
+// ignore SIGINT and SIGTERM: its supervisor decides when it stops.
+func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Writer) error {
+	dec := gob.NewDecoder(bufio.NewReader(in))
+	bw := bufio.NewWriter(out)
+	enc := gob.NewEncoder(bw)
+	send := func(r *response) error {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("parse worker: send: %w", err)
+		}
+		return bw.Flush()
+	}
+
+	var wo wireOptions
+	if err := dec.Decode(&wo); err != nil {
+		return fmt.Errorf("parse worker: read options: %w", err)
+	}
+	opts := wo.options()
+	opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.Level(wo.LogLevel)}))
+	e, err := New(ctx, opts)
+	if err != nil {
+		// The hello carries the failure; the supervisor reports it.
+		_ = send(&response{Err: toWireError(err)})
+		return err
+	}
+	defer e.Close()
+	if err := send(&response{}); err != nil {
+		return err
+	}
+	for {
+		var req request
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("parse worker: read request: %w", err)
+		}
+		if err := send(serve(ctx, e, &req)); err != nil {
+			return err
+		}
+	}
+}
+
+func serve(ctx context.Context, e *Engine, req *request) *response {
+	if !req.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, req.Deadline)
+		defer cancel()
+	}
+	switch req.Op {
+	case opParse:
+		p, err := e.Parse(ctx, req.Src, req.Data)
+		return &response{Parsed: p, Err: toWireError(err)}
+	case opRender:
+		pngs, err := e.Render(ctx, req.Src, req.Data, req.Regions, req.DPI, req.MaxPixels)
+		return &response{PNGs: pngs, Err: toWireError(err)}
+	}
+	return &response{Err: toWireError(fmt.Errorf("unknown operation %q", req.Op))}
+}
