@@ -35,6 +35,23 @@ type Call struct {
 	RequestHash   string `json:"request_hash,omitempty"`
 	// Retries counts the requests retried within this attempt (429, 5xx).
 	Retries int `json:"retries,omitempty"`
+	// ImageSent describes the image a vision request carried; zero when it
+	// carried none.
+	ImageSent
+}
+
+// ImageSent is the image a vision request sent: its size after
+// downscaling, the detail level asked for, and the image tokens the model's
+// published formula gives for that size and detail.
+type ImageSent struct {
+	ImageWidth  int `json:"image_width,omitempty"`
+	ImageHeight int `json:"image_height,omitempty"`
+	// ImageDetail is "low" or "high" for models priced by 512-pixel tiles,
+	// empty for models priced by 32-pixel patches, which take no detail.
+	ImageDetail string `json:"image_detail,omitempty"`
+	// EstimatedImageTokens is the image's share of the input tokens by the
+	// formula, before the provider reports the usage.
+	EstimatedImageTokens int64 `json:"estimated_image_tokens,omitempty"`
 }
 
 // Call statuses.

@@ -182,8 +182,9 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	insCall, err := tx.PrepareContext(ctx, `
 		INSERT INTO calls (fragment, attempt, rule, model, endpoint,
 			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
-			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created,
+			image_width, image_height, image_detail, estimated_image_tokens)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -201,7 +202,8 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 			if _, err := insCall.ExecContext(ctx,
 				f.ID, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
-				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created); err != nil {
+				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
+				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens); err != nil {
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}
 		}

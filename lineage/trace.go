@@ -288,7 +288,8 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 	rows, err := tx.QueryContext(ctx, `
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
 			output_tokens, usd_micros, saved_usd_micros, latency_us, cache_hit, status,
-			error_class, error, retries, prompt, prompt_version, request_hash
+			error_class, error, retries, prompt, prompt_version, request_hash,
+			image_width, image_height, image_detail, estimated_image_tokens
 		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
@@ -300,7 +301,8 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 		var us int64
 		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
 			&c.OutputTokens, &c.USDMicros, &c.SavedUSDMicros, &us, &c.CacheHit, &c.Status,
-			&c.ErrorClass, &c.Error, &c.Retries, &c.Prompt, &c.PromptVersion, &c.RequestHash); err != nil {
+			&c.ErrorClass, &c.Error, &c.Retries, &c.Prompt, &c.PromptVersion, &c.RequestHash,
+			&c.ImageWidth, &c.ImageHeight, &c.ImageDetail, &c.EstimatedImageTokens); err != nil {
 			return nil, fmt.Errorf("calls: %w", err)
 		}
 		c.Latency = time.Duration(us) * time.Microsecond

@@ -19,7 +19,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // resultsDoc is a small document written by hand: a heading, a table whose
-// calls escalated from a local specialist to a model, and the table's
+// calls escalated from a local specialist to a model (which was sent a
+// downscaled crop of the table), and the table's
 // caption, whose model call hit the cache at an unknown price and saved
 // what the answer cost when it was bought. The baseline is known.
 func resultsDoc() *folio.Document {
@@ -49,7 +50,8 @@ func resultsDoc() *folio.Document {
 					Status: "rejected", ErrorClass: "quality"},
 				{Attempt: 2, Rule: "table-escalate", Model: "openai/gpt-4.1-mini", Endpoint: "https://api.openai.com/v1",
 					Usage: folio.Usage{InputTokens: 1200, CachedTokens: 200, OutputTokens: 300}, USDMicros: price(1234),
-					Latency: 850 * time.Millisecond, Status: "ok", Prompt: "table", PromptVersion: 3, RequestHash: "rh1"},
+					Latency: 850 * time.Millisecond, Status: "ok", Prompt: "table", PromptVersion: 3, RequestHash: "rh1",
+					ImageSent: folio.ImageSent{ImageWidth: 736, ImageHeight: 355, EstimatedImageTokens: 448}},
 			}},
 			{ID: fr(2), ElementID: el(2), Model: "openai/custom", Status: folio.StatusReview, Calls: []folio.Call{
 				{Attempt: 1, Rule: "caption", Model: "openai/custom", Endpoint: "http://localhost:11434/v1",

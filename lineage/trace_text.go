@@ -124,6 +124,13 @@ func (p *printer) call(c folio.Call) {
 	if c.Prompt != "" {
 		p.printf("  prompt %s v%d", c.Prompt, c.PromptVersion)
 	}
+	if c.ImageWidth > 0 {
+		p.printf("  image %dx%d", c.ImageWidth, c.ImageHeight)
+		if c.ImageDetail != "" {
+			p.printf(" %s", c.ImageDetail)
+		}
+		p.printf(" ~%d tokens", c.EstimatedImageTokens)
+	}
 	p.printf("\n")
 }
 

@@ -66,6 +66,8 @@ type cacheEntry struct {
 	Prompt        string       `json:"prompt,omitempty"`
 	PromptVersion int          `json:"prompt_version,omitempty"`
 	RequestHash   string       `json:"request_hash,omitempty"`
+	// ImageSent is the image the request that bought the answer carried.
+	ImageSent folio.ImageSent `json:"image_sent,omitzero"`
 	// ErrorClass and Error replay an answer the specialist rejected.
 	ErrorClass string `json:"error_class,omitempty"`
 	Error      string `json:"error,omitempty"`
@@ -130,7 +132,7 @@ func (c *caching) lookup(ctx context.Context, key string, t Task) (res Result, h
 		Text: e.Text, Table: e.Table, Image: e.Image,
 		Usage: e.Usage, USDMicros: free(), SavedUSDMicros: e.USDMicros, CacheHit: true,
 		Model: e.Model, Endpoint: e.Endpoint, Prompt: e.Prompt, PromptVersion: e.PromptVersion,
-		RequestHash: e.RequestHash,
+		RequestHash: e.RequestHash, ImageSent: e.ImageSent,
 	}
 	if e.ErrorClass != "" {
 		return res, true, Errorf(e.ErrorClass, "%s (replayed from the response cache)", e.Error)
@@ -156,6 +158,7 @@ func (c *caching) put(ctx context.Context, key string, r Result, runErr error) {
 		Version: cacheVersion, Text: r.Text, Table: r.Table, Image: r.Image,
 		Usage: r.Usage, USDMicros: r.USDMicros, Model: r.Model, Endpoint: r.Endpoint,
 		Prompt: r.Prompt, PromptVersion: r.PromptVersion, RequestHash: r.RequestHash,
+		ImageSent: r.ImageSent,
 	}
 	if runErr != nil {
 		e.ErrorClass = Classify(runErr)

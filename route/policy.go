@@ -18,6 +18,8 @@ const policyVersion = "folio.policy/v1"
 // have rules the element does not meet, passes through unchanged.
 type Policy struct {
 	Routes map[folio.ElementType][]Link `json:"routes"`
+	// Decorative says which images are decoration, never sent to a model.
+	Decorative Decorative `json:"decorative,omitzero"`
 }
 
 // Link is one step of a chain: a specialist, and when it applies.
@@ -83,8 +85,16 @@ func (p Policy) Hash() string {
 
 // Validate reports the first problem with the policy: an unknown element
 // type, a link without a specialist, a specialist twice in one chain, or a
-// rule out of range.
+// rule or decorative threshold out of range.
 func (p Policy) Validate() error {
+	switch d := p.Decorative; {
+	case !(d.MinArea >= 0 && d.MinArea < 1e12):
+		return fmt.Errorf("policy decorative: min_area %v is out of range", d.MinArea)
+	case !(d.MaxAspect == 0 || d.MaxAspect >= 1 && d.MaxAspect < 1e12):
+		return fmt.Errorf("policy decorative: max_aspect %v is not 1 or more", d.MaxAspect)
+	case d.RepeatedPages < 0:
+		return fmt.Errorf("policy decorative: repeated_pages %d is negative", d.RepeatedPages)
+	}
 	for t, chain := range p.Routes {
 		if !knownType(t) {
 			return fmt.Errorf("policy: unknown element type %q", t)

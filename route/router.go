@@ -103,7 +103,9 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 // output that passed [Check] (rejected by the specialist's own checks, such
 // as grounding), else the segmenter's content (the fragment has no output).
 // A specialist that fails with ClassAuth is skipped for the rest of the
-// run.
+// run. An image the policy's Decorative finds to be decoration does not run
+// a chain that has a model in it: it goes to local/image alone (see
+// Decorative).
 //
 // When a budget in mode BudgetFail refuses a call, Route stops submitting
 // the document's elements and returns an error wrapping ErrBudgetExhausted
@@ -116,6 +118,7 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 	for _, p := range doc.Pages {
 		pages[p.Page] = p
 	}
+	decorative := r.decorative(doc)
 	frags := make([]folio.Fragment, len(doc.Elements))
 	var wg sync.WaitGroup
 	var submitErr error
@@ -132,6 +135,10 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 			}
 			el := &doc.Elements[i]
 			t := Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page], Crop: el.Crop}
+			if decorative != nil && decorative[i] != "" {
+				frags[i] = r.routeDecorative(ctx, t, decorative[i])
+				return
+			}
 			var berr *budgetError
 			frags[i], berr = r.routeElement(ctx, t)
 			if berr != nil {
@@ -312,6 +319,7 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 		PromptVersion:  res.PromptVersion,
 		RequestHash:    res.RequestHash,
 		Retries:        res.Retries,
+		ImageSent:      res.ImageSent,
 		Status:         folio.CallOK,
 	}
 	if call.USDMicros == nil && folio.IsLocal(call.Model) {

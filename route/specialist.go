@@ -83,4 +83,7 @@ type Result struct {
 	// Retries counts the retries of rate-limited or transient failures
 	// within this attempt; the usage and price above include every try.
 	Retries int
+	// ImageSent describes the image a vision request carried, copied to
+	// the recorded folio.Call; zero when it carried none.
+	ImageSent folio.ImageSent
 }

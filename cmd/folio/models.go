@@ -58,7 +58,7 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		ep := f.Endpoints[m.Endpoint]
 		om := openai.Model{Alias: alias, Model: m.Model, InputPerMTok: m.InputPerMTok,
 			CachedInputPerMTok: m.CachedInputPerMTok, OutputPerMTok: m.OutputPerMTok,
-			Vision: m.Vision, MaxOutputTokens: m.MaxOutputTokens, ImageTokens: m.ImageTokens}
+			Vision: m.Vision, MaxOutputTokens: m.MaxOutputTokens, ImageTokens: m.ImageTokens, MinImageDPI: m.MinImageDPI}
 		models[alias] = om
 		if !used[alias] {
 			continue

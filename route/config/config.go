@@ -51,6 +51,9 @@ type File struct {
 	Baseline string
 	// Budget caps the run's spending.
 	Budget Budget
+	// Decorative says which images are decoration, never sent to a model;
+	// the zero value takes route's defaults.
+	Decorative route.Decorative
 	// Retries is the number of retries of a failed request, nil for the
 	// provider's default.
 	Retries *int
@@ -88,10 +91,16 @@ type Model struct {
 	// Vision reports whether the model accepts images.
 	Vision bool
 	// ImageTokens is the formula counting an image's tokens:
-	// ImageTokensTiles512, ImageTokensPatches32, or empty for unknown.
+	// ImageTokensTiles512, ImageTokensPatches32, or empty for the one the
+	// provider knows the model by.
 	ImageTokens string
 	// MaxOutputTokens caps each answer; zero means the provider's default.
 	MaxOutputTokens int
+	// MinImageDPI is the least resolution, in dots per inch of the page,
+	// images and crops are sent to the model at (sharper ones are scaled
+	// down to the size that costs the fewest image tokens); zero means the
+	// provider's default.
+	MinImageDPI float64
 }
 
 // Budget caps what a run spends on models.
@@ -166,5 +175,6 @@ func (f *File) Policy() route.Policy {
 	for t, chain := range f.Routes {
 		p.Routes[t] = slices.Clone(chain)
 	}
+	p.Decorative = f.Decorative
 	return p
 }

@@ -134,6 +134,31 @@ routes:
 	}
 }
 
+// Images: a model's minimum resolution and the decorative thresholds,
+// which reach the policy.
+func TestParseImageSettings(t *testing.T) {
+	f := mustParse(t, `
+endpoints: {e: {base_url: "http://localhost:8000/v1"}}
+models: {m: {endpoint: e, model: gpt-4.1, vision: true, min_image_dpi: 150}}
+routes: {image: [m]}
+decorative: {min_area: 900, max_aspect: 12, repeated_pages: 4}
+`)
+	if got := f.Models["m"].MinImageDPI; got != 150 {
+		t.Errorf("min_image_dpi = %v, want 150", got)
+	}
+	want := route.Decorative{MinArea: 900, MaxAspect: 12, RepeatedPages: 4}
+	if diff := cmp.Diff(want, f.Policy().Decorative); diff != "" {
+		t.Errorf("Policy().Decorative (-want +got):\n%s", diff)
+	}
+	send := mustParse(t, "decorative: {send: true}\n")
+	if !send.Policy().Decorative.Send {
+		t.Error("decorative.send: true does not reach the policy")
+	}
+	if send.Policy().Hash() == route.DefaultPolicy().Hash() {
+		t.Error("decorative.send: true leaves the policy hash unchanged")
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	tests := []struct {
 		name, src string

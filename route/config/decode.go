@@ -16,12 +16,13 @@ import (
 
 // The fields each mapping of the file may have.
 var (
-	fileFields     = []string{"endpoints", "models", "routes", "baseline", "budget", "retries", "timeout"}
+	fileFields     = []string{"endpoints", "models", "routes", "baseline", "budget", "decorative", "retries", "timeout"}
 	endpointFields = []string{"base_url", "api_key_env", "api_version", "headers", "concurrency", "rpm", "tpm"}
-	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "max_output_tokens"}
+	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "min_image_dpi", "max_output_tokens"}
 	linkFields     = []string{"model", "when"}
 	ruleFields     = []string{"min_cells", "max_confidence", "min_confidence", "min_area", "needs_no_text_layer"}
 	budgetFields   = []string{"max_usd", "on_exhausted"}
+	decorFields    = []string{"send", "min_area", "max_aspect", "repeated_pages"}
 )
 
 // Bounds on what anchors and aliases may expand to.
@@ -129,6 +130,8 @@ func (d *decoder) file(body ast.Node) *File {
 			f.Baseline = d.str(e.val, e.key)
 		case "budget":
 			f.Budget = d.budget(e.val, e.key)
+		case "decorative":
+			f.Decorative = d.decorative(e.val, e.key)
 		case "retries":
 			if n, ok := d.integer(e.val, e.key); ok {
 				f.Retries = &n
@@ -189,6 +192,10 @@ func (d *decoder) model(n ast.Node, path string) Model {
 			m.Vision = d.boolean(e.val, p)
 		case "image_tokens":
 			m.ImageTokens = d.str(e.val, p)
+		case "min_image_dpi":
+			if x := d.number(e.val, p); x != nil {
+				m.MinImageDPI = *x
+			}
 		case "max_output_tokens":
 			m.MaxOutputTokens, _ = d.integer(e.val, p)
 		default:
@@ -293,6 +300,30 @@ func (d *decoder) budget(n ast.Node, path string) Budget {
 		}
 	}
 	return b
+}
+
+func (d *decoder) decorative(n ast.Node, path string) route.Decorative {
+	var r route.Decorative
+	for _, e := range d.fields(n, path) {
+		p := join(path, e.key)
+		switch e.key {
+		case "send":
+			r.Send = d.boolean(e.val, p)
+		case "min_area":
+			if x := d.number(e.val, p); x != nil {
+				r.MinArea = *x
+			}
+		case "max_aspect":
+			if x := d.number(e.val, p); x != nil {
+				r.MaxAspect = *x
+			}
+		case "repeated_pages":
+			r.RepeatedPages, _ = d.integer(e.val, p)
+		default:
+			d.unknown(e, path, decorFields)
+		}
+	}
+	return r
 }
 
 // decodeMap decodes a mapping of names to values decoded by one; nil when

@@ -109,6 +109,16 @@ func TestParseErrors(t *testing.T) {
 		{"timeout_without_unit", "timeout: 120\n", "folio.yaml:6: timeout: 120 needs a unit, such as 120s"},
 		{"timeout_malformed", "timeout: two minutes\n", `folio.yaml:6: timeout: "two minutes" is not a duration such as 120s or 2m`},
 		{"timeout_negative", "timeout: -5s\n", "folio.yaml:6: timeout: -5s is not positive"},
+
+		// Images.
+		{"min_image_dpi_zero", "!endpoints: {e: {base_url: \"http://h/v1\"}}\nmodels:\n  m:\n    endpoint: e\n    model: x\n    min_image_dpi: 0\n",
+			"folio.yaml:6: models.m.min_image_dpi: 0 is not above 0 and at most 1200"},
+		{"min_image_dpi_in_pixels", "!endpoints: {e: {base_url: \"http://h/v1\"}}\nmodels:\n  m:\n    endpoint: e\n    model: x\n    min_image_dpi: 2048\n",
+			"folio.yaml:6: models.m.min_image_dpi: 2048 is not above 0 and at most 1200"},
+		{"decorative_area", "decorative: {min_area: -1}\n", "folio.yaml:6: decorative.min_area: -1 is not above 0 and below 1e+12"},
+		{"decorative_aspect", "decorative:\n  max_aspect: 0.5\n", "folio.yaml:7: decorative.max_aspect: 0.5 is not at least 1"},
+		{"decorative_pages", "decorative: {repeated_pages: 0}\n", "folio.yaml:6: decorative.repeated_pages: 0 is not at least 1"},
+		{"decorative_unknown", "decorative: {skip: true}\n", "folio.yaml:6: decorative.skip: unknown field (one of send, min_area, max_aspect, repeated_pages)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +162,7 @@ colour: blue
 		`folio.yaml:8: routes.picture: unknown element type "picture" (one of caption, code, footer, footnote, formula, header, heading, image, list_item, page_number, paragraph, table, title)`,
 		`folio.yaml:9: baseline: unknown model "larg" (did you mean "large"?)`,
 		`folio.yaml:10: budget.on_exhausted: "stop" is not degrade or fail`,
-		`folio.yaml:11: colour: unknown field (one of endpoints, models, routes, baseline, budget, retries, timeout)`,
+		`folio.yaml:11: colour: unknown field (one of endpoints, models, routes, baseline, budget, decorative, retries, timeout)`,
 	}
 	if err == nil {
 		t.Fatal("Parse succeeded")

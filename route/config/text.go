@@ -16,7 +16,8 @@ import (
 // file's settings: each endpoint's URL, the name of the variable holding
 // its key (never the key) and its limits; each model's prices, "unknown"
 // where the file gives none; each element type's chain with its
-// conditions; the baseline, the budget and p's hash. A nil File stands for
+// conditions; the baseline, the budget, the images kept from models as
+// decoration, and p's hash. A nil File stands for
 // no policy file: Folio fully local.
 func (f *File) WriteText(w io.Writer, p route.Policy) error {
 	if f == nil {
@@ -32,6 +33,7 @@ func (f *File) WriteText(w io.Writer, p route.Policy) error {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "baseline\t%s\n", f.baseline())
 	fmt.Fprintf(tw, "budget\t%s\n", f.budget())
+	fmt.Fprintf(tw, "decorative\t%s\n", decorative(p.Decorative))
 	fmt.Fprintf(tw, "retries\t%s\n", orDefault(f.Retries != nil, func() string { return strconv.Itoa(*f.Retries) }))
 	fmt.Fprintf(tw, "timeout\t%s\n", orDefault(f.Timeout > 0, f.Timeout.String))
 	if err := tw.Flush(); err != nil {
@@ -76,12 +78,16 @@ func (f *File) writeModels(w io.Writer) {
 		return
 	}
 	fmt.Fprintln(w, "\nmodels (USD per million tokens)")
-	fmt.Fprintln(w, "  alias\tendpoint\tmodel\tinput\tcached\toutput\tvision\timage tokens\tmax output")
+	fmt.Fprintln(w, "  alias\tendpoint\tmodel\tinput\tcached\toutput\tvision\timage tokens\tmin image dpi\tmax output")
 	for _, alias := range sortedKeys(f.Models) {
 		m := f.Models[alias]
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", alias, m.Endpoint, m.Model,
+		dpi := "-"
+		if m.MinImageDPI > 0 {
+			dpi = strconv.FormatFloat(m.MinImageDPI, 'g', -1, 64)
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", alias, m.Endpoint, m.Model,
 			usd(m.InputPerMTok), usd(m.CachedInputPerMTok), usd(m.OutputPerMTok), yesNo(m.Vision),
-			cmpOr(m.ImageTokens, "unknown"), limit(m.MaxOutputTokens))
+			cmpOr(m.ImageTokens, "by model"), dpi, limit(m.MaxOutputTokens))
 	}
 }
 
@@ -115,6 +121,25 @@ func (f *File) budget() string {
 		return "no limit"
 	}
 	return fmt.Sprintf("%s, then %s", usd(f.Budget.MaxUSD), cmpOr(f.Budget.OnExhausted, OnExhaustedDegrade))
+}
+
+// decorative renders which images never go to a model.
+func decorative(d route.Decorative) string {
+	if d.Send {
+		return "sent like other images"
+	}
+	area, aspect, pages := float64(route.DefaultDecorativeArea), float64(route.DefaultDecorativeAspect), route.DefaultDecorativePages
+	if d.MinArea > 0 {
+		area = d.MinArea
+	}
+	if d.MaxAspect > 0 {
+		aspect = d.MaxAspect
+	}
+	if d.RepeatedPages > 0 {
+		pages = d.RepeatedPages
+	}
+	return fmt.Sprintf("images under %s pt², longer than %s:1, or on %d+ pages and half the document's stay local",
+		strconv.FormatFloat(area, 'g', -1, 64), strconv.FormatFloat(aspect, 'g', -1, 64), pages)
 }
 
 // rule renders a link's conditions: " [min_cells 20, max_confidence 0.5]".

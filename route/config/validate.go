@@ -20,7 +20,8 @@ var builtin = []string{"local/image", "local/table", "local/text"}
 // bounds.
 const (
 	maxUSD  = 1e9  // budget.max_usd
-	maxArea = 1e12 // when.min_area, in square points
+	maxArea = 1e12 // when.min_area and decorative.min_area, in square points
+	maxDPI  = 1200 // models.*.min_image_dpi
 )
 
 // validate checks the values of a decoded file and their references to one
@@ -123,6 +124,9 @@ func (d *decoder) checkModels(f *File, specialists []string) {
 			d.fail(p+".image_tokens", "unknown formula %q%s", m.ImageTokens, oneOf(m.ImageTokens, []string{ImageTokensTiles512, ImageTokensPatches32}))
 		}
 		d.checkCount(p+".max_output_tokens", m.MaxOutputTokens)
+		if d.present(p+".min_image_dpi") && !(m.MinImageDPI > 0 && m.MinImageDPI <= maxDPI) {
+			d.fail(p+".min_image_dpi", "%v is not above 0 and at most %d", m.MinImageDPI, maxDPI)
+		}
 	}
 }
 
@@ -198,7 +202,8 @@ func (d *decoder) checkRule(t folio.ElementType, field string, r route.Rule) {
 	}
 }
 
-// checkRun checks the baseline, the budget, retries and timeout.
+// checkRun checks the baseline, the budget, retries, timeout and the
+// decorative thresholds.
 func (d *decoder) checkRun(f *File) {
 	if b := f.Baseline; b != "" {
 		m, ok := f.Models[b]
@@ -229,6 +234,16 @@ func (d *decoder) checkRun(f *File) {
 	}
 	if d.present("timeout") && f.Timeout <= 0 {
 		d.fail("timeout", "%v is not positive", f.Timeout)
+	}
+	dec := f.Decorative
+	if d.present("decorative.min_area") && !(dec.MinArea > 0 && dec.MinArea < maxArea) {
+		d.fail("decorative.min_area", "%v is not above 0 and below %g", dec.MinArea, maxArea)
+	}
+	if d.present("decorative.max_aspect") && !(dec.MaxAspect >= 1 && dec.MaxAspect < maxArea) {
+		d.fail("decorative.max_aspect", "%v is not at least 1", dec.MaxAspect)
+	}
+	if d.present("decorative.repeated_pages") && dec.RepeatedPages < 1 {
+		d.fail("decorative.repeated_pages", "%d is not at least 1", dec.RepeatedPages)
 	}
 }
 

@@ -2,7 +2,7 @@
 // free. Text cleans extracted text, Table validates and normalises a table
 // grid and renders it as HTML, Image passes pixels through, and OCR reads
 // the text in an image with the tesseract program when it is installed.
-// Downscale and CheapestSize size images for vision models.
+// Downscale, CheapestSize and Resize size images for vision models.
 package local
 
 import "github.com/folio/folio/route"

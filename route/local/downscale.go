@@ -35,6 +35,30 @@ func Downscale(pngData []byte, maxSide int) ([]byte, int, int, error) {
 	return out, b.Dx(), b.Dy(), nil
 }
 
+// Resize returns a PNG image of exactly w×h pixels drawn from pngData with
+// Lanczos resampling: the size a vision request was priced at (see
+// CheapestSize), which may change the aspect ratio by the rounding of a
+// pixel. An image already w×h is returned as it is. It fails when pngData
+// does not decode, or when w×h is empty or larger than the image on either
+// side: images are scaled down, never up.
+func Resize(pngData []byte, w, h int) ([]byte, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(pngData))
+	if err != nil {
+		return nil, fmt.Errorf("read png header: %w", err)
+	}
+	switch {
+	case w == cfg.Width && h == cfg.Height:
+		return pngData, nil
+	case w <= 0 || h <= 0 || w > cfg.Width || h > cfg.Height:
+		return nil, fmt.Errorf("resize %dx%d image to %dx%d: only smaller sizes", cfg.Width, cfg.Height, w, h)
+	}
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		return nil, fmt.Errorf("decode png: %w", err)
+	}
+	return encodePNG(imaging.Resize(img, w, h, imaging.Lanczos))
+}
+
 // CheapestSize returns the size, among the sizes of a w×h image scaled
 // by minScale to 1 (aspect ratio kept, no enlargement), that costs the
 // fewest image tokens by the formula tokens, with that cost; among equal

@@ -111,3 +111,58 @@ func TestCheapestSize(t *testing.T) {
 		})
 	}
 }
+
+func TestResize(t *testing.T) {
+	src := image.NewGray(image.Rect(0, 0, 300, 120))
+	for x := range 300 {
+		for y := range 120 {
+			src.SetGray(x, y, color.Gray{uint8(x * 255 / 299)})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, src); err != nil {
+		t.Fatal(err)
+	}
+	in := buf.Bytes()
+	tests := []struct {
+		name    string
+		w, h    int
+		same    bool
+		wantErr bool
+	}{
+		{name: "exact_size_drawn", w: 200, h: 81},
+		{name: "same_size_unchanged", w: 300, h: 120, same: true},
+		{name: "one_side_kept", w: 300, h: 100},
+		{name: "enlarging_refused", w: 301, h: 120, wantErr: true},
+		{name: "empty_refused", w: 0, h: 10, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Resize(in, tt.w, tt.h)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Resize error %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if tt.same != bytes.Equal(out, in) {
+				t.Errorf("output is the input: %v, want %v", !tt.same, tt.same)
+			}
+			img, err := png.Decode(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != tt.w || b.Dy() != tt.h {
+				t.Errorf("PNG is %dx%d, want %dx%d", b.Dx(), b.Dy(), tt.w, tt.h)
+			}
+			l, _, _, _ := img.At(0, tt.h/2).RGBA()
+			r, _, _, _ := img.At(tt.w-1, tt.h/2).RGBA()
+			if l >= r {
+				t.Errorf("gradient lost: left %d, right %d", l>>8, r>>8)
+			}
+		})
+	}
+	if _, err := Resize([]byte("no png"), 10, 10); err == nil {
+		t.Error("Resize of a non-PNG succeeded")
+	}
+}

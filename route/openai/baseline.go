@@ -33,16 +33,8 @@ func Baseline(m Model, doc *folio.Document) *int64 {
 	for _, pg := range doc.Pages {
 		w := int(math.Ceil(pg.Width * BaselineDPI / 72))
 		h := int(math.Ceil(pg.Height * BaselineDPI / 72))
-		u.InputTokens += int64(imageTokens(m, w, h) + baselinePromptTokens)
+		u.InputTokens += int64(m.imageTokens(w, h, detailHigh) + baselinePromptTokens)
 		u.OutputTokens += int64(chars[pg.Page]*5/16 + baselineAnswerFloor)
 	}
 	return p.usdMicros(u)
-}
-
-// imageTokens prices a w×h image under m's formula, at high detail.
-func imageTokens(m Model, w, h int) int {
-	if m.ImageTokens == ImageTokensPatches {
-		return ImageTokensPatches32(w, h, PatchMultiplier(m.Model))
-	}
-	return ImageTokensTiles512(w, h, "high")
 }

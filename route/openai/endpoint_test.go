@@ -124,6 +124,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		{"absurd price", good, openai.Model{Model: "m", OutputPerMTok: price(2e6)}, "output price"},
 		{"image formula", good, openai.Model{Model: "m", ImageTokens: "tiles1024"}, "image token formula"},
 		{"negative max tokens", good, openai.Model{Model: "m", MaxOutputTokens: -5}, "max output tokens"},
+		{"negative image dpi", good, openai.Model{Model: "m", MinImageDPI: -1}, "image resolution"},
+		{"image dpi in the wrong unit", good, openai.Model{Model: "m", MinImageDPI: 30000}, "image resolution"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

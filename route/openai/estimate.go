@@ -14,7 +14,7 @@ const messageOverhead = 20
 // Estimate returns what Run on t is expected to use, for budgets, token
 // buckets and --dry-run: input tokens as a quarter of the characters of the
 // system prompt, the user message and the answer schema, plus each image's
-// tokens by the model's formula; output tokens as the lesser of
+// tokens by the model's formula at the size and detail it is sent at; output tokens as the lesser of
 // MaxOutputTokens and a guess by element type (table: 50 + 6 per grid
 // position, more when its text is long; image: 200; text: its tokens + 20); the
 // price from the same arithmetic as a call's, nil when a price is unknown.
@@ -26,11 +26,7 @@ func (s *Specialist) Estimate(t route.Task) (route.Estimate, error) {
 	chars := len(req.tpl.System) + len(req.input) + len(req.tpl.Schema.canonical()) + len(req.tpl.Format)
 	in := textTokens(chars) + messageOverhead
 	for _, img := range req.images {
-		n, err := s.m.imageTokens(img)
-		if err != nil {
-			return route.Estimate{}, fmt.Errorf("estimate %s: %w", s.m.Model, route.Errorf(route.ClassInput, "read image: %w", err))
-		}
-		in += int64(n)
+		in += int64(img.tokens)
 	}
 	u := folio.Usage{InputTokens: in, OutputTokens: req.outGuess}
 	return route.Estimate{Usage: u, USDMicros: s.prices.usdMicros(u)}, nil

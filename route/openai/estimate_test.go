@@ -112,19 +112,25 @@ func TestEstimatePriceAndCap(t *testing.T) {
 
 func TestEstimateImageTokensByFormula(t *testing.T) {
 	srv := oaitest.New(t)
+	// Both images fill an 800 pt square: the large one is 92 dpi, under the
+	// minimum resolution, so that nothing is scaled for detail.
 	task := imageTask(t)
+	task.Element.Box = folio.Box{0, 0, 800, 800}
 	task.Element.Image.PNG = pngOf(t, 1024, 1024)
-	text := imageTask(t)
-	text.Element.Image.PNG = pngOf(t, 1, 1) // 255 or 2 image tokens
+	text := task
+	text.Element.Image = &folio.Image{PNG: pngOf(t, 1, 1)} // 85 (low detail) or 2 image tokens
 	tests := []struct {
 		formula string
 		model   string
 		want    int64 // the 1024×1024 image's tokens less the 1×1's
 	}{
-		{openai.ImageTokensTiles, "gpt-4.1", 765 - 255},
-		{"", "gpt-4.1", 765 - 255},
+		{openai.ImageTokensTiles, "gpt-4.1", 765 - 85},
+		{"", "gpt-4.1", 765 - 85},
+		{"", "gpt-4o-mini", 2833 + 4*5667 - 2833},
 		{openai.ImageTokensPatches, "gpt-4.1-mini", 1659 - 2},
+		{"", "gpt-4.1-mini", 1659 - 2},
 		{openai.ImageTokensPatches, "gpt-4.1-nano", 2520 - 3},
+		{openai.ImageTokensTiles, "gpt-4.1-nano", 765 - 85}, // the configured formula wins
 	}
 	for _, tt := range tests {
 		t.Run(tt.formula+"/"+tt.model, func(t *testing.T) {

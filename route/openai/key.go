@@ -13,8 +13,8 @@ import (
 // RequestKey returns the hex SHA-256 of t's request in a canonical
 // encoding: the base URL's host and path, the API version, the model id,
 // the prompt template id and version, the answer schema, the output token
-// cap, the system and user messages, and the SHA-256 and detail of each
-// image. The API key, headers, timeout and prices are not part of it, so a
+// cap, the system and user messages, and for each image the SHA-256 of
+// its source pixels with the size and detail it is sent at. The API key, headers, timeout and prices are not part of it, so a
 // rotated key or a changed price still hits the cache.
 func (s *Specialist) RequestKey(t route.Task) (string, error) {
 	req, err := s.build(t)
@@ -40,8 +40,8 @@ func (s *Specialist) key(req *request) string {
 	field(h, "system", req.tpl.System)
 	field(h, "input", string(req.input))
 	for _, img := range req.images {
-		sum := sha256.Sum256(img)
-		field(h, "image", hex.EncodeToString(sum[:])+" "+imageDetail)
+		sum := sha256.Sum256(img.png)
+		field(h, "image", fmt.Sprintf("%s %dx%d %s", hex.EncodeToString(sum[:]), img.w, img.h, img.detail))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

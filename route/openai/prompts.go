@@ -61,11 +61,11 @@ by spaces. Do not translate, correct or add anything. An empty string when nothi
 )
 
 // request is what one task sends: a template, the user message's JSON
-// input, the PNG images after it, and a guess at the answer's tokens.
+// input, the images after it, and a guess at the answer's tokens.
 type request struct {
 	tpl      *template
 	input    []byte
-	images   [][]byte
+	images   []sentImage
 	outGuess int64
 }
 
@@ -104,6 +104,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 	vision := s.m.Vision && len(crop) > 0
 	in := input{Type: string(el.Type), Text: el.Text}
 	req := &request{}
+	var pngs [][]byte
 	switch el.Type {
 	case folio.TableType:
 		req.tpl = tableV1
@@ -125,7 +126,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 			return nil, route.Errorf(route.ClassInput, "table has no text and no image to read")
 		}
 		if vision {
-			req.images = [][]byte{crop}
+			pngs = [][]byte{crop}
 		}
 		// About six tokens per grid position: two of JSON punctuation and
 		// four of text, or the table's text when that is longer.
@@ -138,7 +139,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		if !s.m.Vision {
 			return nil, route.Errorf(route.ClassInput, "model %s has no vision", s.m.Model)
 		}
-		req.images = [][]byte{el.Image.PNG}
+		pngs = [][]byte{el.Image.PNG}
 		req.outGuess = 200
 	default:
 		switch {
@@ -146,7 +147,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 			req.tpl = textV1
 		case vision:
 			req.tpl = transcribeV1
-			req.images = [][]byte{crop}
+			pngs = [][]byte{crop}
 		case route.HasText(el.Text):
 			req.tpl = textV1
 		default:
@@ -154,10 +155,12 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		}
 		req.outGuess = textTokens(len(el.Text)) + 20
 	}
-	for _, img := range req.images {
-		if _, err := s.m.imageTokens(img); err != nil {
+	for _, png := range pngs {
+		img, err := s.m.sizeImage(png, el.Box)
+		if err != nil {
 			return nil, route.Errorf(route.ClassInput, "read image: %w", err)
 		}
+		req.images = append(req.images, img)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

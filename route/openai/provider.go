@@ -21,6 +21,7 @@ import (
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route"
+	"github.com/folio/folio/route/local"
 )
 
 // Defaults applied by New.
@@ -32,6 +33,9 @@ const (
 
 // maxResponse bounds the HTTP response body read from a server.
 const maxResponse = 8 << 20
+
+// maxImageDPI bounds Model.MinImageDPI, to catch a value in the wrong unit.
+const maxImageDPI = 1200
 
 // Endpoint is one OpenAI-compatible server and how to reach it.
 type Endpoint struct {
@@ -76,9 +80,14 @@ type Model struct {
 	// MaxOutputTokens caps each answer; DefaultMaxOutputTokens when zero.
 	MaxOutputTokens int
 	// ImageTokens names the model's image token formula: ImageTokensTiles
-	// ("tiles512", the default when empty) or ImageTokensPatches
-	// ("patches32").
+	// ("tiles512") or ImageTokensPatches ("patches32"); when empty, the one
+	// OpenAI publishes for Model (see FormulaFor).
 	ImageTokens string
+	// MinImageDPI is the least resolution, in dots per inch of the page,
+	// images and crops are sent at: sharper ones are scaled down to the
+	// size that costs the fewest image tokens by the formula.
+	// DefaultMinImageDPI when zero.
+	MinImageDPI float64
 }
 
 // Specialist sends elements to one model of one endpoint. It is safe for
@@ -142,9 +151,12 @@ func New(ep Endpoint, m Model) (*Specialist, error) {
 	case m.MaxOutputTokens == 0:
 		m.MaxOutputTokens = DefaultMaxOutputTokens
 	}
+	if !(m.MinImageDPI >= 0 && m.MinImageDPI <= maxImageDPI) {
+		return fail("minimum image resolution %v dpi is not within 0-%d", m.MinImageDPI, maxImageDPI)
+	}
 	switch m.ImageTokens {
 	case "":
-		m.ImageTokens = ImageTokensTiles
+		m.ImageTokens = FormulaFor(m.Model)
 	case ImageTokensTiles, ImageTokensPatches:
 	default:
 		return fail("image token formula %q is not %s or %s", m.ImageTokens, ImageTokensTiles, ImageTokensPatches)
@@ -196,9 +208,18 @@ func (s *Specialist) Run(ctx context.Context, t route.Task) (route.Result, error
 		return res, fmt.Errorf("chat completion %s: %w", s.m.Model, err)
 	}
 	res.Prompt, res.PromptVersion, res.RequestHash = req.tpl.ID, req.tpl.Version, s.key(req)
+	params, err := s.params(req)
+	if err != nil {
+		return res, fmt.Errorf("chat completion %s: %w", s.m.Model, err)
+	}
+	if len(req.images) > 0 {
+		img := req.images[0]
+		res.ImageSent = folio.ImageSent{ImageWidth: img.w, ImageHeight: img.h, ImageDetail: img.detail,
+			EstimatedImageTokens: int64(img.tokens)}
+	}
 	reqCtx, cancel := context.WithTimeout(ctx, s.ep.Timeout)
 	defer cancel()
-	cc, err := s.svc.New(reqCtx, s.params(req))
+	cc, err := s.svc.New(reqCtx, params)
 	if err != nil {
 		return res, fmt.Errorf("chat completion %s: %w", s.m.Model, s.classify(ctx, reqCtx, err))
 	}
@@ -215,16 +236,21 @@ func (s *Specialist) Run(ctx context.Context, t route.Task) (route.Result, error
 }
 
 // params renders req as a chat-completion request: the template as the
-// system message, the input JSON and images as the user message, and the
-// answer schema as a strict json_schema response format.
-func (s *Specialist) params(req *request) openai.ChatCompletionNewParams {
+// system message, the input JSON and images (drawn at their chosen size) as
+// the user message, and the answer schema as a strict json_schema response
+// format. An image that cannot be drawn is an error of class input.
+func (s *Specialist) params(req *request) (openai.ChatCompletionNewParams, error) {
 	user := openai.UserMessage(string(req.input))
 	if len(req.images) > 0 {
 		parts := []openai.ChatCompletionContentPartUnionParam{openai.TextContentPart(string(req.input))}
 		for _, img := range req.images {
+			data, err := local.Resize(img.png, img.w, img.h)
+			if err != nil {
+				return openai.ChatCompletionNewParams{}, route.Errorf(route.ClassInput, "draw image: %w", err)
+			}
 			parts = append(parts, openai.ImageContentPart(openai.ChatCompletionContentPartImageImageURLParam{
-				URL:    "data:image/png;base64," + base64.StdEncoding.EncodeToString(img),
-				Detail: imageDetail,
+				URL:    "data:image/png;base64," + base64.StdEncoding.EncodeToString(data),
+				Detail: img.detail,
 			}))
 		}
 		user = openai.UserMessage(parts)
@@ -242,7 +268,7 @@ func (s *Specialist) params(req *request) openai.ChatCompletionNewParams {
 				},
 			},
 		},
-	}
+	}, nil
 }
 
 // answer checks the model's reply and decodes it into res: a refusal or

@@ -53,6 +53,9 @@ func TestRunAnswersEachTaskKind(t *testing.T) {
 			Usage:     folio.Usage{InputTokens: 1500, CachedTokens: 1024, OutputTokens: 120},
 			USDMicros: micros(485),
 			Prompt:    "table/v1", PromptVersion: 1,
+			// The 400×120 crop of a 468×100 pt table is 62 dpi, under the
+			// minimum: sent whole, 13×4 patches × 1.62 = 84.24 → 85.
+			ImageSent: folio.ImageSent{ImageWidth: 400, ImageHeight: 120, EstimatedImageTokens: 85},
 		},
 		wantImage: true,
 		wantFmt:   "folio_table",
@@ -70,6 +73,8 @@ func TestRunAnswersEachTaskKind(t *testing.T) {
 			Usage:     folio.Usage{InputTokens: 300, OutputTokens: 25},
 			USDMicros: micros(160),
 			Prompt:    "image/v1", PromptVersion: 1,
+			// 2×1 patches × 1.62 = 3.24 → 4.
+			ImageSent: folio.ImageSent{ImageWidth: 64, ImageHeight: 32, EstimatedImageTokens: 4},
 		},
 		wantImage: true,
 		wantFmt:   "folio_image",
@@ -101,6 +106,9 @@ func TestRunAnswersEachTaskKind(t *testing.T) {
 			Usage:     folio.Usage{InputTokens: 1005, CachedTokens: 5, OutputTokens: 5},
 			USDMicros: micros(409),
 			Prompt:    "transcribe/v1", PromptVersion: 1,
+			// 600×80 for 468×40 pt is 92 dpi: sent whole, 19×3 patches ×
+			// 1.62 = 92.34 → 93.
+			ImageSent: folio.ImageSent{ImageWidth: 600, ImageHeight: 80, EstimatedImageTokens: 93},
 		},
 		wantImage: true,
 		wantFmt:   "folio_text",

@@ -57,3 +57,26 @@ func TestPatchMultiplier(t *testing.T) {
 		}
 	}
 }
+
+func TestFormulaFor(t *testing.T) {
+	for model, want := range map[string]string{
+		"gpt-4.1-mini": ImageTokensPatches, "gpt-4.1-nano-2025-04-14": ImageTokensPatches, "o4-mini": ImageTokensPatches,
+		"GPT-5-Mini": ImageTokensPatches, "gpt-5-nano": ImageTokensPatches,
+		"gpt-4.1": ImageTokensTiles, "gpt-4o-mini": ImageTokensTiles, "gpt-5": ImageTokensTiles, "gemma3:4b": ImageTokensTiles,
+	} {
+		if got := FormulaFor(model); got != want {
+			t.Errorf("FormulaFor(%q) = %q, want %q", model, got, want)
+		}
+	}
+}
+
+func TestTileTokens(t *testing.T) {
+	for model, want := range map[string][2]int{
+		"gpt-4.1": {85, 170}, "gpt-4o-2024-08-06": {85, 170}, "gpt-4o-mini": {2833, 5667}, "o3": {75, 150},
+		"o1-pro": {75, 150}, "gpt-5-chat-latest": {70, 140}, "qwen2.5vl:7b": {85, 170},
+	} {
+		if b, tl := TileTokens(model); b != want[0] || tl != want[1] {
+			t.Errorf("TileTokens(%q) = %d, %d, want %d, %d", model, b, tl, want[0], want[1])
+		}
+	}
+}

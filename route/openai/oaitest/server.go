@@ -93,6 +93,10 @@ type Request struct {
 	// Images counts image parts; HasImage is Images > 0.
 	Images   int
 	HasImage bool
+	// ImageParts describes each image part, in order; ImageTokens is the
+	// sum of their tokens, which the usage's prompt_tokens includes.
+	ImageParts  []ImagePart
+	ImageTokens int64
 	// Format is the response_format's json_schema name; Strict its strict
 	// flag.
 	Format string
@@ -110,6 +114,17 @@ type Request struct {
 	Query        string
 	Body         []byte
 	Time         time.Time
+}
+
+// ImagePart is one image of a request as the server counted it.
+type ImagePart struct {
+	// Width and Height are the decoded image's; 0 when it does not decode.
+	Width, Height int
+	// Detail is the part's "detail" as sent; empty when absent.
+	Detail string
+	// Tokens is what the image counts in prompt_tokens by the model's
+	// formula (see ImageTokens).
+	Tokens int64
 }
 
 // New starts a server, closed by t.Cleanup.
@@ -175,8 +190,16 @@ type part struct {
 	Type     string `json:"type"`
 	Text     string `json:"text"`
 	ImageURL struct {
-		URL string `json:"url"`
+		URL    string `json:"url"`
+		Detail string `json:"detail"`
 	} `json:"image_url"`
+}
+
+// imagePart is an image part's decoded bytes (nil when not a data URL)
+// and detail.
+type imagePart struct {
+	png    []byte
+	detail string
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +226,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		rec.MaxTokens = req.MaxTokens
 	}
 	var text []string
-	var images [][]byte
+	var images []imagePart
 	for _, m := range req.Messages {
 		t, imgs := contentOf(m.Content)
 		images = append(images, imgs...)
@@ -212,6 +235,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rec.Images, rec.HasImage = len(images), len(images) > 0
+	for _, img := range images {
+		p := ImagePart{Detail: img.detail}
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(img.png)); err == nil {
+			p.Width, p.Height = cfg.Width, cfg.Height
+		}
+		p.Tokens = ImageTokens(req.Model, p.Width, p.Height, p.Detail)
+		rec.ImageParts = append(rec.ImageParts, p)
+		rec.ImageTokens += p.Tokens
+	}
 
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
@@ -277,7 +309,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	u := step.Usage
 	if u.PromptTokens == 0 {
-		u.PromptTokens = promptTokens(body, images)
+		u.PromptTokens = promptTokens(body, images, rec.ImageTokens)
 	}
 	if u.CompletionTokens == 0 {
 		n := len(step.Refusal)
@@ -336,9 +368,9 @@ func (s *Server) listModels(w http.ResponseWriter, _ *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
 }
 
-// contentOf returns the text parts and decoded PNG images of a message's
-// content, a string or an array of parts.
-func contentOf(raw json.RawMessage) (text []string, images [][]byte) {
+// contentOf returns the text parts and images of a message's content, a
+// string or an array of parts.
+func contentOf(raw json.RawMessage) (text []string, images []imagePart) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return []string{s}, nil
@@ -352,13 +384,12 @@ func contentOf(raw json.RawMessage) (text []string, images [][]byte) {
 		case "text":
 			text = append(text, p.Text)
 		case "image_url":
+			img := imagePart{detail: p.ImageURL.Detail}
 			data := p.ImageURL.URL
 			if i := strings.Index(data, ";base64,"); strings.HasPrefix(data, "data:") && i >= 0 {
-				b, _ := base64.StdEncoding.DecodeString(data[i+len(";base64,"):])
-				images = append(images, b)
-			} else {
-				images = append(images, nil)
+				img.png, _ = base64.StdEncoding.DecodeString(data[i+len(";base64,"):])
 			}
+			images = append(images, img)
 		}
 	}
 	return text, images
@@ -405,35 +436,84 @@ func defaultAnswer(format string, text []string) string {
 	return string(b)
 }
 
-// promptTokens counts a request as a quarter of its bytes, except that each
-// image counts by OpenAI's 512-pixel tile formula at high detail instead of
-// by its base64 bytes.
-func promptTokens(body []byte, images [][]byte) int64 {
+// promptTokens counts a request as a quarter of its bytes, except that
+// the base64 data of its images counts as imageTokens instead.
+func promptTokens(body []byte, images []imagePart, imageTokens int64) int64 {
 	n := int64(len(body))
-	var tokens int64
 	for _, img := range images {
-		n -= int64(base64.StdEncoding.EncodedLen(len(img)))
-		tokens += tileTokens(img)
+		n -= int64(base64.StdEncoding.EncodedLen(len(img.png)))
 	}
-	return max(n, 0)/4 + tokens
+	return max(n, 0)/4 + imageTokens
 }
 
-// tileTokens returns 85 + 170 per 512-pixel tile of a PNG fitted within
-// 2048×2048 and then to a shortest side of at most 768; 85 when it does not
-// decode.
-func tileTokens(png []byte) int64 {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(png))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return 85
+// ImageTokens returns the input tokens of a w×h image with detail sent to
+// model, by the formulas OpenAI publishes, chosen by the model id as the
+// API does:
+//
+//   - gpt-4.1-mini, gpt-4.1-nano, o4-mini, gpt-5-mini and gpt-5-nano count
+//     32×32-pixel patches: ceil(w/32)·ceil(h/32); over 1536 patches the
+//     image is scaled down to fit 1536 (by r = √(32²·1536/(w·h)), then
+//     further so that one side is a whole number of patches) and the count
+//     capped at 1536; the count times the model's multiplier (1.62 for
+//     the minis, 2.46 for the nanos, 1.72 for o4-mini), rounded up. Detail
+//     does not apply.
+//   - every other model counts 512-pixel tiles: detail "low" costs the base
+//     tokens; otherwise the image is fitted within 2048×2048, then scaled
+//     so that its shortest side is at most 768, and costs the base plus a
+//     tile's tokens per 512×512 tile covering it. Base and tile are 85 and
+//     170 (gpt-4o, gpt-4.1, gpt-4.5 and models the server does not know),
+//     2833 and 5667 for gpt-4o-mini, 75 and 150 for o1 and o3, 70 and 140
+//     for gpt-5.
+//
+// An image that does not decode (w or h 0) counts the base, or one patch.
+func ImageTokens(model string, w, h int, detail string) int64 {
+	m := strings.ToLower(model)
+	for _, p := range []struct {
+		prefix string
+		mult   float64
+	}{{"gpt-4.1-mini", 1.62}, {"gpt-4.1-nano", 2.46}, {"o4-mini", 1.72}, {"gpt-5-mini", 1.62}, {"gpt-5-nano", 2.46}} {
+		if strings.HasPrefix(m, p.prefix) {
+			return int64(math.Ceil(float64(patches(w, h))*p.mult - 1e-9))
+		}
 	}
-	w, h := float64(cfg.Width), float64(cfg.Height)
-	if s := 2048 / math.Max(w, h); s < 1 {
-		w, h = w*s, h*s
+	base, tile := int64(85), int64(170)
+	switch {
+	case strings.HasPrefix(m, "gpt-4o-mini"):
+		base, tile = 2833, 5667
+	case strings.HasPrefix(m, "o1"), strings.HasPrefix(m, "o3"):
+		base, tile = 75, 150
+	case strings.HasPrefix(m, "gpt-5"):
+		base, tile = 70, 140
 	}
-	if s := 768 / math.Min(w, h); s < 1 {
-		w, h = w*s, h*s
+	if detail == "low" || w <= 0 || h <= 0 {
+		return base
 	}
-	return 85 + 170*int64(math.Ceil(w/512-1e-9))*int64(math.Ceil(h/512-1e-9))
+	fw, fh := float64(w), float64(h)
+	if s := 2048 / math.Max(fw, fh); s < 1 {
+		fw, fh = fw*s, fh*s
+	}
+	if s := 768 / math.Min(fw, fh); s < 1 {
+		fw, fh = fw*s, fh*s
+	}
+	return base + tile*int64(math.Ceil(fw/512-1e-9))*int64(math.Ceil(fh/512-1e-9))
+}
+
+// patches counts the 32×32 patches of a w×h image, scaled down to fit 1536
+// when it needs more.
+func patches(w, h int) int64 {
+	if w <= 0 || h <= 0 {
+		return 1
+	}
+	const most = 1536
+	fw, fh := float64(w), float64(h)
+	n := int64(math.Ceil(fw/32-1e-9)) * int64(math.Ceil(fh/32-1e-9))
+	if n <= most {
+		return n
+	}
+	r := math.Sqrt(32 * 32 * most / (fw * fh))
+	r *= math.Min(math.Max(1, math.Floor(fw*r/32+1e-9))/(fw*r/32), math.Max(1, math.Floor(fh*r/32+1e-9))/(fh*r/32))
+	n = int64(math.Ceil(fw*r/32-1e-9)) * int64(math.Ceil(fh*r/32-1e-9))
+	return min(n, most)
 }
 
 // writeError sends an OpenAI error body; empty fields get values fitting
