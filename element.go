@@ -68,6 +68,10 @@ type Element struct {
 	Fragment   string  `json:"fragment,omitempty"`
 	Model      string  `json:"model,omitempty"`
 	Status     string  `json:"status,omitempty"`
+	// HiddenWords counts the words of invisible text inside the element's
+	// box (white on white, invisible or transparent, sub-point): they are
+	// left out of its text and never sent to a model.
+	HiddenWords int `json:"hidden_words,omitempty"`
 
 	// Crop is the element's region of the page as a PNG, drawn for routes
 	// that send tables or text regions to vision models; never written out.

@@ -151,6 +151,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	w, h := fr.size()
 	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
 
+	var whiteText []int
 	tp := l.callPtr(fnTextLoadPage, uint64(page))
 	if tp != 0 {
 		gs, over := d.readText(tp, fr)
@@ -161,12 +162,15 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 			l.call(fnClosePage, uint64(page))
 			return pg
 		}
-		pg.Words = append(pg.Words, buildWords(gs, w, h)...)
+		words, white := buildWords(gs, w, h)
+		pg.Words = append(pg.Words, words...)
+		whiteText = white
 	} else if l.err == nil {
 		d.warn("page %d: pdfium could not read the text", i+1)
 	}
 
 	g := d.walkObjects(page, fr, i+1)
+	showOnBackground(pg.Words, whiteText, g)
 	if g.objects > d.opts.MaxPageObjects {
 		d.fail = &docError{kind: folio.KindTooLarge,
 			err: fmt.Errorf("page %d: more than %d objects", i+1, d.opts.MaxPageObjects)}

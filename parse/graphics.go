@@ -10,6 +10,7 @@ import (
 // Limits of the page object walk.
 const (
 	maxSegmentsPerPage = 250_000
+	maxFills           = 10_000
 	maxFormDepth       = 16
 )
 
@@ -28,6 +29,30 @@ type pageGraphics struct {
 	rects   []folio.Box
 	images  []folio.ImagePlacement
 	objects int // page objects visited, text included
+	// fills are the rectangles filled in a colour other than white, page
+	// backgrounds included: white text on one of them is visible.
+	fills []folio.Box
+}
+
+// addFill records a coloured area b of the page.
+func (g *pageGraphics) addFill(b folio.Box, pageW, pageH float64) {
+	if v := b.Intersect(folio.Box{0, 0, pageW, pageH}); v.Area() > 0 && len(g.fills) < maxFills {
+		g.fills = append(g.fills, v)
+	}
+}
+
+// showOnBackground shows the white words (indexes into words, hidden by
+// buildWords) whose centre lies on a coloured fill or an image; white
+// text elsewhere is white on white.
+func showOnBackground(words []folio.Word, white []int, g pageGraphics) {
+	for _, i := range white {
+		b := &words[i].Box
+		x, y := b.CenterX(), b.CenterY()
+		in := func(r folio.Box) bool { return x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3] }
+		if slices.ContainsFunc(g.fills, in) || slices.ContainsFunc(g.images, func(im folio.ImagePlacement) bool { return in(im.Box) }) {
+			words[i].Hidden = false
+		}
+	}
 }
 
 // walker walks the page objects of one page, recursing into forms.
@@ -88,6 +113,8 @@ func (w *walker) object(obj uint32, parent matrix, depth int) {
 		w.path(obj, parent)
 	case objImage:
 		w.image(obj, parent)
+	case objShading:
+		w.shading(obj, parent)
 	case objForm:
 		if depth >= maxFormDepth {
 			return
@@ -98,6 +125,28 @@ func (w *walker) object(obj uint32, parent matrix, depth int) {
 			w.object(l.callPtr(fnFormGetObject, uint64(obj), uint64(j)), m, depth+1)
 		}
 	}
+}
+
+// shading records the area a shading (a gradient) paints.
+func (w *walker) shading(obj uint32, parent matrix) {
+	l := w.d.l
+	p := l.scratch
+	if l.call(fnObjGetBounds, uint64(obj), uint64(p), uint64(p+4), uint64(p+8), uint64(p+12)) == 0 {
+		return
+	}
+	x0, y0, x1, y1 := l.f32(p), l.f32(p+4), l.f32(p+8), l.f32(p+12)
+	if !finite(x0, y0, x1, y1) {
+		return
+	}
+	var b folio.Box
+	for i, c := range [4][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
+		x, y := w.fr.point(parent.apply(c[0], c[1]))
+		if i == 0 {
+			b = folio.Box{x, y, x, y}
+		}
+		b = folio.Box{min(b[0], x), min(b[1], y), max(b[2], x), max(b[3], y)}
+	}
+	w.g.addFill(b, w.w, w.h)
 }
 
 // matrix reads an object's transformation matrix.
@@ -166,6 +215,14 @@ func (w *walker) path(obj uint32, parent matrix) {
 // is white; white filled shapes mask content and are left out.
 func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH float64, white func() bool) {
 	isWhite := -1 // unknown
+	if fill && len(pts) > 1 && len(g.fills) < maxFills && !white() {
+		// Any coloured shape, curved ones included, can be a background.
+		b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
+		for _, p := range pts[1:] {
+			b = folio.Box{min(b[0], p.x), min(b[1], p.y), max(b[2], p.x), max(b[3], p.y)}
+		}
+		g.addFill(b, pageW, pageH)
+	}
 	whiteFill := func() bool {
 		if !fill || stroke {
 			return false

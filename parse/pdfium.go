@@ -54,6 +54,7 @@ const (
 	fnObjGetType
 	fnObjGetMatrix
 	fnObjGetFillColor
+	fnObjGetBounds
 	fnPathCountSegments
 	fnPathGetSegment
 	fnPathGetDrawMode
@@ -108,6 +109,7 @@ var fnNames = [numFns]string{
 	fnObjGetType:                 "FPDFPageObj_GetType",
 	fnObjGetMatrix:               "FPDFPageObj_GetMatrix",
 	fnObjGetFillColor:            "FPDFPageObj_GetFillColor",
+	fnObjGetBounds:               "FPDFPageObj_GetBounds",
 	fnPathCountSegments:          "FPDFPath_CountSegments",
 	fnPathGetSegment:             "FPDFPath_GetPathSegment",
 	fnPathGetDrawMode:            "FPDFPath_GetDrawMode",
@@ -140,10 +142,11 @@ const (
 
 // PDFium's page object types (FPDF_PAGEOBJ_*).
 const (
-	objText  = 1
-	objPath  = 2
-	objImage = 3
-	objForm  = 5
+	objText    = 1
+	objPath    = 2
+	objImage   = 3
+	objShading = 4
+	objForm    = 5
 )
 
 // PDFium's path segment types (FPDF_SEGMENT_*).

@@ -9,7 +9,9 @@ import (
 
 // Text render modes that paint nothing (PDF 9.3.6): 3 invisible, 7 clip only.
 const (
+	renderFill      = 0
 	renderInvisible = 3
+	renderFillClip  = 4
 	renderClip      = 7
 )
 
@@ -45,7 +47,8 @@ type textStyle struct {
 	bold   bool
 	italic bool
 	mono   bool
-	hidden bool    // invisible render mode or sub-point size
+	hidden bool    // invisible render mode, transparent or sub-point size
+	white  bool    // filled in white: invisible unless drawn on a background
 	angle  float64 // degrees counter-clockwise in the displayed frame
 }
 
@@ -165,6 +168,13 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 	if obj != 0 {
 		mode := l.callI32(fnTextObjGetRenderMode, uint64(obj))
 		st.hidden = mode == renderInvisible || mode == renderClip
+		if !st.hidden && (mode == renderFill || mode == renderFillClip) {
+			p := l.scratch + 32
+			if l.call(fnObjGetFillColor, uint64(obj), uint64(p), uint64(p+4), uint64(p+8), uint64(p+12)) != 0 {
+				st.hidden = l.u32(p+12) == 0
+				st.white = l.u32(p) >= 250 && l.u32(p+4) >= 250 && l.u32(p+8) >= 250
+			}
+		}
 	}
 	if st.size < 1 {
 		st.hidden = true

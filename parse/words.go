@@ -23,11 +23,13 @@ const (
 // separators, split further where the next character is far along the line,
 // off the baseline, turned differently or differently visible. pageW and
 // pageH are the displayed page size, for marking off-page words hidden.
-func buildWords(gs []glyph, pageW, pageH float64) []folio.Word {
+//
+// Words filled in white are returned hidden, and their indexes in white:
+// the caller shows those that lie on a background.
+func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []int) {
 	var (
-		words []folio.Word
-		cur   []*glyph
-		text  strings.Builder
+		cur  []*glyph
+		text strings.Builder
 	)
 	flush := func(spaceAfter bool) {
 		if len(cur) == 0 {
@@ -56,6 +58,7 @@ func buildWords(gs []glyph, pageW, pageH float64) []folio.Word {
 		for _, g := range cur {
 			text.WriteRune(g.r)
 		}
+		offPage := box[2] < 0 || box[3] < 0 || box[0] > pageW || box[1] > pageH
 		words = append(words, folio.Word{
 			Text:       text.String(),
 			Box:        roundBox(box),
@@ -68,8 +71,11 @@ func buildWords(gs []glyph, pageW, pageH float64) []folio.Word {
 			RTL:        rtl,
 			Angle:      st.angle,
 			SpaceAfter: spaceAfter,
-			Hidden:     st.hidden || box[2] < 0 || box[3] < 0 || box[0] > pageW || box[1] > pageH,
+			Hidden:     st.hidden || st.white || offPage,
 		})
+		if st.white && !st.hidden && !offPage {
+			white = append(white, len(words)-1)
+		}
 		cur = cur[:0]
 	}
 	for i := range gs {
@@ -84,7 +90,7 @@ func buildWords(gs []glyph, pageW, pageH float64) []folio.Word {
 		cur = append(cur, g)
 	}
 	flush(false)
-	return words
+	return words, white
 }
 
 // unreverseLigatures puts the characters of Arabic lam-alef ligatures

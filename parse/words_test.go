@@ -81,7 +81,8 @@ func TestBuildWords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []word
-			for _, w := range buildWords(tt.gs, 612, 792) {
+			words, _ := buildWords(tt.gs, 612, 792)
+			for _, w := range words {
 				got = append(got, word{w.Text, w.SpaceAfter, w.Bold, w.Hidden, w.RTL})
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -93,12 +94,12 @@ func TestBuildWords(t *testing.T) {
 
 func TestBuildWordsBoxAndStyle(t *testing.T) {
 	st := &textStyle{font: "Courier", size: 10.004, weight: 400, mono: true, angle: 0}
-	got := buildWords(line("ab", st, 100), 612, 792)
+	got, _ := buildWords(line("ab", st, 100), 612, 792)
 	want := []folio.Word{{Text: "ab", Box: folio.Box{0, 100, 10, 110}, Font: "Courier", Size: 10, Weight: 400, Mono: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("words (-want +got):\n%s", diff)
 	}
-	off := buildWords(line("ab", st, 900), 612, 792)
+	off, _ := buildWords(line("ab", st, 900), 612, 792)
 	if len(off) != 1 || !off[0].Hidden {
 		t.Errorf("word below the page: got %+v, want one hidden word", off)
 	}

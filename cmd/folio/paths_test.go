@@ -19,6 +19,9 @@ type pdfLine struct {
 	Size float64
 	Text string
 	Gap  bool
+	// State is text state for this line only, such as "1 1 1 rg" (white)
+	// or "3 Tr" (invisible).
+	State string
 }
 
 // testPDF returns a one-page US Letter PDF showing lines in Helvetica from
@@ -33,7 +36,11 @@ func testPDF(image bool, lines ...pdfLine) []byte {
 			y -= l.Size * 1.2
 		}
 		esc := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(l.Text)
-		fmt.Fprintf(&c, "BT /F1 %g Tf 72 %g Td (%s) Tj ET\n", l.Size, y, esc)
+		if l.State != "" {
+			fmt.Fprintf(&c, "q BT /F1 %g Tf %s 72 %g Td (%s) Tj ET Q\n", l.Size, l.State, y, esc)
+		} else {
+			fmt.Fprintf(&c, "BT /F1 %g Tf 72 %g Td (%s) Tj ET\n", l.Size, y, esc)
+		}
 		y -= l.Size * 1.3
 	}
 	resources := "/Font << /F1 5 0 R >>"
