@@ -418,7 +418,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: kind, Err: err}
 	}
 
-	warnings := withholdHidden(parsed, elements)
+	warnings := wordStats(parsed, elements)
 	if r, ok := b.Parser.(Renderer); ok {
 		warnings = append(warnings, renderFigures(docCtx, r, *src, data, elements)...)
 		warnings = append(warnings, b.renderCrops(docCtx, r, *src, data, parsed, elements)...)

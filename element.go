@@ -72,6 +72,10 @@ type Element struct {
 	// box (white on white, invisible or transparent, sub-point): they are
 	// left out of its text and never sent to a model.
 	HiddenWords int `json:"hidden_words,omitempty"`
+	// OCRConfidence is the mean confidence (0.01-1) of the words inside the
+	// element that OCR recognised; 0 when none were. Routing can send
+	// poorly read elements to a vision model (max_ocr_confidence).
+	OCRConfidence float64 `json:"ocr_confidence,omitempty"`
 
 	// Crop is the element's region of the page as a PNG, drawn for routes
 	// that send tables or text regions to vision models; never written out.

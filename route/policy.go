@@ -45,6 +45,9 @@ type Rule struct {
 	NeedsNoTextLayer bool `json:"needs_no_text_layer,omitempty"`
 	// MinArea requires an element box of at least this many square points.
 	MinArea float64 `json:"min_area,omitempty"`
+	// MaxOCRConfidence requires an element read by OCR whose mean word
+	// confidence is below it.
+	MaxOCRConfidence float64 `json:"max_ocr_confidence,omitempty"`
 }
 
 // DefaultPolicy returns the fully local policy: text-like elements to
@@ -113,6 +116,8 @@ func (p Policy) Validate() error {
 				return fmt.Errorf("policy %s: max_confidence %v is not within 0-1", name, l.When.MaxConfidence)
 			case !(l.When.MinConfidence >= 0 && l.When.MinConfidence <= 1):
 				return fmt.Errorf("policy %s: min_confidence %v is not within 0-1", name, l.When.MinConfidence)
+			case !(l.When.MaxOCRConfidence >= 0 && l.When.MaxOCRConfidence <= 1):
+				return fmt.Errorf("policy %s: max_ocr_confidence %v is not within 0-1", name, l.When.MaxOCRConfidence)
 			case !(l.When.MinArea >= 0 && l.When.MinArea < 1e12):
 				return fmt.Errorf("policy %s: min_area %v is out of range", name, l.When.MinArea)
 			}
@@ -138,6 +143,9 @@ func (r Rule) Applies(t Task) bool {
 		return false
 	}
 	if r.MinArea > 0 && e.Box.Area() < r.MinArea {
+		return false
+	}
+	if r.MaxOCRConfidence > 0 && !(e.OCRConfidence > 0 && e.OCRConfidence < r.MaxOCRConfidence) {
 		return false
 	}
 	return true

@@ -115,7 +115,7 @@ func TestParseConditions(t *testing.T) {
 endpoints: {e: {base_url: "http://localhost:8000/v1"}}
 models: {m: {endpoint: e, model: x, vision: true}}
 routes:
-  table: [local/table, {model: m, when: {min_cells: 20, max_confidence: 0.5, min_area: 2500, needs_no_text_layer: true}}]
+  table: [local/table, {model: m, when: {min_cells: 20, max_confidence: 0.5, min_area: 2500, needs_no_text_layer: true, max_ocr_confidence: 0.8}}]
   paragraph: [local/text, {model: m, when: {needs_no_text_layer: true}}]
   image: [{model: m}]
   heading: [{model: local/text, when: {max_confidence: 1}}]
@@ -123,7 +123,7 @@ routes:
 	want := map[folio.ElementType][]route.Link{
 		folio.TableType: {
 			{Specialist: "local/table"},
-			{Specialist: "m", When: route.Rule{MinCells: 20, MaxConfidence: 0.5, MinArea: 2500, NeedsNoTextLayer: true}},
+			{Specialist: "m", When: route.Rule{MinCells: 20, MaxConfidence: 0.5, MinArea: 2500, NeedsNoTextLayer: true, MaxOCRConfidence: 0.8}},
 		},
 		folio.Paragraph: {{Specialist: "local/text"}, {Specialist: "m", When: route.Rule{NeedsNoTextLayer: true}}},
 		folio.ImageType: links("m"),

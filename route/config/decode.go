@@ -20,7 +20,7 @@ var (
 	endpointFields = []string{"base_url", "api_key_env", "api_version", "headers", "concurrency", "rpm", "tpm"}
 	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "min_image_dpi", "max_output_tokens"}
 	linkFields     = []string{"model", "when"}
-	ruleFields     = []string{"min_cells", "max_confidence", "min_confidence", "min_area", "needs_no_text_layer"}
+	ruleFields     = []string{"min_cells", "max_confidence", "min_confidence", "min_area", "needs_no_text_layer", "max_ocr_confidence"}
 	budgetFields   = []string{"max_usd", "on_exhausted"}
 	decorFields    = []string{"send", "min_area", "max_aspect", "repeated_pages"}
 )
@@ -279,6 +279,10 @@ func (d *decoder) rule(n ast.Node, path string) route.Rule {
 			}
 		case "needs_no_text_layer":
 			r.NeedsNoTextLayer = d.boolean(e.val, p)
+		case "max_ocr_confidence":
+			if x := d.number(e.val, p); x != nil {
+				r.MaxOCRConfidence = *x
+			}
 		default:
 			d.unknown(e, path, ruleFields)
 		}

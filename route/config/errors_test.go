@@ -98,7 +98,8 @@ func TestParseErrors(t *testing.T) {
 			"folio.yaml:7: routes.paragraph[0].when.needs_no_text_layer: must be true or false, not a string"},
 		{"misspelt_condition", "routes:\n  table: [{model: small, when: {min_cels: 4}}]\n", `folio.yaml:7: routes.table[0].when.min_cels: unknown field (did you mean "min_cells"?)`},
 		{"unknown_condition", "routes:\n  table: [{model: small, when: {min_rows: 4}}]\n",
-			"folio.yaml:7: routes.table[0].when.min_rows: unknown field (one of min_cells, max_confidence, min_confidence, min_area, needs_no_text_layer)"},
+			"folio.yaml:7: routes.table[0].when.min_rows: unknown field (one of min_cells, max_confidence, min_confidence, min_area, needs_no_text_layer, max_ocr_confidence)"},
+		{"ocr_confidence_range", "routes:\n  paragraph: [{model: small, when: {max_ocr_confidence: 1.5}}]\n", "folio.yaml:7: routes.paragraph[0].when.max_ocr_confidence: 1.5 is not above 0 and at most 1"},
 
 		// Baseline, budget, retries, timeout.
 		{"unknown_baseline", "baseline: large\n", `folio.yaml:6: baseline: unknown model "large" (one of small, text)`},

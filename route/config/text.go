@@ -160,6 +160,9 @@ func rule(r route.Rule) string {
 	if r.NeedsNoTextLayer {
 		c = append(c, "needs_no_text_layer")
 	}
+	if r.MaxOCRConfidence != 0 {
+		c = append(c, "max_ocr_confidence "+strconv.FormatFloat(r.MaxOCRConfidence, 'g', -1, 64))
+	}
 	if len(c) == 0 {
 		return ""
 	}

@@ -197,6 +197,9 @@ func (d *decoder) checkRule(t folio.ElementType, field string, r route.Rule) {
 	if d.present(field+".min_confidence") && !(r.MinConfidence > 0 && r.MinConfidence <= 1) {
 		d.fail(field+".min_confidence", "%v is not above 0 and at most 1", r.MinConfidence)
 	}
+	if d.present(field+".max_ocr_confidence") && !(r.MaxOCRConfidence > 0 && r.MaxOCRConfidence <= 1) {
+		d.fail(field+".max_ocr_confidence", "%v is not above 0 and at most 1", r.MaxOCRConfidence)
+	}
 	if !(r.MinArea >= 0 && r.MinArea < maxArea) {
 		d.fail(field+".min_area", "%v is not at least 0 and below %g", r.MinArea, maxArea)
 	}

@@ -1,0 +1,74 @@
+package folio
+
+import (
+	"fmt"
+	"math"
+)
+
+// wordStats gives each element what the words inside its box say beyond
+// their text: the invisible ones (Word.Hidden) it withheld, and the mean
+// OCR confidence of the recognised ones. It returns a warning per page for
+// invisible words inside no element.
+//
+// The segmenter has already left invisible words out of every element's
+// text, so no model ever sees them: text a reader cannot see is a classic
+// carrier of prompt injection. On scanned pages they are not counted:
+// they are an earlier OCR layer, which Folio's own OCR replaces.
+func wordStats(p *Parsed, els []Element) []string {
+	var warnings []string
+	onPage := map[int][]*Element{}
+	for i := range els {
+		e := &els[i]
+		onPage[e.Page] = append(onPage[e.Page], e)
+		for _, r := range e.Regions {
+			if r.Page != e.Page {
+				onPage[r.Page] = append(onPage[r.Page], e)
+			}
+		}
+	}
+	ocrSum, ocrWords := map[*Element]float64{}, map[*Element]int{}
+	for i := range p.Pages {
+		pg := &p.Pages[i]
+		outside := 0
+		for _, w := range pg.Words {
+			switch {
+			case w.Hidden && !pg.Scanned:
+				if e := smallestHolding(onPage[pg.Number], pg.Number, w.Box); e != nil {
+					e.HiddenWords++
+				} else {
+					outside++
+				}
+			case !w.Hidden && w.Confidence > 0:
+				if e := smallestHolding(onPage[pg.Number], pg.Number, w.Box); e != nil {
+					ocrSum[e] += w.Confidence
+					ocrWords[e]++
+				}
+			}
+		}
+		if outside > 0 {
+			warnings = append(warnings, fmt.Sprintf("page %d: %d words of invisible text withheld (in no element)", pg.Number, outside))
+		}
+	}
+	for e, n := range ocrWords {
+		e.OCRConfidence = max(0.01, math.Round(ocrSum[e]/float64(n)*100)/100)
+	}
+	return warnings
+}
+
+// smallestHolding returns the smallest of els whose box on page (or one
+// of its regions there) holds the centre of b.
+func smallestHolding(els []*Element, page int, b Box) *Element {
+	x, y := b.CenterX(), b.CenterY()
+	holds := func(r Box) bool { return x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3] }
+	var best *Element
+	for _, e := range els {
+		in := e.Page == page && holds(e.Box)
+		for _, r := range e.Regions {
+			in = in || (r.Page == page && holds(r.Box))
+		}
+		if in && (best == nil || e.Box.Area() < best.Box.Area()) {
+			best = e
+		}
+	}
+	return best
+}
