@@ -35,9 +35,15 @@ type Batch struct {
 	// OutDir is where Writer puts outputs; a document is skipped only when
 	// the ledger has it done and its outputs are still there as recorded.
 	OutDir string
-	// Workers is the number of documents in flight (parse and segment are
-	// CPU-bound); default runtime.NumCPU().
+	// Workers is the number of documents in flight; default
+	// runtime.NumCPU().
 	Workers int
+	// ParseSlots bounds the documents being parsed at once (the parser's
+	// processes); default Workers. With more Workers than slots, documents
+	// are segmented, routed and written while others are parsed. A
+	// document's deadline starts when it gets a slot.
+	ParseSlots int
+	slots      chan struct{}
 	// DocTimeout bounds parsing and segmenting one document.
 	DocTimeout time.Duration
 	// MaxBytes is the largest input read; bigger files fail as too_large.
@@ -314,6 +320,10 @@ func (b *Batch) setDefaults() {
 	if b.Workers <= 0 {
 		b.Workers = runtime.NumCPU()
 	}
+	if b.ParseSlots <= 0 || b.ParseSlots > b.Workers {
+		b.ParseSlots = b.Workers
+	}
+	b.slots = make(chan struct{}, b.ParseSlots)
 	if b.DocTimeout <= 0 {
 		b.DocTimeout = DefaultDocTimeout
 	}
@@ -402,9 +412,15 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		}
 	}
 
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, &Error{Op: "parse", Doc: src.Path, Kind: KindCanceled, Err: ctx.Err()}
+	}
 	docCtx, cancel := context.WithTimeout(ctx, b.DocTimeout)
 	defer cancel()
 	parsed, err := b.Parser.Parse(docCtx, *src, data)
+	<-b.slots
 	if err != nil {
 		return nil, nil, err
 	}

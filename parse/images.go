@@ -1,9 +1,7 @@
 package parse
 
 import (
-	"bytes"
 	"image"
-	"image/png"
 
 	"github.com/folio/folio"
 )
@@ -102,13 +100,7 @@ func (d *docParser) decodeImage(obj uint32, num int, estimate int64) []byte {
 	if img == nil {
 		return nil
 	}
-	var out bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&out, img); err != nil {
-		d.log.Debug("encode image", "page", num, "err", err)
-		return nil
-	}
-	return out.Bytes()
+	return encodePNG(img)
 }
 
 // toImage converts a PDFium bitmap buffer to a Go image, copying the pixels.

@@ -278,6 +278,9 @@ func encodePNG(img image.Image) (b []byte) {
 			b = nil
 		}
 	}()
+	if b := fastPNG(img); b != nil {
+		return b
+	}
 	var out bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: pngBuffers}
 	if err := enc.Encode(&out, img); err != nil {

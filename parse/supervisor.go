@@ -343,7 +343,7 @@ func lowestLevel(ctx context.Context, log *slog.Logger) slog.Level {
 func workerEnv(env []string) []string {
 	keep := []string{"PATH=", "HOME=", "TMPDIR=", "LANG=", "LC_ALL=", "LC_CTYPE=", "XDG_CACHE_HOME=",
 		"TESSDATA_PREFIX=", "OMP_THREAD_LIMIT=", "GOGC=", "GOMEMLIMIT=", "GOMAXPROCS=", "GODEBUG=",
-		"GORACE=", "GOTRACEBACK=", "GOCOVERDIR="}
+		"GORACE=", "GOTRACEBACK=", "GOCOVERDIR=", "FOLIO_WORKER_CPUPROFILE="}
 	var out []string
 	for _, kv := range env {
 		for _, k := range keep {

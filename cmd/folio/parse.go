@@ -48,6 +48,7 @@ type parseOptions struct {
 
 func newParseCmd(s *streams, g *globalOptions, sh *shutdown) *cobra.Command {
 	o := &parseOptions{sh: sh}
+	var profile func() (func(), error)
 	cmd := &cobra.Command{
 		Use:   "parse INPUT... -o OUT",
 		Short: "Parse files, folders (recursively) and globs into OUT",
@@ -72,9 +73,15 @@ error, 130/143 interrupted by SIGINT/SIGTERM.`,
 			if err != nil {
 				return err
 			}
+			stop, err := profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return runParse(c.Context(), o, s, log)
 		},
 	}
+	profile = addProfileFlag(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "output", "o", "", "output folder (required)")
 	f.StringVar(&o.db, "db", "", "ledger file (default OUT/folio.db)")
@@ -195,7 +202,8 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		Writer:     writer,
 		Ledger:     db,
 		OutDir:     o.out,
-		Workers:    o.workers,
+		Workers:    2 * o.workers,
+		ParseSlots: o.workers,
 		DocTimeout: o.timeout,
 		MaxBytes:   o.limits.maxBytes,
 		Config:     config,

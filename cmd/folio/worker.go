@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/folio/folio/parse"
@@ -19,9 +20,20 @@ const parseWorkerArg = "__parse-worker"
 // group: the parent finishes or kills its workers itself.
 func serveParseWorker() int {
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	if prefix := os.Getenv("FOLIO_WORKER_CPUPROFILE"); prefix != "" {
+		// For BENCHMARKS.md's profiles: one file per worker.
+		if f, err := os.Create(fmt.Sprintf("%s.%d", prefix, os.Getpid())); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			} else {
+				f.Close()
+			}
+		}
+	}
+	code := 0
 	if err := parse.ServeWorker(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
+		code = 1
 	}
-	return 0
+	return code
 }
