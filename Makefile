@@ -49,8 +49,17 @@ eval: build
 	  echo "$$set: $$(tail -n 1 eval/out/$$set.txt)" | tee -a eval/out/summary.txt; \
 	done
 
+# Benchmarks: every Go benchmark into bench/go.txt (compare two with benchstat),
+# then scripts/bench.sh (throughput against pdftotext and PyMuPDF, model-bound
+# runs, ledger and cache rates, RSS over 10,000 pages, start-up), which rewrites
+# its section of BENCHMARKS.md. About 15 minutes on 2 cores; a fast variant:
+# make bench BENCH_QUICK=1. Other settings: see scripts/bench.sh.
+BENCH_QUICK ?=
+BENCH_GOFLAGS ?= $(if $(BENCH_QUICK),-benchtime=100ms,-count=3)
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p bench
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem $(BENCH_GOFLAGS) ./... | tee bench/go.txt
+	BENCH_QUICK=$(BENCH_QUICK) BENCH_GO=bench/go.txt BENCH_COMMAND='make bench$(if $(BENCH_QUICK), BENCH_QUICK=$(BENCH_QUICK))' ./scripts/bench.sh
 
 clean:
 	rm -rf bin out eval/out

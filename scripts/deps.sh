@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 pkgs=()
 command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || pkgs+=(qpdf)
+# python3-fitz: PyMuPDF, the second reference of make bench (scripts/bench_pymupdf.py).
+/usr/bin/python3 -c 'import fitz' >/dev/null 2>&1 || pkgs+=(python3-fitz)
 command -v tesseract >/dev/null 2>&1 || pkgs+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -x eng >/dev/null; then pkgs+=(tesseract-ocr-eng); fi
 if [ ${#pkgs[@]} -gt 0 ]; then
