@@ -50,6 +50,11 @@ const (
 	DefaultMaxPageObjects = 500_000
 )
 
+// recycleBytes: an instance whose memory grew past this is replaced after
+// its document, so that the memory of a big document is not kept for the
+// small ones after it (a new instance costs a few milliseconds).
+const recycleBytes = 96 << 20
+
 // wasmPageSize is the size of one WebAssembly memory page.
 const wasmPageSize = 65536
 
@@ -333,8 +338,10 @@ func (e *Engine) withDocument(ctx context.Context, op string, src folio.Source, 
 	case perr != nil && perr.fatal:
 		// A trap or exhausted memory leaves the instance in an unknown state.
 		inst.Kill()
-	case memBytes > e.opts.MemoryLimit/2:
-		// WebAssembly memory never shrinks; start afresh after a big document.
+	case memBytes > min(e.opts.MemoryLimit/2, recycleBytes):
+		// WebAssembly memory never shrinks; start afresh after a big
+		// document, which gives the memory back.
+		e.log.Debug("pdfium instance recycled", "doc", src.Rel, "wasm_mib", memBytes>>20)
 		inst.Kill()
 	default:
 		if err := inst.Close(); err != nil {

@@ -291,15 +291,27 @@ func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
 	}
 	ch := make(chan result, 1)
 	go func() {
-		var r response
 		err := w.enc.Encode(msg)
 		if err == nil {
 			err = w.out.Flush()
 		}
-		if err == nil {
-			err = w.dec.Decode(&r)
+		var pages []folio.Page
+		for err == nil {
+			var r response
+			if err = w.dec.Decode(&r); err != nil {
+				break
+			}
+			if r.More {
+				pages = append(pages, r.Pages...)
+				continue
+			}
+			if r.Parsed != nil {
+				r.Parsed.Pages = pages
+			}
+			ch <- result{&r, nil}
+			return
 		}
-		ch <- result{&r, err}
+		ch <- result{nil, err}
 	}()
 	select {
 	case res := <-ch:

@@ -67,11 +67,18 @@ type request struct {
 	MaxPixels int64
 }
 
+// response answers a request. A parse's pages come in frames of at most
+// pagesPerFrame pages with More set, before the last frame with the rest
+// of Parsed: neither side holds the whole document encoded at once.
 type response struct {
 	Parsed *folio.Parsed
 	PNGs   [][]byte
 	Err    *wireError
+	Pages  []folio.Page
+	More   bool
 }
+
+const pagesPerFrame = 16
 
 // wireError carries a *folio.Error (or any error, as KindInternal).
 type wireError struct {

@@ -50,7 +50,20 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Write
 			}
 			return fmt.Errorf("parse worker: read request: %w", err)
 		}
-		if err := send(serve(ctx, e, &req)); err != nil {
+		r := serve(ctx, e, &req)
+		if p := r.Parsed; p != nil {
+			// Frames of pages, each dropped once sent.
+			for len(p.Pages) > 0 {
+				n := min(pagesPerFrame, len(p.Pages))
+				if err := send(&response{Pages: p.Pages[:n], More: true}); err != nil {
+					return err
+				}
+				clear(p.Pages[:n])
+				p.Pages = p.Pages[n:]
+			}
+			p.Pages = nil
+		}
+		if err := send(r); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -105,6 +106,9 @@ error, 130/143 interrupted by SIGINT/SIGTERM.`,
 }
 
 func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(parentHeapLimit)
+	}
 	if o.out == "" {
 		return usageErrorf("parse needs an output folder: -o OUT")
 	}

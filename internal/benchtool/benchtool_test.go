@@ -86,11 +86,11 @@ func TestTreeRSSCountsThisProcess(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc")
 	}
-	kb, procs := treeRSS(os.Getpid())
-	if kb <= 0 || procs < 1 {
-		t.Errorf("treeRSS(self) = %d kB in %d processes, want some memory in at least one", kb, procs)
+	kb, pss, procs := treeRSS(os.Getpid())
+	if kb <= 0 || pss <= 0 || pss > kb || procs < 1 {
+		t.Errorf("treeRSS(self) = %d kB RSS, %d kB PSS in %d processes, want some memory in at least one, PSS at most RSS", kb, pss, procs)
 	}
-	if kb, procs := treeRSS(1 << 30); kb != 0 || procs != 0 {
+	if kb, _, procs := treeRSS(1 << 30); kb != 0 || procs != 0 {
 		t.Errorf("treeRSS of no process = %d kB, %d processes; want 0, 0", kb, procs)
 	}
 }

@@ -24,7 +24,11 @@ type rssMark struct {
 	Seconds float64 `json:"seconds"`
 	RSSKB   int64   `json:"rss_kb"`
 	PeakKB  int64   `json:"peak_kb"`
-	Procs   int     `json:"procs"`
+	// PSS: the tree's proportional set size, which counts pages the
+	// processes share (the executable) once.
+	PSSKB     int64 `json:"pss_kb"`
+	PeakPSSKB int64 `json:"peak_pss_kb"`
+	Procs     int   `json:"procs"`
 }
 
 // rssResult is what `benchtool rss` prints.
@@ -41,6 +45,7 @@ type rssResult struct {
 	// and every process under it), PeakPages the pages done then.
 	PeakKB    int64 `json:"peak_tree_rss_kb"`
 	PeakPages int   `json:"peak_at_pages"`
+	PeakPSSKB int64 `json:"peak_tree_pss_kb"`
 	// MaxRSSKB is the kernel's peak RSS (ru_maxrss) of the command's own
 	// process, which sampling can miss between two samples.
 	MaxRSSKB int64     `json:"max_rss_kb"`
@@ -91,15 +96,15 @@ func runRSS(ctx context.Context, args []string, log *slog.Logger) (*rssResult, e
 	}
 
 	res := &rssResult{Cmd: argv, Interval: interval.Seconds()}
-	var mu sync.Mutex    // guards res, windowPeak and samples
-	var windowPeak int64 // since the last mark
+	var mu sync.Mutex               // guards res, windowPeak and samples
+	var windowPeak, windowPSS int64 // since the last mark
 	start := time.Now()
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
 	pid := c.Process.Pid
 	sample := func() {
-		kb, procs := treeRSS(pid)
+		kb, pss, procs := treeRSS(pid)
 		mu.Lock()
 		defer mu.Unlock()
 		if procs == 0 {
@@ -107,6 +112,8 @@ func runRSS(ctx context.Context, args []string, log *slog.Logger) (*rssResult, e
 		}
 		res.Samples++
 		windowPeak = max(windowPeak, kb)
+		windowPSS = max(windowPSS, pss)
+		res.PeakPSSKB = max(res.PeakPSSKB, pss)
 		if kb > res.PeakKB {
 			res.PeakKB, res.PeakPages = kb, res.Pages
 		}
@@ -156,12 +163,12 @@ func runRSS(ctx context.Context, args []string, log *slog.Logger) (*rssResult, e
 		if pages < next {
 			continue
 		}
-		kb, procs := treeRSS(pid)
+		kb, pss, procs := treeRSS(pid)
 		mu.Lock()
 		for ; next <= pages; next += *every {
-			peak := max(windowPeak, kb)
-			res.Marks = append(res.Marks, rssMark{Pages: next, Seconds: time.Since(start).Seconds(), RSSKB: kb, PeakKB: peak, Procs: procs})
-			windowPeak = 0
+			res.Marks = append(res.Marks, rssMark{Pages: next, Seconds: time.Since(start).Seconds(),
+				RSSKB: kb, PeakKB: max(windowPeak, kb), PSSKB: pss, PeakPSSKB: max(windowPSS, pss), Procs: procs})
+			windowPeak, windowPSS = 0, 0
 		}
 		mu.Unlock()
 		sample()
@@ -182,9 +189,9 @@ func runRSS(ctx context.Context, args []string, log *slog.Logger) (*rssResult, e
 	return res, nil
 }
 
-// treeRSS returns the summed VmRSS in KiB of process pid and all its
-// descendants, and how many processes that is (0 when pid is gone).
-func treeRSS(pid int) (kb int64, procs int) {
+// treeRSS returns the summed VmRSS and PSS in KiB of process pid and all
+// its descendants, and how many processes that is (0 when pid is gone).
+func treeRSS(pid int) (kb, pss int64, procs int) {
 	children := map[int][]int{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -205,10 +212,30 @@ func treeRSS(pid int) (kb int64, procs int) {
 			continue
 		}
 		kb += rss
+		if v, ok := pssOf(p); ok {
+			pss += v
+		} else {
+			pss += rss
+		}
 		procs++
 		queue = append(queue, children[p]...)
 	}
-	return kb, procs
+	return kb, pss, procs
+}
+
+// pssOf reads a process's proportional set size from smaps_rollup in KiB.
+func pssOf(pid int) (int64, bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "smaps_rollup"))
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // parentOf reads a process's parent id from /proc/PID/stat.

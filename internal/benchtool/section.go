@@ -193,17 +193,20 @@ func writeRSS(w io.Writer, in *reportInput) {
 	p("salted with a comment after its end (other bytes under another path: each is parsed). %d documents\n", r.Docs)
 	p("(%d failed), %d pages, %d elements in %.0f s (%.0f pages/s). RSS is VmRSS summed over the\n", r.Failed, r.Pages, r.Elements, r.Seconds, float64(r.Pages)/r.Seconds)
 	p("folio process and every process under it, sampled every %.1f s (%d samples) and when a\n", r.Interval, r.Samples)
-	p("document event takes the pages done past each thousand.\n\n")
-	p("Peak: **%.0f MiB** (sampled, at %d pages); the kernel's peak RSS of the folio process\n",
-		float64(r.PeakKB)/1024, r.PeakPages)
-	p("itself (ru_maxrss): %.0f MiB.\n", float64(r.MaxRSSKB)/1024)
+	p("document event takes the pages done past each thousand. PSS (proportional set size)\n")
+	p("counts the pages the processes share, the executable's above all, once: it is the memory\n")
+	p("the run takes from the machine.\n\n")
+	p("Peak of the tree: **%.0f MiB PSS**, %.0f MiB summed RSS (sampled, at %d pages); the kernel's\n",
+		float64(r.PeakPSSKB)/1024, float64(r.PeakKB)/1024, r.PeakPages)
+	p("peak RSS of the folio process itself (ru_maxrss): %.0f MiB.\n", float64(r.MaxRSSKB)/1024)
 	if in.Copies != nil && in.Copies.Pages != r.Pages {
 		p("The copies hold %d pages by the mix's count, but the run did %d.\n", in.Copies.Pages, r.Pages)
 	}
 	p("\n")
-	p("| pages done | seconds | RSS MiB then | peak MiB since the previous row | processes |\n|---|---|---|---|---|\n")
+	p("| pages done | seconds | PSS MiB then | peak PSS MiB since the previous row | summed RSS MiB then | peak RSS MiB since | processes |\n|---|---|---|---|---|---|---|\n")
 	for _, m := range r.Marks {
-		p("| %d | %.0f | %.0f | %.0f | %d |\n", m.Pages, m.Seconds, float64(m.RSSKB)/1024, float64(m.PeakKB)/1024, m.Procs)
+		p("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %d |\n", m.Pages, m.Seconds, float64(m.PSSKB)/1024, float64(m.PeakPSSKB)/1024,
+			float64(m.RSSKB)/1024, float64(m.PeakKB)/1024, m.Procs)
 	}
 }
 
