@@ -20,12 +20,16 @@ type limited struct {
 func (l *limited) Run(ctx context.Context, t Task) (Result, error) {
 	est := estimate(l.next, t)
 	tokens := est.Usage.InputTokens + est.Usage.OutputTokens
+	send := func(ctx context.Context) (Result, error) { return l.next.Run(ctx, t) }
+	if p, ok := l.next.(Preparer); ok {
+		send = p.Prepare(ctx, t)
+	}
 	release, err := l.lim.acquire(ctx, tokens)
 	if err != nil {
 		return Result{USDMicros: free()}, err
 	}
 	defer release()
-	res, err := l.next.Run(ctx, t)
+	res, err := send(ctx)
 	l.lim.settle(tokens, res.Usage.InputTokens+res.Usage.OutputTokens)
 	var ra RetryAfter
 	if Classify(err) == ClassRateLimit && errors.As(err, &ra) {

@@ -122,3 +122,67 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 		t.Errorf("Run() = %v with %d calls; want the deadline while waiting for a slot, 1 call", err, m.Calls())
 	}
 }
+
+// preparing is a specialist whose requests take preparing; it records
+// how many requests are being prepared while another is being sent.
+type preparing struct {
+	sending  chan struct{} // closed when the first send has started
+	release  chan struct{} // closed to let sends finish
+	mu       sync.Mutex
+	overlaps int
+	inSend   int
+	once     sync.Once
+}
+
+func (p *preparing) Name() string { return "prep" }
+
+func (p *preparing) Run(ctx context.Context, t route.Task) (route.Result, error) {
+	return p.Prepare(ctx, t)(ctx)
+}
+
+func (p *preparing) Prepare(context.Context, route.Task) func(context.Context) (route.Result, error) {
+	p.mu.Lock()
+	if p.inSend > 0 {
+		p.overlaps++
+	}
+	p.mu.Unlock()
+	return func(context.Context) (route.Result, error) {
+		p.mu.Lock()
+		p.inSend++
+		p.mu.Unlock()
+		p.once.Do(func() { close(p.sending) })
+		<-p.release
+		p.mu.Lock()
+		p.inSend--
+		p.mu.Unlock()
+		return route.Result{}, nil
+	}
+}
+
+// A request is prepared (its image drawn) before it takes one of the
+// endpoint's slots: with one slot busy, the next request is prepared.
+func TestLimiterPreparesOutsideTheSlot(t *testing.T) {
+	p := &preparing{sending: make(chan struct{}), release: make(chan struct{})}
+	s := route.Wrap(p, route.ModelOptions{Endpoint: "e", Concurrency: 1}, route.NewShared())
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Run(context.Background(), task("a")) })
+	<-p.sending
+	wg.Go(func() { s.Run(context.Background(), task("b")) })
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		n := p.overlaps
+		p.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(p.release)
+			wg.Wait()
+			t.Fatal("the second request was not prepared while the first held the only slot")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(p.release)
+	wg.Wait()
+}

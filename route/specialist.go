@@ -19,6 +19,16 @@ type Specialist interface {
 	Run(ctx context.Context, t Task) (Result, error)
 }
 
+// Preparer is implemented by specialists whose requests take work to
+// build, such as drawing an image at the size a model wants: Prepare does
+// that work and returns the call that sends the request. The endpoint's
+// limiter runs Prepare before it admits the request, so that a slot of
+// the endpoint's concurrency is held only while a request is on the wire.
+// Errors in preparing surface when the call is made.
+type Preparer interface {
+	Prepare(ctx context.Context, t Task) func(context.Context) (Result, error)
+}
+
 // Checker is implemented by specialists that have quality checks of their
 // own, such as grounding a model's answer in the element's source text. The
 // router runs it after [Check]; an error rejects the output.

@@ -202,21 +202,37 @@ func (s *Specialist) Name() string { return s.m.Alias }
 // into the element's table, image or text. The Result carries the usage and
 // price even when the answer is rejected, since it was paid for.
 func (s *Specialist) Run(ctx context.Context, t route.Task) (route.Result, error) {
+	return s.Prepare(ctx, t)(ctx)
+}
+
+// Prepare builds t's request, images drawn at their chosen size, and
+// returns the call that sends it (route.Preparer).
+func (s *Specialist) Prepare(_ context.Context, t route.Task) func(context.Context) (route.Result, error) {
 	res := route.Result{Model: "openai/" + s.m.Model, Endpoint: s.ep.Name, USDMicros: s.prices.usdMicros(folio.Usage{})}
+	fail := func(err error) func(context.Context) (route.Result, error) {
+		return func(context.Context) (route.Result, error) {
+			return res, fmt.Errorf("chat completion %s: %w", s.m.Model, err)
+		}
+	}
 	req, err := s.build(t)
 	if err != nil {
-		return res, fmt.Errorf("chat completion %s: %w", s.m.Model, err)
+		return fail(err)
 	}
 	res.Prompt, res.PromptVersion, res.RequestHash = req.tpl.ID, req.tpl.Version, s.key(req)
 	params, err := s.params(req)
 	if err != nil {
-		return res, fmt.Errorf("chat completion %s: %w", s.m.Model, err)
+		return fail(err)
 	}
 	if len(req.images) > 0 {
 		img := req.images[0]
 		res.ImageSent = folio.ImageSent{ImageWidth: img.w, ImageHeight: img.h, ImageDetail: img.detail,
 			EstimatedImageTokens: int64(img.tokens)}
 	}
+	return func(ctx context.Context) (route.Result, error) { return s.send(ctx, t, req, params, res) }
+}
+
+// send makes the request prepared for t.
+func (s *Specialist) send(ctx context.Context, t route.Task, req *request, params openai.ChatCompletionNewParams, res route.Result) (route.Result, error) {
 	reqCtx, cancel := context.WithTimeout(ctx, s.ep.Timeout)
 	defer cancel()
 	cc, err := s.svc.New(reqCtx, params)
