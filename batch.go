@@ -43,7 +43,10 @@ type Batch struct {
 	// are segmented, routed and written while others are parsed. A
 	// document's deadline starts when it gets a slot.
 	ParseSlots int
-	slots      chan struct{}
+	// CropDPI is the resolution crops for vision routes are drawn at (the
+	// finest the models need); default FigureDPI.
+	CropDPI float64
+	slots   chan struct{}
 	// DocTimeout bounds parsing and segmenting one document.
 	DocTimeout time.Duration
 	// MaxBytes is the largest input read; bigger files fail as too_large.

@@ -83,7 +83,11 @@ func (b *Batch) renderCrops(ctx context.Context, r Renderer, src Source, data []
 	if len(regions) == 0 {
 		return nil
 	}
-	pngs, err := r.Render(ctx, src, data, regions, FigureDPI, FigureMaxPixels)
+	dpi := b.CropDPI
+	if dpi <= 0 {
+		dpi = FigureDPI
+	}
+	pngs, err := r.Render(ctx, src, data, regions, dpi, FigureMaxPixels)
 	if err != nil {
 		return []string{fmt.Sprintf("render crops: %v", detail(err))}
 	}

@@ -21,6 +21,7 @@ type routing struct {
 	// gets the element's page region drawn.
 	crops      map[folio.ElementType]bool
 	cropNoText bool
+	cropDPI    float64 // the finest resolution a vision model in a chain needs
 	baseline   func(*folio.Document) *int64
 }
 
@@ -85,6 +86,9 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 	for typ, chain := range r.policy.Routes {
 		for _, l := range chain {
 			if m, ok := models[l.Specialist]; ok && m.Vision {
+				if typ != folio.ImageType {
+					r.cropDPI = max(r.cropDPI, m.ImageDPI())
+				}
 				switch {
 				case typ == folio.ImageType:
 				case typ == folio.TableType:

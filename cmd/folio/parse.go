@@ -217,6 +217,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		DryRun:     o.dryRun,
 		Tags:       tags,
 		CropTypes:  rt.crops,
+		CropDPI:    rt.cropDPI,
 		Baseline:   rt.baseline,
 		Logger:     log,
 		OnEvent:    p.event,

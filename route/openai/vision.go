@@ -104,6 +104,10 @@ func (m *Model) sizeImage(png []byte, box folio.Box) (sentImage, error) {
 	return img, nil
 }
 
+// ImageDPI is the resolution m needs page regions drawn at: its
+// MinImageDPI, or the default. Crops drawn finer are only shrunk again.
+func (m Model) ImageDPI() float64 { return m.minImageDPI() }
+
 // minImageDPI returns m's MinImageDPI, or the default.
 func (m *Model) minImageDPI() float64 {
 	if m.MinImageDPI > 0 {
