@@ -22,6 +22,8 @@ type routing struct {
 	crops      map[folio.ElementType]bool
 	cropNoText bool
 	cropDPI    float64 // the finest resolution a vision model in a chain needs
+	// remote: some chain uses a model, whose answers take seconds.
+	remote bool
 	baseline   func(*folio.Document) *int64
 }
 
@@ -82,6 +84,7 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 			}
 		}
 		r.specialists = append(r.specialists, route.Wrap(spec, mo, shared))
+		r.remote = true
 	}
 	for typ, chain := range r.policy.Routes {
 		for _, l := range chain {

@@ -105,6 +105,18 @@ error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	return cmd
 }
 
+// inFlight is how many documents a run works on at once: twice the
+// parsers, so that one document is segmented and written while another
+// is parsed, and, when models answer, enough to keep the element pool
+// busy while documents wait for their answers.
+func inFlight(o *parseOptions, rt *routing) int {
+	n := 2 * o.workers
+	if rt.remote {
+		n = max(n, o.routeWorkers)
+	}
+	return n
+}
+
 func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(parentHeapLimit)
@@ -206,7 +218,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		Writer:     writer,
 		Ledger:     db,
 		OutDir:     o.out,
-		Workers:    2 * o.workers,
+		Workers:    inFlight(o, rt),
 		ParseSlots: o.workers,
 		DocTimeout: o.timeout,
 		MaxBytes:   o.limits.maxBytes,
