@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/internal/testpdf"
 )
 
 // newTestEngine starts an engine with opts for one test.
@@ -92,22 +93,7 @@ func pathsPDF(n int) []byte {
 }
 
 // buildPDF assembles objects 1… into a PDF file with a valid xref table.
-func buildPDF(objs ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
+func buildPDF(objs ...string) []byte { return testpdf.Build(objs...) }
 
 // withDoc opens data on an instance of the shared engine and calls fn with
 // a parser bound to it, for tests of the page-level readers.

@@ -23,8 +23,8 @@ type routing struct {
 	cropNoText bool
 	cropDPI    float64 // the finest resolution a vision model in a chain needs
 	// remote: some chain uses a model, whose answers take seconds.
-	remote bool
-	baseline   func(*folio.Document) *int64
+	remote   bool
+	baseline func(*folio.Document) *int64
 }
 
 // The ledger is the response cache.
