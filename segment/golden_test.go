@@ -91,3 +91,30 @@ func BenchmarkSegment(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTables reports the time of table detection and structure
+// (ruled, contents and unruled tables) per page, on the page dumps with
+// tables. Each iteration starts from a fresh document, as Segment does.
+func BenchmarkTables(b *testing.B) {
+	for _, name := range []string{"spanning_cells", "borderless_mono_tables", "table_across_pages", "2305.03393v1-pg9"} {
+		p, err := readPages(filepath.Join("testdata", name+".pages.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts := Options{}.withDefaults()
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				d := newDoc(p, opts)
+				b.StartTimer()
+				for _, pg := range d.pages {
+					figures := d.findFigures(pg)
+					tables := d.findRuledTables(pg, figures)
+					tables = append(tables, d.findContents(pg)...)
+					d.findTextTables(pg, tables, figures)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(p.Pages))/1e6, "ms/page")
+		})
+	}
+}
