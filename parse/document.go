@@ -78,14 +78,23 @@ func (l *lib) document(data []byte, maxPages int, fn docFunc) *docError {
 // parse reads the metadata and every page of the open document, which has
 // n pages. Scanned pages are handed to OCR, which may make it wait until
 // ctx ends.
-func (d *docParser) parse(ctx context.Context, n int) *folio.Parsed {
+//
+// Only pages from (0-based) to to, when to is positive, are read, and the
+// metadata only with the first page: a worker's share of a big document.
+func (d *docParser) parse(ctx context.Context, n, from, to int) *folio.Parsed {
 	l := d.l
-	p := &folio.Parsed{Pages: make([]folio.Page, 0, n)}
+	if to <= 0 || to > n {
+		to = n
+	}
+	from = min(max(from, 0), to)
+	p := &folio.Parsed{Pages: make([]folio.Page, 0, to-from)}
 	if n == 0 {
 		d.warn("document has no pages")
 	}
-	p.Meta = d.meta()
-	for i := 0; i < n && l.err == nil && d.fail == nil; i++ {
+	if from == 0 {
+		p.Meta = d.meta()
+	}
+	for i := from; i < to && l.err == nil && d.fail == nil; i++ {
 		p.Pages = append(p.Pages, d.page(ctx, i))
 	}
 	p.Warnings = d.warnings

@@ -261,30 +261,59 @@ func (e *Engine) Close() error {
 // the PDFium instance is interrupted and discarded and Parse fails with
 // KindTimeout (or KindCanceled). Failures are *folio.Error values.
 func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	p, _, err := e.parsePages(ctx, src, data, 0, 0)
+	return p, err
+}
+
+// parsePages parses pages from (0-based) to to of a document, all when to
+// is 0, and returns how many pages the document has. The metadata, fonts
+// and pdfcpu's checks come with the first page only.
+func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, from, to int) (*folio.Parsed, int, error) {
 	if f := inputFormat(src, data); f != "pdf" {
-		return e.parseImage(ctx, src, data, f)
+		p, err := e.parseImage(ctx, src, data, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return p, len(p.Pages), nil
 	}
 	start := time.Now()
 	var parsed *folio.Parsed
+	total := 0
 	ocr := e.ocr.start()
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
 		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr}
-		parsed = d.parse(ctx, pages)
+		total = pages
+		parsed = d.parse(ctx, pages, from, to)
 		return d.fail
 	})
 	// Scanned pages are read beside the parsing and may still be running.
 	ocr.wait()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := ocr.merge(ctx, parsed); err != nil {
-		return nil, &folio.Error{Op: "ocr", Doc: src.Rel, Kind: ctxKind(err), Err: err}
+		return nil, 0, &folio.Error{Op: "ocr", Doc: src.Rel, Kind: ctxKind(err), Err: err}
 	}
-	// pdfcpu is cheap (60 ms for 619 pages against PDFium's seconds); it
-	// runs once PDFium has accepted the file.
-	startPDFCPU(ctx, data).merge(ctx, parsed)
-	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "took", time.Since(start))
-	return parsed, nil
+	if from == 0 {
+		// pdfcpu is cheap (60 ms for 619 pages against PDFium's
+		// seconds); it runs once PDFium has accepted the file.
+		startPDFCPU(ctx, data).merge(ctx, parsed)
+	}
+	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "of", total, "took", time.Since(start))
+	return parsed, total, nil
+}
+
+// count returns a document's page count (at most MaxPages).
+func (e *Engine) count(ctx context.Context, src folio.Source, data []byte) (int, error) {
+	if inputFormat(src, data) != "pdf" {
+		return 1, nil
+	}
+	n := 0
+	err := e.withDocument(ctx, "parse", src, data, func(_ *lib, _ uint32, pages int) *docError {
+		n = pages
+		return nil
+	})
+	return n, err
 }
 
 // docFunc works on a document opened in a bound instance: doc is its

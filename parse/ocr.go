@@ -207,14 +207,23 @@ func (r *ocrRun) merge(ctx context.Context, p *folio.Parsed) error {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("page %d: ocr: %v", i+1, res.err))
 			continue
 		}
-		if i < len(p.Pages) {
-			pg := &p.Pages[i]
+		// Pages may be a range of the document's (a worker's share).
+		if k := i - firstIndex(p); k >= 0 && k < len(p.Pages) {
+			pg := &p.Pages[k]
 			pg.Words = mergeOCRWords(pg.Words, res.words)
 			pg.Rulings = append(pg.Rulings, res.rulings...)
 			r.o.log.Debug("ocr page", "page", pg.Number, "words", len(res.words), "rulings", len(res.rulings), "took", res.took)
 		}
 	}
 	return nil
+}
+
+// firstIndex is the 0-based index of p's first page in its document.
+func firstIndex(p *folio.Parsed) int {
+	if len(p.Pages) == 0 {
+		return 0
+	}
+	return max(p.Pages[0].Number-1, 0)
 }
 
 // read finds the lines of a page image, paints them out and reads the

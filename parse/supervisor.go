@@ -111,9 +111,34 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 	return s, nil
 }
 
-// Parse parses one document in a worker under ctx's deadline.
+// Parse parses one document under ctx's deadline: in one worker, or, for
+// a long document when other workers are idle, in shares of its pages
+// across them.
 func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
-	r, err := s.do(ctx, opParse, &request{Op: opParse, Src: src, Data: data})
+	req := &request{Op: opParse, Src: src, Data: data}
+	if err := s.check(ctx, opParse, req); err != nil {
+		return nil, err
+	}
+	w, err := s.acquire(ctx, opParse, req)
+	if err != nil {
+		return nil, err
+	}
+	var extra []*worker
+	if len(data) >= splitMinBytes && inputFormat(src, data) == "pdf" {
+		for len(extra) < cap(s.idle)-1 {
+			x := s.tryAcquire(ctx, opParse, req)
+			if x == nil {
+				break
+			}
+			extra = append(extra, x)
+		}
+	}
+	var r *response
+	if len(extra) == 0 {
+		r, err = s.run(ctx, w, opParse, req, false)
+	} else {
+		r, err = s.shares(ctx, w, extra, req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +155,85 @@ func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (
 		}
 	}
 	return r.Parsed, nil
+}
+
+// A document of at least splitMinBytes and 2×minShare pages is parsed in
+// shares when workers are idle; smaller ones are not worth a second load.
+const (
+	splitMinBytes = 512 << 10
+	minShare      = 48
+)
+
+// shares parses req's document in contiguous shares of its pages, one per
+// worker (w and extra, all held), and joins them. The first share brings
+// the metadata and fonts; a failure of any share fails the document.
+func (s *Supervisor) shares(ctx context.Context, w *worker, extra []*worker, req *request) (*response, error) {
+	release := func(ws []*worker) {
+		for _, x := range ws {
+			s.idle <- x
+		}
+	}
+	cr, err := s.run(ctx, w, opCount, &request{Op: opCount, Src: req.Src, Data: req.Data}, true)
+	if err != nil {
+		release(extra)
+		return nil, err
+	}
+	n := cr.Total
+	k := min(1+len(extra), n/minShare)
+	if k < 2 {
+		release(extra)
+		return s.run(ctx, w, opParse, req, false)
+	}
+	release(extra[k-1:])
+	workers := append([]*worker{w}, extra[:k-1]...)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs := make([]*response, k)
+	errs := make([]error, k)
+	var wg sync.WaitGroup
+	for i, x := range workers {
+		part := *req
+		part.From, part.To = i*n/k, (i+1)*n/k
+		wg.Go(func() {
+			rs[i], errs[i] = s.run(ctx, x, opParse, &part, false)
+			if errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	// The first failure is the document's; the others may only be the
+	// cancellation it caused.
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || kindOf(first) == folio.KindCanceled) {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	joined := rs[0]
+	if joined.Parsed == nil {
+		return joined, nil // Parse reports it
+	}
+	for _, r := range rs[1:] {
+		if r.Parsed == nil {
+			continue
+		}
+		joined.Parsed.Pages = append(joined.Parsed.Pages, r.Parsed.Pages...)
+		joined.Parsed.Warnings = append(joined.Parsed.Warnings, r.Parsed.Warnings...)
+	}
+	s.log.Debug("parsed in shares", "doc", req.Src.Rel, "pages", n, "shares", k)
+	return joined, nil
+}
+
+func kindOf(err error) folio.Kind {
+	var fe *folio.Error
+	if errors.As(err, &fe) {
+		return fe.Kind
+	}
+	return ""
 }
 
 // Render draws regions of a document in a worker; see Engine.Render.
@@ -181,30 +285,76 @@ func (s *Supervisor) pids() []int {
 // do sends req to an idle worker, starting one if needed, and waits for
 // its response, ctx's end, or the worker's death.
 func (s *Supervisor) do(ctx context.Context, op string, req *request) (*response, error) {
-	fail := func(kind folio.Kind, err error) error {
-		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: kind, Err: err}
+	if err := s.check(ctx, op, req); err != nil {
+		return nil, err
 	}
+	w, err := s.acquire(ctx, op, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, w, op, req, false)
+}
+
+// check refuses a request whose context has ended or whose document is
+// over the size limit, before any worker is bothered.
+func (s *Supervisor) check(ctx context.Context, op string, req *request) error {
 	if err := ctx.Err(); err != nil {
-		return nil, fail(ctxKind(err), err)
+		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(err), Err: err}
 	}
 	if int64(len(req.Data)) > s.opts.MaxBytes {
-		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(req.Data), s.opts.MaxBytes))
+		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: folio.KindTooLarge,
+			Err: fmt.Errorf("%d bytes, limit %d", len(req.Data), s.opts.MaxBytes)}
 	}
-	var w *worker
+	return nil
+}
+
+// acquire waits for a worker slot and makes sure it has a running worker.
+func (s *Supervisor) acquire(ctx context.Context, op string, req *request) (*worker, error) {
 	select {
-	case w = <-s.idle:
+	case w := <-s.idle:
+		return s.ready(ctx, op, req, w)
 	case <-ctx.Done():
-		return nil, fail(ctxKind(ctx.Err()), ctx.Err())
+		return nil, &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(ctx.Err()), Err: ctx.Err()}
 	}
-	if w == nil || w.exited() {
-		var err error
-		if w, err = s.start(ctx); err != nil {
-			s.idle <- nil
-			if ctx.Err() != nil {
-				return nil, fail(ctxKind(ctx.Err()), ctx.Err())
-			}
-			return nil, err
+}
+
+// tryAcquire returns a worker when a slot is free now, nil otherwise.
+func (s *Supervisor) tryAcquire(ctx context.Context, op string, req *request) *worker {
+	select {
+	case w := <-s.idle:
+		w, err := s.ready(ctx, op, req, w)
+		if err != nil {
+			return nil
 		}
+		return w
+	default:
+		return nil
+	}
+}
+
+// ready starts a worker for a slot that has none (or a dead one); on
+// failure the slot is given back.
+func (s *Supervisor) ready(ctx context.Context, op string, req *request, w *worker) (*worker, error) {
+	if w != nil && !w.exited() {
+		return w, nil
+	}
+	w, err := s.start(ctx)
+	if err != nil {
+		s.idle <- nil
+		if ctx.Err() != nil {
+			return nil, &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(ctx.Err()), Err: ctx.Err()}
+		}
+		return nil, err
+	}
+	return w, nil
+}
+
+// run sends req to w, which it holds, waits for the response, ctx's end
+// or w's death, and gives the slot back, unless keep is set and the
+// request succeeded: then the caller still holds w.
+func (s *Supervisor) run(ctx context.Context, w *worker, op string, req *request, keep bool) (*response, error) {
+	fail := func(kind folio.Kind, err error) error {
+		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: kind, Err: err}
 	}
 	if d, ok := ctx.Deadline(); ok {
 		req.Deadline = d
@@ -233,7 +383,9 @@ func (s *Supervisor) do(ctx context.Context, op string, req *request) (*response
 		}
 		return nil, r.Err.err(req.Src.Rel)
 	}
-	s.idle <- w
+	if !keep {
+		s.idle <- w
+	}
 	return r, nil
 }
 

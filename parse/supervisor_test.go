@@ -2,7 +2,6 @@ package parse
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -40,14 +39,6 @@ func newTestSupervisor(t testing.TB, so SupervisorOptions) *Supervisor {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-func kindOf(err error) folio.Kind {
-	var fe *folio.Error
-	if errors.As(err, &fe) {
-		return fe.Kind
-	}
-	return ""
 }
 
 // alive reports whether process pid exists (and is not a zombie).
@@ -263,5 +254,43 @@ func TestPageLimits(t *testing.T) {
 				t.Fatalf("err %v, want too_large with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A long document parsed in shares across idle workers gives the very
+// pages, metadata and fonts one engine gives.
+func TestSupervisorSharesLongDocument(t *testing.T) {
+	path := filepath.Join(corpusDir, "robustness", "unstructured__DA-619p.pdf")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("corpus: %v", err)
+	}
+	want, err := parse(t, testEngine, "DA-619p.pdf", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSupervisor(t, testSupervisorOptions(Options{Instances: 3}))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	got, err := s.Parse(ctx, folio.Source{Rel: "DA-619p.pdf"}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.pids()); n != 3 {
+		t.Errorf("%d workers running, want 3: the document was not shared", n)
+	}
+	if len(got.Pages) != len(want.Pages) {
+		t.Fatalf("%d pages, want %d", len(got.Pages), len(want.Pages))
+	}
+	for i := range got.Pages {
+		if !reflect.DeepEqual(got.Pages[i], want.Pages[i]) {
+			t.Fatalf("page %d differs from the in-process parse", i+1)
+		}
+	}
+	if !reflect.DeepEqual(got.Meta, want.Meta) || !reflect.DeepEqual(got.Fonts, want.Fonts) {
+		t.Errorf("metadata or fonts differ: %v %v, want %v %v", got.Meta, got.Fonts, want.Meta, want.Fonts)
+	}
+	if len(got.Warnings) != len(want.Warnings) {
+		t.Errorf("warnings %q, want %q", got.Warnings, want.Warnings)
 	}
 }

@@ -54,6 +54,7 @@ func (w wireOptions) options() Options {
 const (
 	opParse  = "parse"
 	opRender = "render"
+	opCount  = "count" // the document's page count, in Total
 )
 
 type request struct {
@@ -61,6 +62,8 @@ type request struct {
 	Src      folio.Source
 	Data     []byte
 	Deadline time.Time // zero: none
+	// Parse only: the pages from (0-based) to to, all when To is 0.
+	From, To int
 	// Render only.
 	Regions   []folio.PageBox
 	DPI       float64
@@ -76,6 +79,7 @@ type response struct {
 	Err    *wireError
 	Pages  []folio.Page
 	More   bool
+	Total  int // the document's page count (parse, count)
 }
 
 const pagesPerFrame = 16

@@ -77,8 +77,11 @@ func serve(ctx context.Context, e *Engine, req *request) *response {
 	}
 	switch req.Op {
 	case opParse:
-		p, err := e.Parse(ctx, req.Src, req.Data)
-		return &response{Parsed: p, Err: toWireError(err)}
+		p, total, err := e.parsePages(ctx, req.Src, req.Data, req.From, req.To)
+		return &response{Parsed: p, Total: total, Err: toWireError(err)}
+	case opCount:
+		n, err := e.count(ctx, req.Src, req.Data)
+		return &response{Total: n, Err: toWireError(err)}
 	case opRender:
 		pngs, err := e.Render(ctx, req.Src, req.Data, req.Regions, req.DPI, req.MaxPixels)
 		return &response{PNGs: pngs, Err: toWireError(err)}
