@@ -30,6 +30,9 @@ type docParser struct {
 	ocr *ocrRun
 	// fail is set when a page breaks a limit, which fails the document.
 	fail *docError
+	// emit, when set, takes each finished page that OCR will not change,
+	// instead of the Parsed: a worker sends it at once and keeps no copy.
+	emit func(folio.Page)
 }
 
 // warn records a warning for the document.
@@ -95,7 +98,12 @@ func (d *docParser) parse(ctx context.Context, n, from, to int) *folio.Parsed {
 		p.Meta = d.meta()
 	}
 	for i := from; i < to && l.err == nil && d.fail == nil; i++ {
-		p.Pages = append(p.Pages, d.page(ctx, i))
+		pg := d.page(ctx, i)
+		if d.emit != nil && !pg.Scanned && d.fail == nil {
+			d.emit(pg)
+			continue
+		}
+		p.Pages = append(p.Pages, pg)
 	}
 	p.Warnings = d.warnings
 	return p

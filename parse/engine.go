@@ -261,14 +261,16 @@ func (e *Engine) Close() error {
 // the PDFium instance is interrupted and discarded and Parse fails with
 // KindTimeout (or KindCanceled). Failures are *folio.Error values.
 func (e *Engine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
-	p, _, err := e.parsePages(ctx, src, data, 0, 0)
+	p, _, err := e.parsePages(ctx, src, data, 0, 0, nil)
 	return p, err
 }
 
 // parsePages parses pages from (0-based) to to of a document, all when to
 // is 0, and returns how many pages the document has. The metadata, fonts
-// and pdfcpu's checks come with the first page only.
-func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, from, to int) (*folio.Parsed, int, error) {
+// and pdfcpu's checks come with the first page only. With emit set, the
+// pages OCR does not change go to emit as they are done, in order, and the
+// Parsed holds only the others.
+func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, from, to int, emit func(folio.Page)) (*folio.Parsed, int, error) {
 	if f := inputFormat(src, data); f != "pdf" {
 		p, err := e.parseImage(ctx, src, data, f)
 		if err != nil {
@@ -281,7 +283,7 @@ func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, 
 	total := 0
 	ocr := e.ocr.start()
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
-		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr}
+		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr, emit: emit}
 		total = pages
 		parsed = d.parse(ctx, pages, from, to)
 		return d.fail

@@ -207,8 +207,9 @@ func (r *ocrRun) merge(ctx context.Context, p *folio.Parsed) error {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("page %d: ocr: %v", i+1, res.err))
 			continue
 		}
-		// Pages may be a range of the document's (a worker's share).
-		if k := i - firstIndex(p); k >= 0 && k < len(p.Pages) {
+		// Pages may be some of the document's (a worker's share, or the
+		// scanned ones alone).
+		if k := pageIndex(p, i+1); k >= 0 {
 			pg := &p.Pages[k]
 			pg.Words = mergeOCRWords(pg.Words, res.words)
 			pg.Rulings = append(pg.Rulings, res.rulings...)
@@ -218,12 +219,14 @@ func (r *ocrRun) merge(ctx context.Context, p *folio.Parsed) error {
 	return nil
 }
 
-// firstIndex is the 0-based index of p's first page in its document.
-func firstIndex(p *folio.Parsed) int {
-	if len(p.Pages) == 0 {
-		return 0
+// pageIndex returns the index in p.Pages, which is in page order, of the
+// page numbered n, or -1.
+func pageIndex(p *folio.Parsed, n int) int {
+	k, ok := slices.BinarySearchFunc(p.Pages, n, func(pg folio.Page, n int) int { return pg.Number - n })
+	if !ok {
+		return -1
 	}
-	return max(p.Pages[0].Number-1, 0)
+	return k
 }
 
 // read finds the lines of a page image, paints them out and reads the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -458,7 +459,9 @@ func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
 				continue
 			}
 			if r.Parsed != nil {
-				r.Parsed.Pages = pages
+				// Pages OCR read come after the others.
+				r.Parsed.Pages = append(pages, r.Parsed.Pages...)
+				slices.SortStableFunc(r.Parsed.Pages, func(a, b folio.Page) int { return a.Number - b.Number })
 			}
 			ch <- result{&r, nil}
 			return

@@ -3,6 +3,7 @@ package parse
 import (
 	"context"
 	"fmt"
+	"image"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -292,5 +293,45 @@ func TestSupervisorSharesLongDocument(t *testing.T) {
 	}
 	if len(got.Warnings) != len(want.Warnings) {
 		t.Errorf("warnings %q, want %q", got.Warnings, want.Warnings)
+	}
+}
+
+// Through a worker, a document mixing a scanned page (read by OCR after
+// the others were sent) and text pages comes back in page order, equal to
+// the in-process result.
+func TestSupervisorScannedAndTextPages(t *testing.T) {
+	needTesseract(t)
+	data := readSample(t, "twotables_2.pdf")
+	pg := mustParseBytes(t, data).Pages[0]
+	var text strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&text, "BT /F1 11 Tf 72 %d Td (Line %d of a page with a text layer of its own.) Tj ET\n", 740-16*i, i+1)
+	}
+	blank := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range blank.Pix {
+		blank.Pix[i] = 255
+	}
+	doc := scanPDF(t, []scanPage{
+		{img: blank, w: 612, h: 792, flate: true, content: text.String()},
+		{img: pageImage(t, data, pg, 300), w: pg.Width, h: pg.Height},
+		{img: blank, w: 612, h: 792, flate: true, content: text.String()},
+	})
+	want, err := testEngine.Parse(ctxFor(t), folio.Source{Rel: "mixed.pdf"}, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Pages) != 3 || want.Pages[0].Scanned || !want.Pages[1].Scanned || want.Pages[2].Scanned {
+		t.Fatalf("in-process: %d pages; want text, scan, text", len(want.Pages))
+	}
+	s := newTestSupervisor(t, testSupervisorOptions(Options{}))
+	got, err := s.Parse(ctxFor(t), folio.Source{Rel: "mixed.pdf"}, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("worker and in-process results differ")
+		for i := range min(len(got.Pages), len(want.Pages)) {
+			t.Logf("page %d: number %d vs %d, %d vs %d words", i+1, got.Pages[i].Number, want.Pages[i].Number, len(got.Pages[i].Words), len(want.Pages[i].Words))
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/folio/folio"
 )
 
 // ServeWorker is the body of a worker process started by a Supervisor: it
@@ -50,7 +52,18 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Write
 			}
 			return fmt.Errorf("parse worker: read request: %w", err)
 		}
-		r := serve(ctx, e, &req)
+		// Pages go out as they are done, so that neither side holds a
+		// long document twice; a failed send ends the worker below.
+		var sendErr error
+		emit := func(pg folio.Page) {
+			if sendErr == nil {
+				sendErr = send(&response{Pages: []folio.Page{pg}, More: true})
+			}
+		}
+		r := serve(ctx, e, &req, emit)
+		if sendErr != nil {
+			return sendErr
+		}
 		if p := r.Parsed; p != nil {
 			// Frames of pages, each dropped once sent.
 			for len(p.Pages) > 0 {
@@ -69,7 +82,9 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Write
 	}
 }
 
-func serve(ctx context.Context, e *Engine, req *request) *response {
+// serve answers one request; a parse sends its pages through emit as
+// they are done.
+func serve(ctx context.Context, e *Engine, req *request, emit func(folio.Page)) *response {
 	if !req.Deadline.IsZero() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, req.Deadline)
@@ -77,7 +92,7 @@ func serve(ctx context.Context, e *Engine, req *request) *response {
 	}
 	switch req.Op {
 	case opParse:
-		p, total, err := e.parsePages(ctx, req.Src, req.Data, req.From, req.To)
+		p, total, err := e.parsePages(ctx, req.Src, req.Data, req.From, req.To, emit)
 		return &response{Parsed: p, Total: total, Err: toWireError(err)}
 	case opCount:
 		n, err := e.count(ctx, req.Src, req.Data)
