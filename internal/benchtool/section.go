@@ -69,8 +69,8 @@ func writeThroughput(w io.Writer, in *reportInput) {
 	p("%d at once (`xargs -P %d`, %d Python processes). The mix is scripts/bench-mix.txt:\n", in.Cores, in.Cores, in.Cores)
 	p("%d files, %d pages, %d elements as folio finds them (%d ok, %d failed). Most pages are in\n",
 		in.Mix.Files, sum.Pages, sum.Elements, sum.OK, sum.Failed)
-	p("its first file, and no tool here splits a document across processes, so that file's time\n")
-	p("caps every speed-up (see the mix's comment).\n")
+	p("its first file; of the tools here only folio splits a document across processes (its pages\n")
+	p("in shares across idle parse workers), so that file's time caps the others' speed-up.\n")
 	p("%s; \"folio ÷ tool\" divides folio's wall time by the tool's at the same\n", runs(f1.Runs))
 	p("number of processes.\n\n")
 	p("| command | processes | wall s | pages/s | elements/s | folio ÷ tool |\n|---|---|---|---|---|---|\n")
