@@ -105,16 +105,17 @@ error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	return cmd
 }
 
-// inFlight is how many documents a run works on at once: twice the
-// parsers, so that one document is segmented and written while another
-// is parsed, and, when models answer, enough to keep the element pool
-// busy while documents wait for their answers.
+// inFlight is how many documents a run works on at once. Fully local:
+// twice the parsers, so that one document is segmented and written while
+// another is parsed. When models answer: as many as the element pool has
+// workers (at least the parsers), to keep the pool busy while documents
+// wait for their answers; one route worker and one parser then keep the
+// order of requests fixed, document by document.
 func inFlight(o *parseOptions, rt *routing) int {
-	n := 2 * o.workers
 	if rt.remote {
-		n = max(n, o.routeWorkers)
+		return max(o.workers, o.routeWorkers)
 	}
-	return n
+	return 2 * o.workers
 }
 
 func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger) error {
