@@ -42,10 +42,10 @@ func TestRouteExhaustedChain(t *testing.T) {
 		wantText  *string
 		want      string
 	}{
-		{"rejections_go_to_review_keeping_the_last_valid", []string{"test/ungrounded1", "test/ungrounded2", "test/down"},
-			"test/ungrounded2", ptr("second guess"), folio.StatusReview},
+		{"rejections_go_to_review_keeping_the_element_content", []string{"test/ungrounded1", "test/ungrounded2", "test/down"},
+			"", nil, folio.StatusReview},
 		{"output_failing_check_is_not_kept", []string{"test/ungrounded1", "test/empty"},
-			"test/ungrounded1", ptr("first guess"), folio.StatusReview},
+			"", nil, folio.StatusReview},
 		{"only_invalid_outputs_keep_element_content", []string{"test/empty", "test/down"},
 			"", nil, folio.StatusReview},
 		{"refusal_goes_to_review", []string{"test/refuses", "test/down"}, "", nil, folio.StatusReview},
@@ -187,5 +187,22 @@ func TestRouteCommitsAcceptedOnly(t *testing.T) {
 	}
 	if got := *accepted.commit[0].Text; !strings.HasPrefix(got, "MODEL ") {
 		t.Errorf("committed text %q, want the model's answer", got)
+	}
+}
+
+// An element with no content of its own takes the last rejected answer
+// that passed Check: better than nothing, and marked review.
+func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
+	r := newRouter(t, 1, textPolicy(links("test/ungrounded1", "test/down")...),
+		answers("test/ungrounded1", "a guess", route.ClassGrounding),
+		failing("test/down", route.Errorf(route.ClassTransient, "503")))
+	doc := newDoc("a.pdf", 1)
+	doc.Elements[0].Text = ""
+	got, err := r.Route(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := got[0]; f.Status != folio.StatusReview || f.Model != "test/ungrounded1" || !cmp.Equal(f.Text, ptr("a guess")) {
+		t.Errorf("fragment = {status %s, model %q, text %v}, want review with the rejected guess", f.Status, f.Model, f.Text)
 	}
 }

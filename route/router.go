@@ -101,7 +101,11 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 //
 // A degraded or review element keeps its best result: the last rejected
 // output that passed [Check] (rejected by the specialist's own checks, such
-// as grounding), else the segmenter's content (the fragment has no output).
+// as grounding) when a local specialist made it from the page, or when the
+// element has no content of its own; else the segmenter's content (the
+// fragment has no output). A model's rejected answer may hold text the page
+// does not and must not pass for the document's; it stays in the ledger's
+// calls and response cache.
 // A specialist that fails with ClassAuth is skipped for the rest of the
 // run. An image the policy's Decorative finds to be decoration does not run
 // a chain that has a model in it: it goes to local/image alone (see
@@ -228,7 +232,7 @@ chain:
 	default:
 		f.Status = settle(el, f.Calls)
 	}
-	if best != nil {
+	if best != nil && (folio.IsLocal(best.call.Model) || !hasContent(el)) {
 		f.Model = best.call.Model
 		f.Text, f.Table, f.Image = best.res.Text, best.res.Table, best.res.Image
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/folio/folio"
 	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/route/openai/oaitest"
 	"github.com/google/go-cmp/cmp"
@@ -223,17 +222,16 @@ func TestPromptInjectionChangesOnlyContent(t *testing.T) {
 		switch {
 		case wasRejected:
 			// The text chain has one link, so the element ends degraded
-			// (an answer off its schema is an error: local content kept) or
-			// in review (an answer failing grounding: the router keeps that
-			// best result as the element's content).
+			// (an answer off its schema is an error) or in review (an answer
+			// failing grounding); either way it keeps its own content: a
+			// rejected answer never becomes the document's text.
 			rejected++
-			grounding := slices.ContainsFunc(oc, func(c folio.Call) bool { return c.ErrorClass == "grounding" })
 			switch st := ot.Element.Status; {
 			case he.Type == "image":
 			case st != "review" && st != "degraded":
 				t.Errorf("element %d: status %s after a rejected answer, want review or degraded: %+v", i, st, oc)
-			case ot.Element.Text != ht.Element.Text && !grounding:
-				t.Errorf("element %d: an answer off its schema changed the text to %.200q", i, ot.Element.Text)
+			case ot.Element.Text != ht.Element.Text:
+				t.Errorf("element %d: a rejected answer changed the text to %.200q", i, ot.Element.Text)
 			}
 		case hm != om:
 			t.Errorf("element %d (%s): produced by %s, want %s as in the honest run", i, he.Type, om, hm)
