@@ -108,6 +108,21 @@ func (l Layout) psm() string {
 	return "11"
 }
 
+// programEnv keeps of env what tesseract needs: where it is and its data,
+// locale and temporary folder.
+func programEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		for _, k := range []string{"PATH=", "HOME=", "TMPDIR=", "LANG=", "LC_ALL=", "LC_CTYPE=", "TESSDATA_PREFIX="} {
+			if strings.HasPrefix(kv, k) {
+				out = append(out, kv)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Recognize runs tesseract on one encoded image (PNG, JPEG, TIFF or
 // PNM) read from img, finding text as layout says, and returns its words
 // in tesseract's order. dpi is the image's
@@ -122,8 +137,10 @@ func (p *Program) Recognize(ctx context.Context, img io.Reader, dpi int, layout 
 	args = append(args, "hocr")
 	cmd := exec.CommandContext(ctx, p.Path, args...)
 	// One thread: tesseract's OpenMP threads spin and cost more than they
-	// save when several pages run side by side.
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	// save when several pages run side by side. Nothing else of this
+	// process's environment (API keys, say) is passed on.
+	cmd.Env = append(programEnv(os.Environ()), "OMP_THREAD_LIMIT=1")
+	cmd.SysProcAttr = childAttr()
 	cmd.Stdin = img
 	var stdout limitedBuffer
 	stdout.max = maxOutput

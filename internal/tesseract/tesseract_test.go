@@ -159,3 +159,12 @@ func TestRecognizeBadImage(t *testing.T) {
 		t.Fatal("no error for a file that is no image")
 	}
 }
+
+// tesseract gets where to find itself and its data, never credentials.
+func TestProgramEnv(t *testing.T) {
+	got := programEnv([]string{"PATH=/usr/bin", "OPENAI_API_KEY=sk-secret", "TESSDATA_PREFIX=/d", "AZURE_OPENAI_API_KEY=x", "HOME=/root"})
+	want := []string{"PATH=/usr/bin", "TESSDATA_PREFIX=/d", "HOME=/root"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("programEnv = %q, want %q", got, want)
+	}
+}
