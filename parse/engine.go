@@ -50,6 +50,12 @@ const (
 	DefaultMaxPageObjects = 500_000
 )
 
+// memoryShare is each of n instances' share of DefaultMemoryBudget, within
+// minMemoryLimit and DefaultMemoryLimit.
+func memoryShare(n int) int64 {
+	return min(DefaultMemoryLimit, max(minMemoryLimit, DefaultMemoryBudget/int64(n)))
+}
+
 // recycleBytes: an instance whose memory grew past this is replaced after
 // its document, so that the memory of a big document is not kept for the
 // small ones after it (a new instance costs a few milliseconds).
@@ -141,7 +147,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts.Instances = runtime.NumCPU()
 	}
 	if opts.MemoryLimit <= 0 {
-		opts.MemoryLimit = min(DefaultMemoryLimit, max(minMemoryLimit, DefaultMemoryBudget/int64(opts.Instances)))
+		opts.MemoryLimit = memoryShare(opts.Instances)
 	}
 	if opts.MaxPages <= 0 {
 		opts.MaxPages = DefaultMaxPages

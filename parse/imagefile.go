@@ -152,6 +152,19 @@ func wholeDPI(d float64) float64 {
 	return d
 }
 
+// picture decodes an image input within the engine's size limits; fail
+// makes the caller's errors.
+func (e *Engine) picture(data []byte, format string, fail func(folio.Kind, error) error) (*picture, error) {
+	if int64(len(data)) > e.opts.MaxBytes {
+		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
+	}
+	pic, derr := decodePicture(data, format, e.opts.MaxImagePixels)
+	if derr != nil {
+		return nil, fail(derr.kind, derr.err)
+	}
+	return pic, nil
+}
+
 // parseImage parses a PNG, JPEG or TIFF input as a one-page document: a
 // page the size of the image at its resolution (72 dpi when it gives
 // none), covered by the image, with the words OCR reads on it.
@@ -163,12 +176,9 @@ func (e *Engine) parseImage(ctx context.Context, src folio.Source, data []byte, 
 	if err := ctx.Err(); err != nil {
 		return nil, fail(ctxKind(err), err)
 	}
-	if int64(len(data)) > e.opts.MaxBytes {
-		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
-	}
-	pic, derr := decodePicture(data, format, e.opts.MaxImagePixels)
-	if derr != nil {
-		return nil, fail(derr.kind, derr.err)
+	pic, err := e.picture(data, format, fail)
+	if err != nil {
+		return nil, err
 	}
 	w, h := pic.size()
 	b := pic.img.Bounds()
@@ -432,12 +442,9 @@ func (e *Engine) renderImage(ctx context.Context, src folio.Source, data []byte,
 	fail := func(kind folio.Kind, err error) error {
 		return &folio.Error{Op: "render", Doc: src.Rel, Kind: kind, Err: err}
 	}
-	if int64(len(data)) > e.opts.MaxBytes {
-		return nil, fail(folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(data), e.opts.MaxBytes))
-	}
-	pic, derr := decodePicture(data, format, e.opts.MaxImagePixels)
-	if derr != nil {
-		return nil, fail(derr.kind, derr.err)
+	pic, err := e.picture(data, format, fail)
+	if err != nil {
+		return nil, err
 	}
 	w, h := pic.size()
 	bounds := pic.img.Bounds()

@@ -44,11 +44,11 @@ func fastPNG(img image.Image) []byte {
 	z.buf.Reset()
 	z.zw.Reset(&z.buf)
 	row := make([]byte, 1+w*bpp)
-	prev := make([]byte, w*bpp)
-	row[0] = 1 // Sub
+	cur := make([]byte, 0, w*bpp) // the row's pixels, alpha dropped for RGB
+	row[0] = 1                    // Sub
 	for y := range h {
 		line := pix[y*stride : y*stride+w*src]
-		cur := prev[:0]
+		cur = cur[:0]
 		if src == bpp {
 			cur = append(cur, line...)
 		} else {
@@ -64,7 +64,6 @@ func fastPNG(img image.Image) []byte {
 		if _, err := z.zw.Write(row); err != nil {
 			return nil
 		}
-		prev = cur
 	}
 	if err := z.zw.Close(); err != nil {
 		return nil

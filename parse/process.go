@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -112,12 +113,8 @@ func (w *worker) forward(f *os.File) {
 	}
 	// A line past the buffer ends the scan; keep draining so the worker
 	// never blocks on a full pipe.
-	_, _ = bufio.NewReader(f).WriteTo(discard{})
+	_, _ = io.Copy(io.Discard, f)
 }
-
-type discard struct{}
-
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func (w *worker) relog(rec map[string]any) {
 	var level slog.Level

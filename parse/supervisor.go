@@ -68,7 +68,7 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 		o.Instances = runtime.NumCPU()
 	}
 	if o.MemoryLimit <= 0 {
-		o.MemoryLimit = min(DefaultMemoryLimit, max(minMemoryLimit, DefaultMemoryBudget/int64(o.Instances)))
+		o.MemoryLimit = memoryShare(o.Instances)
 	}
 	if o.OCRWorkers <= 0 {
 		// The tesseract processes of all workers together use the cores.
@@ -207,7 +207,7 @@ func (s *Supervisor) shares(ctx context.Context, w *worker, extra []*worker, req
 	// cancellation it caused.
 	var first error
 	for _, err := range errs {
-		if err != nil && (first == nil || kindOf(first) == folio.KindCanceled) {
+		if err != nil && (first == nil || folio.ErrorKind(first) == folio.KindCanceled) {
 			first = err
 		}
 	}
@@ -227,14 +227,6 @@ func (s *Supervisor) shares(ctx context.Context, w *worker, extra []*worker, req
 	}
 	s.log.Debug("parsed in shares", "doc", req.Src.Rel, "pages", n, "shares", k)
 	return joined, nil
-}
-
-func kindOf(err error) folio.Kind {
-	var fe *folio.Error
-	if errors.As(err, &fe) {
-		return fe.Kind
-	}
-	return ""
 }
 
 // Render draws regions of a document in a worker; see Engine.Render.
@@ -300,11 +292,10 @@ func (s *Supervisor) do(ctx context.Context, op string, req *request) (*response
 // over the size limit, before any worker is bothered.
 func (s *Supervisor) check(ctx context.Context, op string, req *request) error {
 	if err := ctx.Err(); err != nil {
-		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(err), Err: err}
+		return req.fail(op, ctxKind(err), err)
 	}
 	if int64(len(req.Data)) > s.opts.MaxBytes {
-		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: folio.KindTooLarge,
-			Err: fmt.Errorf("%d bytes, limit %d", len(req.Data), s.opts.MaxBytes)}
+		return req.fail(op, folio.KindTooLarge, fmt.Errorf("%d bytes, limit %d", len(req.Data), s.opts.MaxBytes))
 	}
 	return nil
 }
@@ -315,7 +306,7 @@ func (s *Supervisor) acquire(ctx context.Context, op string, req *request) (*wor
 	case w := <-s.idle:
 		return s.ready(ctx, op, req, w)
 	case <-ctx.Done():
-		return nil, &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(ctx.Err()), Err: ctx.Err()}
+		return nil, req.fail(op, ctxKind(ctx.Err()), ctx.Err())
 	}
 }
 
@@ -343,7 +334,7 @@ func (s *Supervisor) ready(ctx context.Context, op string, req *request, w *work
 	if err != nil {
 		s.idle <- nil
 		if ctx.Err() != nil {
-			return nil, &folio.Error{Op: op, Doc: req.Src.Rel, Kind: ctxKind(ctx.Err()), Err: ctx.Err()}
+			return nil, req.fail(op, ctxKind(ctx.Err()), ctx.Err())
 		}
 		return nil, err
 	}
@@ -354,14 +345,12 @@ func (s *Supervisor) ready(ctx context.Context, op string, req *request, w *work
 // or w's death, and gives the slot back, unless keep is set and the
 // request succeeded: then the caller still holds w.
 func (s *Supervisor) run(ctx context.Context, w *worker, op string, req *request, keep bool) (*response, error) {
-	fail := func(kind folio.Kind, err error) error {
-		return &folio.Error{Op: op, Doc: req.Src.Rel, Kind: kind, Err: err}
-	}
+	fail := func(kind folio.Kind, err error) error { return req.fail(op, kind, err) }
 	if d, ok := ctx.Deadline(); ok {
 		req.Deadline = d
 	}
 	start := time.Now()
-	r, err := w.call(ctx, req)
+	r, err := w.roundTrip(ctx, req)
 	if err != nil {
 		// The worker is dead or was killed: its slot gets a new one later.
 		s.idle <- nil
@@ -427,12 +416,6 @@ func (s *Supervisor) start(ctx context.Context) (*worker, error) {
 		return nil, folio.Errorf(folio.KindConfig, "parse", "start parse worker: %w", err)
 	}
 	return w, nil
-}
-
-// call sends req and returns its response; on ctx's end or the worker's
-// death it kills the worker and returns an error.
-func (w *worker) call(ctx context.Context, req *request) (*response, error) {
-	return w.roundTrip(ctx, req)
 }
 
 // roundTrip writes msg and reads one response, killing the worker when

@@ -64,7 +64,7 @@ func TestSupervisorMatchesEngine(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			got, err := s.Parse(ctx, folio.Source{Rel: name}, data)
-			if kindOf(err) != kindOf(werr) || (err == nil) != (werr == nil) {
+			if folio.ErrorKind(err) != folio.ErrorKind(werr) || (err == nil) != (werr == nil) {
 				t.Fatalf("worker error %v, in-process %v", err, werr)
 			}
 			if err != nil {
@@ -116,7 +116,7 @@ func TestSupervisorDeadlineKillsWorker(t *testing.T) {
 	start := time.Now()
 	_, err = s.Parse(ctx, folio.Source{Rel: "DA-619p.pdf"}, data)
 	took := time.Since(start)
-	if kindOf(err) != folio.KindTimeout {
+	if folio.ErrorKind(err) != folio.KindTimeout {
 		t.Fatalf("err %v, want a timeout", err)
 	}
 	if took > 2*time.Second {
@@ -148,7 +148,7 @@ func TestSupervisorWorkerDies(t *testing.T) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}()
 	_, err = s.Parse(context.Background(), folio.Source{Rel: "DA-619p.pdf"}, data)
-	if kindOf(err) != folio.KindCrash || !strings.Contains(err.Error(), "killed") {
+	if folio.ErrorKind(err) != folio.KindCrash || !strings.Contains(err.Error(), "killed") {
 		t.Fatalf("err %v, want a crash saying the worker was killed", err)
 	}
 	if _, err := s.Parse(context.Background(), folio.Source{Rel: "eu-015.pdf"}, readTestdata(t, "eu-015.pdf")); err != nil {
@@ -165,7 +165,7 @@ func TestSupervisorMemoryCap(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	_, err := s.Parse(ctx, folio.Source{Rel: "bomb.pdf"}, pathsPDF(3_000_000))
-	if kindOf(err) != folio.KindMemory || !strings.Contains(err.Error(), "resident") {
+	if folio.ErrorKind(err) != folio.KindMemory || !strings.Contains(err.Error(), "resident") {
 		t.Fatalf("err %v, want KindMemory from the resident-memory cap", err)
 	}
 }
@@ -251,7 +251,7 @@ func TestPageLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEngine(t, tc.opts)
 			_, err := parse(t, e, "eu-015.pdf", data)
-			if kindOf(err) != folio.KindTooLarge || !strings.Contains(err.Error(), tc.want) {
+			if folio.ErrorKind(err) != folio.KindTooLarge || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want too_large with %q", err, tc.want)
 			}
 		})

@@ -107,6 +107,11 @@ func toWireError(err error) *wireError {
 	return &wireError{Op: "worker", Kind: folio.KindInternal, Msg: err.Error()}
 }
 
+// fail is the *folio.Error of op on req's document.
+func (r *request) fail(op string, kind folio.Kind, err error) error {
+	return &folio.Error{Op: op, Doc: r.Src.Rel, Kind: kind, Err: err}
+}
+
 func (w *wireError) err(doc string) error {
 	return &folio.Error{Op: w.Op, Doc: doc, Page: w.Page, Kind: w.Kind, Err: errors.New(w.Msg)}
 }

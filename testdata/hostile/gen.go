@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/folio/folio/internal/testpdf"
 )
 
 func main() {
@@ -55,28 +57,6 @@ func main() {
 	}
 }
 
-// pdf assembles numbered objects into a file with a correct xref table;
-// objs[i] is object i+1's body.
-func pdf(objs []string, trailer string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	if trailer == "" {
-		trailer = fmt.Sprintf("<< /Size %d /Root 1 0 R >>", len(objs)+1)
-	}
-	fmt.Fprintf(&b, "trailer\n%s\nstartxref\n%d\n%%%%EOF\n", trailer, xref)
-	return b.Bytes()
-}
-
 func stream(dict string, data []byte) string {
 	return fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data)
 }
@@ -111,49 +91,45 @@ func bombNestedFlate() []byte {
 	}
 	w.Close()
 	data := deflate(deflate(b.Bytes()))
-	return pdf(onePage(stream("/Filter [/FlateDecode /FlateDecode /FlateDecode]", data), ""), "")
+	return testpdf.Build(onePage(stream("/Filter [/FlateDecode /FlateDecode /FlateDecode]", data), "")...)
 }
 
 // prevCycle has two xref sections whose /Prev point at each other.
 func prevCycle() []byte {
-	base := pdf(onePage(stream("", []byte("BT /F1 12 Tf 72 720 Td (cycle) Tj ET")), ""), "")
-	i := bytes.LastIndex(base, []byte("startxref\n"))
-	var first int
-	fmt.Sscanf(string(base[i+len("startxref\n"):]), "%d", &first)
+	base := testpdf.Build(onePage(stream("", []byte("BT /F1 12 Tf 72 720 Td (cycle) Tj ET")), "")...)
 	var b bytes.Buffer
 	b.Write(base)
 	second := b.Len()
 	fmt.Fprintf(&b, "xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 5 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", second, second)
-	_ = first
 	return b.Bytes()
 }
 
 // kidsCycle is a page tree whose node lists itself among its kids.
 func kidsCycle() []byte {
-	return pdf([]string{
+	return testpdf.Build(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
 		"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 3 0 R] /Count 1000000 >>",
-	}, "")
+	)
 }
 
 // deepArrays nests arrays 200000 deep in the page's content and in an
 // object.
 func deepArrays() []byte {
 	deep := strings.Repeat("[", 200000) + strings.Repeat("]", 200000)
-	return pdf(onePage(stream("", []byte(deep+" pop")), "", deep), "")
+	return testpdf.Build(onePage(stream("", []byte(deep+" pop")), "", deep)...)
 }
 
 // hugeLength claims a stream of a terabyte.
 func hugeLength() []byte {
 	objs := onePage("<< /Length 999999999999 >>\nstream\nBT /F1 12 Tf 72 720 Td (short) Tj ET\nendstream", "")
-	return pdf(objs, "")
+	return testpdf.Build(objs...)
 }
 
 // truncated is a valid one-page PDF cut off halfway.
 func truncated() []byte {
-	full := pdf(onePage(stream("", []byte("BT /F1 12 Tf 72 720 Td (this file was cut off) Tj ET")),
-		"/Font << /F1 5 0 R >>", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"), "")
+	full := testpdf.Build(onePage(stream("", []byte("BT /F1 12 Tf 72 720 Td (this file was cut off) Tj ET")),
+		"/Font << /F1 5 0 R >>", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")...)
 	return full[:len(full)/2]
 }
 
@@ -162,18 +138,18 @@ func truncated() []byte {
 func hugeImage() []byte {
 	img := stream("/Type /XObject /Subtype /Image /Width 100000 /Height 100000 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode",
 		deflate(bytes.Repeat([]byte{0x80}, 4096)))
-	return pdf(onePage(stream("", []byte("q 500 0 0 500 50 100 cm /Im1 Do Q")), "/XObject << /Im1 5 0 R >>", img), "")
+	return testpdf.Build(onePage(stream("", []byte("q 500 0 0 500 50 100 cm /Im1 Do Q")), "/XObject << /Im1 5 0 R >>", img)...)
 }
 
 // zeroPages has a page tree with no pages.
 func zeroPages() []byte {
-	return pdf([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"}, "")
+	return testpdf.Build("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>")
 }
 
 // formCycle draws a form XObject that draws itself.
 func formCycle() []byte {
 	form := stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm1 5 0 R >> >>", []byte("/Fm1 Do"))
-	return pdf(onePage(stream("", []byte("/Fm1 Do")), "/XObject << /Fm1 5 0 R >>", form), "")
+	return testpdf.Build(onePage(stream("", []byte("/Fm1 Do")), "/XObject << /Fm1 5 0 R >>", form)...)
 }
 
 // manyGlyphs shows 400000 glyphs on one page.
@@ -184,6 +160,6 @@ func manyGlyphs() []byte {
 		fmt.Fprintf(&c, "1 0 0 1 %d %d Tm (%s) Tj\n", i%600, i%780, strings.Repeat("x", 100))
 	}
 	c.WriteString("ET")
-	return pdf(onePage(stream("/Filter /FlateDecode", deflate(c.Bytes())), "/Font << /F1 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"), "")
+	return testpdf.Build(onePage(stream("/Filter /FlateDecode", deflate(c.Bytes())), "/Font << /F1 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")...)
 }
