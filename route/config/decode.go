@@ -193,9 +193,7 @@ func (d *decoder) model(n ast.Node, path string) Model {
 		case "image_tokens":
 			m.ImageTokens = d.str(e.val, p)
 		case "min_image_dpi":
-			if x := d.number(e.val, p); x != nil {
-				m.MinImageDPI = *x
-			}
+			d.numberInto(&m.MinImageDPI, e.val, p)
 		case "max_output_tokens":
 			m.MaxOutputTokens, _ = d.integer(e.val, p)
 		default:
@@ -266,28 +264,27 @@ func (d *decoder) rule(n ast.Node, path string) route.Rule {
 		case "min_cells":
 			r.MinCells, _ = d.integer(e.val, p)
 		case "max_confidence":
-			if x := d.number(e.val, p); x != nil {
-				r.MaxConfidence = *x
-			}
+			d.numberInto(&r.MaxConfidence, e.val, p)
 		case "min_confidence":
-			if x := d.number(e.val, p); x != nil {
-				r.MinConfidence = *x
-			}
+			d.numberInto(&r.MinConfidence, e.val, p)
 		case "min_area":
-			if x := d.number(e.val, p); x != nil {
-				r.MinArea = *x
-			}
+			d.numberInto(&r.MinArea, e.val, p)
 		case "needs_no_text_layer":
 			r.NeedsNoTextLayer = d.boolean(e.val, p)
 		case "max_ocr_confidence":
-			if x := d.number(e.val, p); x != nil {
-				r.MaxOCRConfidence = *x
-			}
+			d.numberInto(&r.MaxOCRConfidence, e.val, p)
 		default:
 			d.unknown(e, path, ruleFields)
 		}
 	}
 	return r
+}
+
+// numberInto stores the number at n in dst, when n holds one.
+func (d *decoder) numberInto(dst *float64, n ast.Node, path string) {
+	if x := d.number(n, path); x != nil {
+		*dst = *x
+	}
 }
 
 func (d *decoder) budget(n ast.Node, path string) Budget {
@@ -314,13 +311,9 @@ func (d *decoder) decorative(n ast.Node, path string) route.Decorative {
 		case "send":
 			r.Send = d.boolean(e.val, p)
 		case "min_area":
-			if x := d.number(e.val, p); x != nil {
-				r.MinArea = *x
-			}
+			d.numberInto(&r.MinArea, e.val, p)
 		case "max_aspect":
-			if x := d.number(e.val, p); x != nil {
-				r.MaxAspect = *x
-			}
+			d.numberInto(&r.MaxAspect, e.val, p)
 		case "repeated_pages":
 			r.RepeatedPages, _ = d.integer(e.val, p)
 		default:
