@@ -11,6 +11,21 @@ import (
 	"github.com/folio/folio/route/openai/oaitest"
 )
 
+// textModelPolicy writes a policy with one text model, txt, on srv, no
+// retries, and the given routes (YAML lines under routes:).
+func textModelPolicy(t *testing.T, srv *oaitest.Server, routes string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "folio.yaml")
+	writeFile(t, p, []byte(`endpoints:
+  test: {base_url: "`+srv.URL+`", api_key_env: FOLIO_TEST_KEY}
+models:
+  txt: {endpoint: test, model: gpt-4.1-mini, input_per_mtok: 0.40, output_per_mtok: 1.60}
+routes:
+`+routes+`retries: 0
+`))
+	return p
+}
+
 // Text a reader cannot see (white on white, invisible render mode) is
 // never sent to a model, even when every text element is routed to one;
 // the elements that held it say how many words were withheld.
@@ -27,18 +42,11 @@ func TestInvisibleTextNeverReachesModels(t *testing.T) {
 	))
 	srv := oaitest.New(t)
 	srv.RequireKey(fakeKey)
-	policy := filepath.Join(t.TempDir(), "folio.yaml")
-	writeFile(t, policy, []byte(`endpoints:
-  test: {base_url: "`+srv.URL+`", api_key_env: FOLIO_TEST_KEY}
-models:
-  txt: {endpoint: test, model: gpt-4.1-mini, input_per_mtok: 0.40, output_per_mtok: 1.60}
-routes:
-  title: [txt]
+	policy := textModelPolicy(t, srv, `  title: [txt]
   heading: [txt]
   paragraph: [txt]
   list_item: [txt]
-retries: 0
-`))
+`)
 	stdout, stderr, code := runWithKey(t, "parse", in, "-o", out, "--config", policy)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)

@@ -29,16 +29,9 @@ func TestImageInputOCRConfidenceRoutes(t *testing.T) {
 	srv := oaitest.New(t)
 	srv.RequireKey(fakeKey)
 	const threshold = 0.93
-	policy := filepath.Join(t.TempDir(), "folio.yaml")
-	writeFile(t, policy, []byte(`endpoints:
-  test: {base_url: "`+srv.URL+`", api_key_env: FOLIO_TEST_KEY}
-models:
-  txt: {endpoint: test, model: gpt-4.1-mini, input_per_mtok: 0.40, output_per_mtok: 1.60}
-routes:
-  paragraph: [{model: txt, when: {max_ocr_confidence: 0.93}}, local/text]
+	policy := textModelPolicy(t, srv, `  paragraph: [{model: txt, when: {max_ocr_confidence: 0.93}}, local/text]
   heading: [{model: txt, when: {max_ocr_confidence: 0.93}}, local/text]
-retries: 0
-`))
+`)
 	stdout, stderr, code := runWithKey(t, "parse", in, "-o", out, "--config", policy)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)

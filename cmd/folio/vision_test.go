@@ -155,27 +155,10 @@ routes:
 // image, from `folio trace --json`.
 func traceVisionCalls(t *testing.T, out, id string) []visionCall {
 	t.Helper()
-	stdout, stderr, code := runFolio(t, "trace", "-o", out, "--json", id)
-	if code != 0 {
-		t.Fatalf("trace %s: exit %d: %s", id, code, stderr)
-	}
-	var traces []struct {
-		Fragment *struct {
-			Calls []visionCall `json:"calls"`
-		} `json:"fragment"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &traces); err != nil {
-		t.Fatalf("trace json: %v\n%s", err, stdout)
-	}
 	var calls []visionCall
-	for _, tr := range traces {
-		if tr.Fragment == nil {
-			continue
-		}
-		for _, c := range tr.Fragment.Calls {
-			if !strings.HasPrefix(c.Model, "local/") {
-				calls = append(calls, c)
-			}
+	for _, c := range fragmentCalls[visionCall](t, out, id) {
+		if !strings.HasPrefix(c.Model, "local/") {
+			calls = append(calls, c)
 		}
 	}
 	return calls
@@ -240,7 +223,7 @@ routes:
 			continue
 		}
 		area := (e.BBox[2] - e.BBox[0]) * (e.BBox[3] - e.BBox[1])
-		calls := traceCalls(t, out, e.ID)
+		calls := fragmentCalls[traceCall](t, out, e.ID)
 		if len(calls) != 1 {
 			t.Fatalf("image %s: %d calls, want 1: %+v", e.ID, len(calls), calls)
 		}
@@ -267,8 +250,9 @@ routes:
 	}
 }
 
-// traceCalls returns every call of an element, from `folio trace --json`.
-func traceCalls(t *testing.T, out, id string) []traceCall {
+// fragmentCalls returns the calls of an element's fragment, from
+// `folio trace --json`, decoded as C.
+func fragmentCalls[C any](t *testing.T, out, id string) []C {
 	t.Helper()
 	stdout, stderr, code := runFolio(t, "trace", "-o", out, "--json", id)
 	if code != 0 {
@@ -276,7 +260,7 @@ func traceCalls(t *testing.T, out, id string) []traceCall {
 	}
 	var traces []struct {
 		Fragment *struct {
-			Calls []traceCall `json:"calls"`
+			Calls []C `json:"calls"`
 		} `json:"fragment"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &traces); err != nil || len(traces) != 1 || traces[0].Fragment == nil {
