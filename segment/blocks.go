@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -21,7 +22,7 @@ type entry struct {
 func sequence(leaves []leaf) []entry {
 	var out []entry
 	for _, lf := range leaves {
-		var ws []*word
+		ws := make([]*word, 0, len(lf.atoms))
 		var es []entry
 		for _, a := range lf.atoms {
 			if a.obj != nil {
@@ -33,7 +34,7 @@ func sequence(leaves []leaf) []entry {
 		for _, l := range buildLines(ws) {
 			es = append(es, entry{ln: l, col: lf.col})
 		}
-		sort.SliceStable(es, func(i, j int) bool { return es[i].top() < es[j].top() })
+		slices.SortStableFunc(es, func(a, b entry) int { return cmpFloat(a.top(), b.top()) })
 		out = append(out, es...)
 	}
 	return out

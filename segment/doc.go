@@ -70,7 +70,7 @@ func (pg *page) freeLines() []*line {
 	if pg.cache.lines != nil && pg.cache.key == key {
 		return pg.cache.lines
 	}
-	var ws []*word
+	ws := make([]*word, 0, len(pg.words))
 	for _, w := range pg.words {
 		if !w.used {
 			ws = append(ws, w)
@@ -164,6 +164,9 @@ func newDoc(p *folio.Parsed, opt Options) *doc {
 		if pg.num == 0 {
 			pg.num = i + 1
 		}
+		// One allocation for the page's words; it never grows, so the
+		// pointers into it stay valid.
+		slab := make([]word, 0, len(src.Words))
 		for _, w := range src.Words {
 			if w.Hidden {
 				continue
@@ -172,11 +175,12 @@ func newDoc(p *folio.Parsed, opt Options) *doc {
 			if w.Text == "" || !finiteBox(w.Box) || w.Box.Width() < 0 || w.Box.Height() < 0 || !finite(w.Size) || !finite(w.Angle) {
 				continue
 			}
+			slab = append(slab, word{Word: w})
+			nw := &slab[len(slab)-1]
 			if quarter(w.Angle) != 0 {
-				pg.aside = append(pg.aside, &word{Word: w})
+				pg.aside = append(pg.aside, nw)
 				continue
 			}
-			nw := &word{Word: w}
 			fontStyle(nw, styles)
 			pg.words = append(pg.words, nw)
 		}
@@ -302,6 +306,19 @@ func finiteBox(b folio.Box) bool {
 
 func clamp(v, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, v))
+}
+
+// cmpFloat compares x and y for the slices sorts. It is negative exactly
+// when x < y, NaN included, so that those sorts order as sort.Slice and
+// sort.SliceStable did with that test (the algorithms are the same).
+func cmpFloat(x, y float64) int {
+	if x < y {
+		return -1
+	}
+	if y < x {
+		return 1
+	}
+	return 0
 }
 
 // unionBoxes returns the box around all boxes.

@@ -2,7 +2,7 @@ package segment
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,72 +34,95 @@ func buildLines(words []*word) []*line {
 		return nil
 	}
 	ws := append([]*word(nil), words...)
-	sort.SliceStable(ws, func(i, j int) bool {
-		if a, b := ws[i].cy(), ws[j].cy(); a != b {
-			return a < b
+	slices.SortStableFunc(ws, func(a, b *word) int {
+		if ya, yb := a.cy(), b.cy(); ya != yb {
+			return cmpFloat(ya, yb)
 		}
-		return ws[i].Box[0] < ws[j].Box[0]
+		return cmpFloat(a.Box[0], b.Box[0])
 	})
 	type group struct {
-		words  []*word
 		y0, y1 float64 // the line's core: the span of its largest words
 		h      float64
+		n      int
 	}
-	var groups []*group
-	for _, w := range ws {
-		var best *group
+	var groups []group
+	in := make([]int, len(ws)) // the group of each word
+	for i, w := range ws {
+		best := -1
 		bestOv := 0.0
 		// Only recent groups can hold the word: they are sorted by centre.
 		for k := len(groups) - 1; k >= 0 && k >= len(groups)-3; k-- {
-			g := groups[k]
+			g := &groups[k]
 			ov := math.Min(g.y1, w.Box[3]) - math.Max(g.y0, w.Box[1])
 			minH := math.Min(g.h, w.h())
 			if minH <= 0 {
 				minH = 1
 			}
 			if ov/minH >= 0.5 && ov/minH > bestOv {
-				best, bestOv = g, ov/minH
+				best, bestOv = k, ov/minH
 			}
 		}
-		if best == nil {
-			groups = append(groups, &group{words: []*word{w}, y0: w.Box[1], y1: w.Box[3], h: w.h()})
+		if best < 0 {
+			in[i] = len(groups)
+			groups = append(groups, group{y0: w.Box[1], y1: w.Box[3], h: w.h(), n: 1})
 			continue
 		}
-		best.words = append(best.words, w)
+		in[i] = best
+		g := &groups[best]
+		g.n++
 		// The core follows the tallest word so that superscripts do not
 		// drag the line toward its neighbours.
-		if w.h() > best.h {
-			best.y0, best.y1, best.h = w.Box[1], w.Box[3], w.h()
+		if w.h() > g.h {
+			g.y0, g.y1, g.h = w.Box[1], w.Box[3], w.h()
 		}
 	}
-	lines := make([]*line, 0, len(groups))
-	for _, g := range groups {
-		lines = append(lines, newLine(g.words))
+	// Each line's words, in the order they came, from one allocation.
+	all := make([]*word, len(ws))
+	next := make([]int, len(groups))
+	for k, at := 0, 0; k < len(groups); k++ {
+		next[k] = at
+		at += groups[k].n
 	}
-	sort.SliceStable(lines, func(i, j int) bool {
-		a, b := lines[i].box, lines[j].box
+	for i, w := range ws {
+		all[next[in[i]]] = w
+		next[in[i]]++
+	}
+	lines := make([]*line, len(groups))
+	for k := range groups {
+		end := next[k]
+		lines[k] = lineOf(all[end-groups[k].n : end : end])
+	}
+	slices.SortStableFunc(lines, func(l, m *line) int {
+		a, b := l.box, m.box
 		if math.Abs(a.CenterY()-b.CenterY()) > 0.5 {
-			return a.CenterY() < b.CenterY()
+			return cmpFloat(a.CenterY(), b.CenterY())
 		}
-		return a[0] < b[0]
+		return cmpFloat(a[0], b[0])
 	})
 	return lines
 }
 
 // newLine makes a line of words that share a baseline.
 func newLine(words []*word) *line {
-	ws := append([]*word(nil), words...)
-	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Box[0] < ws[j].Box[0] })
+	return lineOf(append([]*word(nil), words...))
+}
+
+// lineOf makes a line of words that share a baseline, sorting them.
+func lineOf(ws []*word) *line {
+	slices.SortStableFunc(ws, func(a, b *word) int { return cmpFloat(a.Box[0], b.Box[0]) })
 	l := &line{words: ws, wideGap: -1}
-	sizes := map[float64]int{}
-	fonts := map[string]int{}
+	// Lines have few sizes and fonts: lists beat maps. The winners do not
+	// depend on the order the lists are in.
+	var sbuf [4]tally[float64]
+	var fbuf [4]tally[string]
+	sizes, fonts := sbuf[:0], fbuf[:0]
 	var n, nb, ni, nm, nrtl, nltr int
 	for _, w := range ws {
 		l.box = l.box.Union(w.Box)
 		c := utf8.RuneCountInString(w.Text)
 		n += c
-		sizes[math.Round(w.size()*2)/2] += c
-		fonts[w.Font] += c
+		sizes = addTally(sizes, math.Round(w.size()*2)/2, c)
+		fonts = addTally(fonts, w.Font, c)
 		if w.Bold {
 			nb += c
 		}
@@ -116,15 +139,15 @@ func newLine(words []*word) *line {
 		}
 	}
 	best := -1
-	for s, c := range sizes {
-		if c > best || (c == best && s > l.size) {
-			l.size, best = s, c
+	for _, t := range sizes {
+		if t.n > best || (t.n == best && t.key > l.size) {
+			l.size, best = t.key, t.n
 		}
 	}
 	best = -1
-	for f, c := range fonts {
-		if c > best || (c == best && f < l.font) {
-			l.font, best = f, c
+	for _, t := range fonts {
+		if t.n > best || (t.n == best && t.key < l.font) {
+			l.font, best = t.key, t.n
 		}
 	}
 	l.bold = nb*10 >= n*7
@@ -133,6 +156,23 @@ func newLine(words []*word) *line {
 	l.rtl = nrtl > nltr
 	l.text, l.wideGap = lineText(l.logical(), l.size)
 	return l
+}
+
+// tally is a count of characters for one key.
+type tally[K comparable] struct {
+	key K
+	n   int
+}
+
+// addTally adds n to key's tally in ts.
+func addTally[K comparable](ts []tally[K], key K, n int) []tally[K] {
+	for i := range ts {
+		if ts[i].key == key {
+			ts[i].n += n
+			return ts
+		}
+	}
+	return append(ts, tally[K]{key, n})
 }
 
 // logical returns the line's words in reading order. Right-to-left lines
@@ -169,8 +209,13 @@ func (l *line) logical() []*word {
 // reports where the first unusually wide gap (a tab stop) sits.
 func lineText(ws []*word, size float64) (string, int) {
 	var b strings.Builder
-	gaps := make([]float64, len(ws))
-	var sp []float64
+	n := len(ws) // a space per word, at most
+	for _, w := range ws {
+		n += len(w.Text)
+	}
+	b.Grow(n)
+	buf := make([]float64, 2*len(ws))
+	gaps, sp := buf[:len(ws)], buf[len(ws):len(ws)]
 	for i := 1; i < len(ws); i++ {
 		p, w := ws[i-1], ws[i]
 		gaps[i] = w.Box[0] - p.Box[2]

@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/folio/folio"
@@ -99,11 +100,11 @@ func mergeSegs(ss []seg, tol float64) []seg {
 		return nil
 	}
 	s := append([]seg(nil), ss...)
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].pos != s[j].pos {
-			return s[i].pos < s[j].pos
+	slices.SortFunc(s, func(x, y seg) int {
+		if x.pos != y.pos {
+			return cmpFloat(x.pos, y.pos)
 		}
-		return s[i].a < s[j].a
+		return cmpFloat(x.a, y.a)
 	})
 	// Cluster by position first, then merge along the axis.
 	var out []seg
@@ -113,7 +114,7 @@ func mergeSegs(ss []seg, tol float64) []seg {
 			j++
 		}
 		cl := append([]seg(nil), s[i:j]...)
-		sort.Slice(cl, func(x, y int) bool { return cl[x].a < cl[y].a })
+		slices.SortFunc(cl, func(x, y seg) int { return cmpFloat(x.a, y.a) })
 		cur := cl[0]
 		sum, n := cur.pos*cur.len(), cur.len()
 		for _, c := range cl[1:] {

@@ -1,8 +1,10 @@
 package segment
 
 import (
+	"cmp"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -651,11 +653,11 @@ func separators(lines []*line, size float64) []float64 {
 		return nil
 	}
 	// Ends sort before starts at one x: words that touch leave no gap.
-	sort.Slice(evs, func(i, j int) bool {
-		if evs[i].x != evs[j].x {
-			return evs[i].x < evs[j].x
+	slices.SortFunc(evs, func(a, b ev) int {
+		if a.x != b.x {
+			return cmpFloat(a.x, b.x)
 		}
-		return evs[i].d < evs[j].d
+		return cmp.Compare(a.d, b.d)
 	})
 	thr := n / 8
 	// Pieces of constant count between events, left to right.
