@@ -113,8 +113,8 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 }
 
 // Parse parses one document under ctx's deadline: in one worker, or, for
-// a long document when other workers are idle, in shares of its pages
-// across them.
+// a long PDF when there is more than one worker, in chunks of its pages
+// that any worker takes as it comes free.
 func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
 	req := &request{Op: opParse, Src: src, Data: data}
 	if err := s.check(ctx, opParse, req); err != nil {
@@ -124,21 +124,11 @@ func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	var extra []*worker
-	if len(data) >= splitMinBytes && inputFormat(src, data) == "pdf" {
-		for len(extra) < cap(s.idle)-1 {
-			x := s.tryAcquire(ctx, opParse, req)
-			if x == nil {
-				break
-			}
-			extra = append(extra, x)
-		}
-	}
 	var r *response
-	if len(extra) == 0 {
-		r, err = s.run(ctx, w, opParse, req, false)
+	if cap(s.idle) > 1 && len(data) >= splitMinBytes && inputFormat(src, data) == "pdf" {
+		r, err = s.chunks(ctx, w, req)
 	} else {
-		r, err = s.shares(ctx, w, extra, req)
+		r, err = s.run(ctx, w, opParse, req, false)
 	}
 	if err != nil {
 		return nil, err
@@ -158,46 +148,48 @@ func (s *Supervisor) Parse(ctx context.Context, src folio.Source, data []byte) (
 	return r.Parsed, nil
 }
 
-// A document of at least splitMinBytes and 2×minShare pages is parsed in
-// shares when workers are idle; smaller ones are not worth a second load.
+// A PDF of at least splitMinBytes and 2×minChunk pages is parsed in
+// chunks; smaller ones are not worth a second load of the document.
 const (
 	splitMinBytes = 512 << 10
-	minShare      = 48
+	minChunk      = 48
 )
 
-// shares parses req's document in contiguous shares of its pages, one per
-// worker (w and extra, all held), and joins them. The first share brings
-// the metadata and fonts; a failure of any share fails the document.
-func (s *Supervisor) shares(ctx context.Context, w *worker, extra []*worker, req *request) (*response, error) {
-	release := func(ws []*worker) {
-		for _, x := range ws {
-			s.idle <- x
-		}
-	}
+// chunks parses req's document in contiguous chunks of its pages and joins
+// them. w, which the caller holds, counts the pages and takes the first
+// chunk; every other chunk waits for a worker like any document, in the
+// order asked, so a long document first in line keeps all workers busy
+// instead of holding one while the others finish the short ones, and does
+// not hold back documents already waiting. About two chunks per worker
+// even out chunks that parse at different speeds. The first chunk brings
+// the metadata and fonts; a failure of any chunk fails the document.
+func (s *Supervisor) chunks(ctx context.Context, w *worker, req *request) (*response, error) {
 	cr, err := s.run(ctx, w, opCount, &request{Op: opCount, Src: req.Src, Data: req.Data}, true)
 	if err != nil {
-		release(extra)
 		return nil, err
 	}
 	n := cr.Total
-	k := min(1+len(extra), n/minShare)
+	k := min(2*cap(s.idle), n/minChunk)
 	if k < 2 {
-		release(extra)
 		return s.run(ctx, w, opParse, req, false)
 	}
-	release(extra[k-1:])
-	workers := append([]*worker{w}, extra[:k-1]...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rs := make([]*response, k)
 	errs := make([]error, k)
 	var wg sync.WaitGroup
-	for i, x := range workers {
+	for i := range k {
 		part := *req
 		part.From, part.To = i*n/k, (i+1)*n/k
 		wg.Go(func() {
-			rs[i], errs[i] = s.run(ctx, x, opParse, &part, false)
-			if errs[i] != nil {
+			x := w
+			if i > 0 {
+				if x, errs[i] = s.acquire(ctx, opParse, &part); errs[i] != nil {
+					cancel()
+					return
+				}
+			}
+			if rs[i], errs[i] = s.run(ctx, x, opParse, &part, false); errs[i] != nil {
 				cancel()
 			}
 		})
@@ -225,7 +217,7 @@ func (s *Supervisor) shares(ctx context.Context, w *worker, extra []*worker, req
 		joined.Parsed.Pages = append(joined.Parsed.Pages, r.Parsed.Pages...)
 		joined.Parsed.Warnings = append(joined.Parsed.Warnings, r.Parsed.Warnings...)
 	}
-	s.log.Debug("parsed in shares", "doc", req.Src.Rel, "pages", n, "shares", k)
+	s.log.Debug("parsed in chunks", "doc", req.Src.Rel, "pages", n, "chunks", k)
 	return joined, nil
 }
 
@@ -307,20 +299,6 @@ func (s *Supervisor) acquire(ctx context.Context, op string, req *request) (*wor
 		return s.ready(ctx, op, req, w)
 	case <-ctx.Done():
 		return nil, req.fail(op, ctxKind(ctx.Err()), ctx.Err())
-	}
-}
-
-// tryAcquire returns a worker when a slot is free now, nil otherwise.
-func (s *Supervisor) tryAcquire(ctx context.Context, op string, req *request) *worker {
-	select {
-	case w := <-s.idle:
-		w, err := s.ready(ctx, op, req, w)
-		if err != nil {
-			return nil
-		}
-		return w
-	default:
-		return nil
 	}
 }
 

@@ -258,9 +258,9 @@ func TestPageLimits(t *testing.T) {
 	}
 }
 
-// A long document parsed in shares across idle workers gives the very
-// pages, metadata and fonts one engine gives.
-func TestSupervisorSharesLongDocument(t *testing.T) {
+// A long document parsed in chunks across workers gives the very pages,
+// metadata and fonts one engine gives.
+func TestSupervisorChunksLongDocument(t *testing.T) {
 	path := filepath.Join(corpusDir, "robustness", "unstructured__DA-619p.pdf")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -278,7 +278,7 @@ func TestSupervisorSharesLongDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := len(s.pids()); n != 3 {
-		t.Errorf("%d workers running, want 3: the document was not shared", n)
+		t.Errorf("%d workers running, want 3: the document was not split", n)
 	}
 	if len(got.Pages) != len(want.Pages) {
 		t.Fatalf("%d pages, want %d", len(got.Pages), len(want.Pages))

@@ -70,7 +70,7 @@ func writeThroughput(w io.Writer, in *reportInput) {
 	p("%d files, %d pages, %d elements as folio finds them (%d ok, %d failed). Most pages are in\n",
 		in.Mix.Files, sum.Pages, sum.Elements, sum.OK, sum.Failed)
 	p("its first file; of the tools here only folio splits a document across processes (its pages\n")
-	p("in shares across idle parse workers), so that file's time caps the others' speed-up.\n")
+	p("in chunks across its parse workers), so that file's time caps the others' speed-up.\n")
 	p("%s; \"folio ÷ tool\" divides folio's wall time by the tool's at the same\n", runs(f1.Runs))
 	p("number of processes.\n\n")
 	p("| command | processes | wall s | pages/s | elements/s | folio ÷ tool |\n|---|---|---|---|---|---|\n")
