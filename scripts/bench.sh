@@ -130,12 +130,13 @@ done
   -- "${candidates[@]}" >"$results/model.json"
 rm -rf "$tmp/model"
 
-# 3. Ledger and cache rates: from the Go benchmarks make bench ran, or here.
+# 3. Ledger and cache rates, and the engine's floor: from the Go benchmarks
+# make bench ran, or here.
 gotxt=${BENCH_GO:-}
 if [ -z "$gotxt" ] || [ ! -s "$gotxt" ]; then
-  gotxt=$out/lineage.txt
-  say "lineage benchmarks"
-  go test ./lineage -run '^$' -bench 'RecordDocument|CacheGet' -benchmem >"$gotxt"
+  gotxt=$out/go-bench.txt
+  say "lineage and engine benchmarks"
+  go test ./lineage ./parse -run '^$' -bench 'RecordDocument|CacheGet|^BenchmarkMix$' -benchmem >"$gotxt"
 fi
 
 # 4. Memory over a long run: copies of the mix under other paths.

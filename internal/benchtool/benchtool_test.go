@@ -94,3 +94,29 @@ func TestTreeRSSCountsThisProcess(t *testing.T) {
 		t.Errorf("treeRSS of no process = %d kB, %d processes; want 0, 0", kb, procs)
 	}
 }
+
+func TestWriteFloorSetsEngineBesidePdftotext(t *testing.T) {
+	in := &reportInput{
+		Timings: map[string]*timeResult{
+			resPdftotext1: {Median: 1},
+			resFolio1:     {Median: 4, Last: []byte(`{"type":"summary","pages":600}`)},
+		},
+		EngineBench: map[string]map[string]float64{
+			"BenchmarkMix/load":  {"pages/s": 360},
+			"BenchmarkMix/parse": {"pages/s": 270},
+		},
+	}
+	var b strings.Builder
+	writeFloor(&b, in)
+	for _, want := range []string{"| pdftotext, one process | 600 | 1.00 |", "(BenchmarkMix/load) | 360 | 0.60 |",
+		"(BenchmarkMix/parse) | 270 | 0.45 |", "other core) | 150 | 0.25 |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("floor section lacks %q:\n%s", want, b.String())
+		}
+	}
+	delete(in.EngineBench, "BenchmarkMix/load")
+	b.Reset()
+	if writeFloor(&b, in); b.Len() != 0 {
+		t.Errorf("without the load benchmark the section is written:\n%s", b.String())
+	}
+}

@@ -65,9 +65,10 @@ type reportInput struct {
 	RSS    *rssResult
 	Copies *copiesResult
 	// GoBench holds the lineage benchmarks' metrics by benchmark name
-	// (without the -GOMAXPROCS suffix) and unit: the median over -count.
-	GoBench map[string]map[string]float64
-	GoFile  string
+	// (without the -GOMAXPROCS suffix) and unit: the median over -count;
+	// EngineBench the parse package's.
+	GoBench, EngineBench map[string]map[string]float64
+	GoFile               string
 }
 
 // runReport renders the results folder into the section of a Markdown file
@@ -161,7 +162,13 @@ func loadResults(dir, goFile string) (*reportInput, error) {
 		return nil, err
 	}
 	defer f.Close()
-	in.GoBench, err = parseGoBench(f, "github.com/folio/folio/lineage")
+	if in.GoBench, err = parseGoBench(f, "github.com/folio/folio/lineage"); err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	in.EngineBench, err = parseGoBench(f, "github.com/folio/folio/parse")
 	return in, err
 }
 

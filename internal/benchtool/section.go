@@ -43,6 +43,7 @@ func writeSection(w io.Writer, in *reportInput) {
 	}
 
 	writeThroughput(w, in)
+	writeFloor(w, in)
 	writeModel(w, in)
 	writeLedger(w, in)
 	writeRSS(w, in)
@@ -110,6 +111,35 @@ func writeThroughput(w io.Writer, in *reportInput) {
 			p("%s: not measured: %s.\n", name, in.skip(name, "no result"))
 		}
 	}
+}
+
+// writeFloor sets what PDFium-wasm alone costs beside pdftotext and folio,
+// each on one core: no work of Folio's takes it below the engine's floor.
+func writeFloor(w io.Writer, in *reportInput) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	load, engine := in.EngineBench["BenchmarkMix/load"], in.EngineBench["BenchmarkMix/parse"]
+	txt, f1 := in.Timings[resPdftotext1], in.Timings[resFolio1]
+	if load == nil || engine == nil || txt == nil || f1 == nil {
+		return
+	}
+	sum := parseSummary(f1.Last)
+	if sum == nil {
+		return
+	}
+	pages := float64(sum.Pages)
+	ref := pages / txt.Median
+	p("\n### The engine's floor, one core (`go test ./parse -bench BenchmarkMix`)\n\n")
+	p("The same mix, one document after another on one PDFium-wasm instance in the benchmark's\n")
+	p("process, as a worker runs it. *load* calls only what any text extraction with PDFium needs,\n")
+	p("`FPDF_LoadPage` (the content stream) and `FPDFText_LoadPage` (PDFium's characters) on every\n")
+	p("page, and reads nothing; *engine* is all that Folio's parser reads of a page (characters,\n")
+	p("boxes, styles, page objects), without images, segmentation or output.\n\n")
+	p("| on one core | pages/s | ÷ pdftotext |\n|---|---|---|\n")
+	p("| pdftotext, one process | %.0f | 1.00 |\n", ref)
+	p("| PDFium-wasm, page and text-page loads only (BenchmarkMix/load) | %.0f | %.2f |\n", load["pages/s"], load["pages/s"]/ref)
+	p("| Folio's engine (BenchmarkMix/parse) | %.0f | %.2f |\n", engine["pages/s"], engine["pages/s"]/ref)
+	p("| `folio parse --workers 1`, end to end (the parent segments and writes on the other core) | %.0f | %.2f |\n",
+		pages/f1.Median, pages/f1.Median/ref)
 }
 
 func writeModel(w io.Writer, in *reportInput) {
