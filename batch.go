@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,6 +48,9 @@ type Batch struct {
 	// finest the models need); default FigureDPI.
 	CropDPI float64
 	slots   chan struct{}
+	// budgetOut is set once the budget deferred a document: no document
+	// is started after it.
+	budgetOut atomic.Bool
 	// DocTimeout bounds parsing and segmenting one document.
 	DocTimeout time.Duration
 	// MaxBytes is the largest input read; bigger files fail as too_large.
@@ -98,8 +102,8 @@ type Event struct {
 	Path string `json:"path,omitempty"`
 	Rel  string `json:"rel"`
 	ID   string `json:"id,omitempty"`
-	// Status is ok, failed, skipped, deferred (budget exhausted: the next
-	// run does it), interrupted (canceled in flight by a shutdown: the next
+	// Status is ok, failed, skipped, deferred (budget exhausted or a model
+	// endpoint unavailable: the next run does it), interrupted (canceled in flight by a shutdown: the next
 	// run does it) or pruned (its input is gone and --prune removed its
 	// outputs).
 	Status   string   `json:"status"`
@@ -205,7 +209,7 @@ func (b *Batch) feed(ctx context.Context, srcs []Source, runID string, report fu
 					continue
 				}
 				ev := b.document(ctx, runID, src)
-				if ev.Status == "deferred" {
+				if b.budgetOut.Load() {
 					stopOnce.Do(func() { close(stop) })
 				}
 				report(ev)
@@ -348,7 +352,10 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
 		return ev
-	case errors.Is(err, ErrBudgetExhausted):
+	case errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable):
+		if errors.Is(err, ErrBudgetExhausted) {
+			b.budgetOut.Store(true)
+		}
 		ev.Status, ev.Kind, ev.Error = "deferred", KindDeferred, detail(err)
 		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(KindDeferred), "err", detail(err))
 		return ev
@@ -449,7 +456,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
 	}
 	frags, err := b.Router.Route(ctx, doc)
-	if errors.Is(err, ErrBudgetExhausted) {
+	if errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable) {
 		return nil, nil, err
 	}
 	if err != nil {

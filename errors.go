@@ -31,6 +31,14 @@ const (
 // budget is spent and the policy says to stop rather than degrade.
 var ErrBudgetExhausted = errors.New("model budget exhausted")
 
+// ErrUnavailable is returned (wrapped) by a Router when an element got no
+// accepted output because a model endpoint was down (server errors and
+// rate limits past their retries, an open circuit breaker) and the policy
+// says to defer the document rather than keep a degraded result. Unlike an
+// exhausted budget it concerns one document: the run goes on, and the
+// endpoint may be back for the next.
+var ErrUnavailable = errors.New("model endpoint unavailable")
+
 // Error is Folio's error type: the operation that failed, on which document
 // and page, and why.
 type Error struct {

@@ -2,6 +2,7 @@ package route_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -54,6 +55,7 @@ func TestRouteExhaustedChain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRouter(t, 1, textPolicy(links(tt.chain...)...), specs...)
+			r.DegradeUnavailable = true // test/down would defer the document
 			got, err := r.Route(context.Background(), newDoc("a.pdf", 1))
 			if err != nil {
 				t.Fatal(err)
@@ -77,6 +79,7 @@ func TestRouteAttemptCap(t *testing.T) {
 	}
 	for _, tt := range []struct{ max, want int }{{0, route.DefaultMaxAttempts}, {3, 3}} {
 		r := newRouter(t, 1, textPolicy(links(names...)...), specs...)
+		r.DegradeUnavailable = true
 		if tt.max > 0 {
 			r.MaxAttempts = tt.max
 		}
@@ -196,6 +199,7 @@ func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
 	r := newRouter(t, 1, textPolicy(links("test/ungrounded1", "test/down")...),
 		answers("test/ungrounded1", "a guess", route.ClassGrounding),
 		failing("test/down", route.Errorf(route.ClassTransient, "503")))
+	r.DegradeUnavailable = true
 	doc := newDoc("a.pdf", 1)
 	doc.Elements[0].Text = ""
 	got, err := r.Route(context.Background(), doc)
@@ -204,5 +208,59 @@ func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
 	}
 	if f := got[0]; f.Status != folio.StatusReview || f.Model != "test/ungrounded1" || !cmp.Equal(f.Text, ptr("a guess")) {
 		t.Errorf("fragment = {status %s, model %q, text %v}, want review with the rejected guess", f.Status, f.Model, f.Text)
+	}
+}
+
+// An element whose chain ends without an accepted output after a model's
+// endpoint was down defers its document (the next run does it), unless
+// the policy degrades; an accepted fallback, or failures that say nothing
+// about availability, do not.
+func TestRouteUnavailableDefersTheDocument(t *testing.T) {
+	specs := []route.Specialist{
+		failing("test/down", route.Errorf(route.ClassTransient, "503")),
+		failing("test/limited", route.Errorf(route.ClassRateLimit, "429")),
+		failing("test/open", route.Errorf(route.ClassBreakerOpen, "circuit breaker open")),
+		failing("test/schema", route.Errorf(route.ClassSchema, "not a table")),
+		answers("test/ok", "fine", ""),
+		answers("test/ungrounded", "a guess", route.ClassGrounding),
+	}
+	tests := []struct {
+		name    string
+		chain   []string
+		degrade bool
+		defers  bool
+		want    string // the status when not deferred
+	}{
+		{"server_errors_defer", []string{"test/down"}, false, true, ""},
+		{"rate_limits_defer", []string{"test/limited"}, false, true, ""},
+		{"an_open_breaker_defers", []string{"test/open"}, false, true, ""},
+		{"a_rejected_answer_then_an_outage_defers", []string{"test/ungrounded", "test/down"}, false, true, ""},
+		{"an_accepted_fallback_does_not", []string{"test/down", "test/ok"}, false, false, folio.StatusOK},
+		{"other_failures_do_not", []string{"test/schema"}, false, false, folio.StatusDegraded},
+		{"degrade_keeps_the_content", []string{"test/down"}, true, false, folio.StatusDegraded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRouter(t, 1, textPolicy(links(tt.chain...)...), specs...)
+			r.DegradeUnavailable = tt.degrade
+			got, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+			if tt.defers {
+				if !errors.Is(err, folio.ErrUnavailable) || got != nil {
+					t.Fatalf("Route = %d fragments, %v; want none and an error wrapping ErrUnavailable", len(got), err)
+				}
+				if !strings.Contains(err.Error(), tt.chain[len(tt.chain)-1]) {
+					t.Errorf("error %q does not name the model", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range got {
+				if f.Status != tt.want {
+					t.Errorf("status %s, want %s", f.Status, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -38,6 +38,13 @@ type Router struct {
 	// that discards everything; set it before the first Route.
 	Logger *slog.Logger
 
+	// Degrade keeps, for an element whose chain ended without an accepted
+	// output because a model endpoint was unavailable, its best free
+	// result marked degraded, and the document is done. Without it (the
+	// default) Route defers the document with an error wrapping
+	// ErrUnavailable, so that a later run, with the endpoint back, does it.
+	DegradeUnavailable bool
+
 	disabled     sync.Map // specialist name → true, after an auth error
 	budgetLogged sync.Once
 }
@@ -113,7 +120,9 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 //
 // When a budget in mode BudgetFail refuses a call, Route stops submitting
 // the document's elements and returns an error wrapping ErrBudgetExhausted
-// with no fragments. When ctx ends, Route stops submitting, waits for the
+// with no fragments; likewise with folio.ErrUnavailable when an element's
+// chain ends without an accepted output after a model's endpoint was
+// unavailable, unless DegradeUnavailable. When ctx ends, Route stops submitting, waits for the
 // jobs already running (queued ones are skipped) and returns ctx.Err(); on
 // a closed pool it returns an error. The caller adds the operation and
 // document to errors.
@@ -126,7 +135,7 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 	frags := make([]folio.Fragment, len(doc.Elements))
 	var wg sync.WaitGroup
 	var submitErr error
-	var stop atomic.Pointer[budgetError] // a budget in mode fail refused a call
+	var stop atomic.Pointer[error] // the document stops: budget in mode fail, endpoint unavailable
 	for i := range doc.Elements {
 		if stop.Load() != nil {
 			break
@@ -143,10 +152,10 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 				frags[i] = r.routeDecorative(ctx, t, decorative[i])
 				return
 			}
-			var berr *budgetError
-			frags[i], berr = r.routeElement(ctx, t)
-			if berr != nil {
-				stop.CompareAndSwap(nil, berr)
+			var serr error
+			frags[i], serr = r.routeElement(ctx, t)
+			if serr != nil {
+				stop.CompareAndSwap(nil, &serr)
 			}
 		})
 		if err != nil {
@@ -162,15 +171,17 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 	if submitErr != nil {
 		return nil, submitErr
 	}
-	if berr := stop.Load(); berr != nil {
-		return nil, berr
+	if serr := stop.Load(); serr != nil {
+		return nil, *serr
 	}
 	return frags, nil
 }
 
 // routeElement runs t's chain until a link's output is accepted. It
-// returns the refusal of a budget in mode fail, which stops the document.
-func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, stop *budgetError) {
+// returns an error that stops the document: the refusal of a budget in
+// mode fail, or, unless DegradeUnavailable, the chain's end without an
+// accepted output after a model was unavailable.
+func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, stop error) {
 	el := &t.Element
 	f = folio.Fragment{ID: folio.FragmentID(el.ID), ElementID: el.ID, Calls: []folio.Call{}}
 	defer func() {
@@ -184,6 +195,7 @@ func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, st
 		best     *attempt // the last rejected output that passed Check
 		rejected bool     // an output was rejected or the model refused
 		short    bool     // the chain was cut short by a dry run or the budget
+		down     error    // a model link failed because its endpoint was unavailable
 	)
 chain:
 	for i, link := range r.policy.Chain(el.Type) {
@@ -217,12 +229,17 @@ chain:
 			}
 		case a.call.ErrorClass == ClassAuth:
 			r.disable(link.Specialist, a.err)
+		case unavailable(a.call):
+			down = fmt.Errorf("%w: %s: %v", folio.ErrUnavailable, a.call.Model, a.err)
 		case a.call.Status == folio.CallRejected || a.call.ErrorClass == ClassRefusal:
 			rejected = true
 			if a.valid {
 				best = &a
 			}
 		}
+	}
+	if down != nil && !short && !r.DegradeUnavailable && ctx.Err() == nil {
+		return f, down
 	}
 	switch {
 	case short:
@@ -237,6 +254,20 @@ chain:
 		f.Text, f.Table, f.Image = best.res.Text, best.res.Table, best.res.Image
 	}
 	return f, nil
+}
+
+// unavailable reports whether a failed model call says its endpoint is
+// down or overloaded rather than anything about the element: errors its
+// retries could not get past, or a breaker that refused the call.
+func unavailable(c folio.Call) bool {
+	if folio.IsLocal(c.Model) || c.Status == folio.CallOK {
+		return false
+	}
+	switch c.ErrorClass {
+	case ClassTransient, ClassRateLimit, ClassBreakerOpen:
+		return true
+	}
+	return false
 }
 
 func (r *Router) maxAttempts() int {

@@ -16,7 +16,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // some documents failed; the rest were written
 	exitUsage       = 2
-	exitDeferred    = 75 // work deferred: budget exhausted with on_exhausted fail
+	exitDeferred    = 75 // work deferred: budget exhausted with on_exhausted fail, or a model endpoint unavailable
 	exitLocked      = 75 // another run holds the output folder: try later
 	exitConfig      = 78
 	exitInterrupted = 130 // SIGINT

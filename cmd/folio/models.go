@@ -25,6 +25,8 @@ type routing struct {
 	// remote: some chain uses a model, whose answers take seconds.
 	remote   bool
 	baseline func(*folio.Document) *int64
+	// degradeUnavailable: on_unavailable is degrade, not defer.
+	degradeUnavailable bool
 }
 
 // The ledger is the response cache.
@@ -49,6 +51,7 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 	if capped {
 		r.budget = route.NewBudget(maxMicros, f.Budget.OnExhausted)
 	}
+	r.degradeUnavailable = f.OnUnavailable == config.OnUnavailableDegrade
 	used := map[string]bool{}
 	for _, chain := range r.policy.Routes {
 		for _, l := range chain {

@@ -63,8 +63,8 @@ what was unfinished. SIGINT/SIGTERM stop starting documents, let those in flight
 for --shutdown-timeout, then cancel them; what finished is recorded.
 
 Exit status: 0 all documents ok or skipped, 1 some documents failed (the rest were written),
-2 usage error, 75 another run holds OUT or work was deferred (budget), 78 configuration
-error, 130/143 interrupted by SIGINT/SIGTERM.`,
+2 usage error, 75 another run holds OUT or work was deferred (budget spent, a model endpoint
+unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.inputs = args
@@ -197,6 +197,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return configErrorf("routing policy: %v", err)
 	}
 	router.Logger = log
+	router.DegradeUnavailable = rt.degradeUnavailable
 	cacheDir, cleanup, err := engineCacheDir(log)
 	if err != nil {
 		return fmt.Errorf("start PDF engine: %w", err)

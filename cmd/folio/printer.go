@@ -93,7 +93,7 @@ func (p *printer) summary(run folio.Run) {
 	w := p.s.Out
 	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
 	if sum.Deferred > 0 {
-		fmt.Fprintf(w, ", %d deferred (budget exhausted)", sum.Deferred)
+		fmt.Fprintf(w, ", %d deferred (budget exhausted or model endpoint unavailable)", sum.Deferred)
 	}
 	if n := sum.Interrupted + sum.NotStarted; n > 0 {
 		fmt.Fprintf(w, ", %d left for the next run (interrupted)", n)

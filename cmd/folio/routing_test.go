@@ -19,6 +19,12 @@ const fakeKey = "sk-folio-test-0123456789-RECOGNISABLE"
 // then large, images to small; everything else stays local.
 func writePolicy(t *testing.T, srv *oaitest.Server, extra string) string {
 	t.Helper()
+	return writePolicyAt(t, srv.URL, extra)
+}
+
+// writePolicyAt writes writePolicy's policy with its endpoint at url.
+func writePolicyAt(t *testing.T, url, extra string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "folio.yaml")
 	yaml := fmt.Sprintf(`endpoints:
   test: {base_url: %q, api_key_env: FOLIO_TEST_KEY, concurrency: 4}
@@ -29,7 +35,7 @@ routes:
   table: [small, large]
   image: [small]
 baseline: large
-%s`, srv.URL, extra)
+%s`, url, extra)
 	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -255,6 +261,99 @@ func TestRoutingBudget(t *testing.T) {
 	if sum.Cost.USDMicros > 2000+10000 {
 		t.Errorf("spent %d µ$ with a 2000 µ$ budget", sum.Cost.USDMicros)
 	}
+}
+
+// With the model endpoint down, documents that need it are deferred, not
+// done with degraded tables and images: exit 75, no output, no ledger row;
+// the next run, with the endpoint back, does them and skips the rest.
+// on_unavailable: degrade keeps the old way.
+func TestRoutingEndpointDownDefers(t *testing.T) {
+	out := t.TempDir()
+	down := writePolicyAt(t, "http://127.0.0.1:1/v1", "retries: 0\n") // nothing listens on port 1
+	stdout, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", down, "--json")
+	if code != 75 {
+		t.Fatalf("endpoint down: exit %d, want 75\n%s", code, stderr)
+	}
+	first := documentEvents(t, stdout)
+	deferred := 0
+	for rel, ev := range first {
+		_, err := os.Stat(filepath.Join(out, rel+".json"))
+		switch ev.Status {
+		case "deferred":
+			deferred++
+			if ev.Reason != "deferred" || !strings.Contains(ev.Error, "model endpoint unavailable") {
+				t.Errorf("%s: deferred with reason %q, error %q", rel, ev.Reason, ev.Error)
+			}
+			if err == nil {
+				t.Errorf("%s: deferred, yet its output was written", rel)
+			}
+		case "ok":
+			if err != nil {
+				t.Errorf("%s: ok without output: %v", rel, err)
+			}
+		default:
+			t.Errorf("%s: status %s", rel, ev.Status)
+		}
+	}
+	if deferred == 0 {
+		t.Fatalf("no document deferred: %v", first)
+	}
+
+	srv := oaitest.New(t)
+	stdout, stderr, code = runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", writePolicy(t, srv, "retries: 0\n"), "--json")
+	if code != 0 {
+		t.Fatalf("endpoint back: exit %d\n%s", code, stderr)
+	}
+	for rel, ev := range documentEvents(t, stdout) {
+		want := "skipped"
+		if first[rel].Status == "deferred" {
+			want = "ok"
+		}
+		if ev.Status != want {
+			t.Errorf("%s: %s on the second run, want %s", rel, ev.Status, want)
+		}
+	}
+	if len(srv.Requests()) == 0 {
+		t.Error("the second run sent no request")
+	}
+
+	degrade := writePolicyAt(t, "http://127.0.0.1:1/v1", "retries: 0\non_unavailable: degrade\n")
+	stdout, stderr, code = runWithKey(t, "parse", "../../testdata/samples", "-o", t.TempDir(), "--config", degrade, "--json")
+	if code != 0 {
+		t.Fatalf("on_unavailable degrade: exit %d\n%s", code, stderr)
+	}
+	for rel, ev := range documentEvents(t, stdout) {
+		if ev.Status != "ok" {
+			t.Errorf("on_unavailable degrade: %s is %s", rel, ev.Status)
+		}
+	}
+}
+
+type documentEvent struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+	Error  string `json:"error"`
+}
+
+// documentEvents returns the document events of folio parse --json output
+// by relative path.
+func documentEvents(t *testing.T, stdout string) map[string]documentEvent {
+	t.Helper()
+	evs := map[string]documentEvent{}
+	for line := range strings.Lines(stdout) {
+		var ev struct {
+			documentEvent
+			Type string `json:"type"`
+			Rel  string `json:"rel"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if ev.Type == "document" {
+			evs[ev.Rel] = ev.documentEvent
+		}
+	}
+	return evs
 }
 
 // assertNoKey scans every file under dir for the fake API key.

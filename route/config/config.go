@@ -34,6 +34,17 @@ const (
 	OnExhaustedFail = "fail"
 )
 
+// What happens to a document when an element got no accepted output
+// because a model endpoint was unavailable, for [File.OnUnavailable].
+const (
+	// OnUnavailableDefer leaves the document undone this run (exit 75);
+	// the next run does it.
+	OnUnavailableDefer = "defer"
+	// OnUnavailableDegrade keeps the element's best free result, marked
+	// degraded, and the document is done.
+	OnUnavailableDegrade = "degrade"
+)
+
 // File is a policy file as loaded: valid, with defaults applied.
 type File struct {
 	// Path is the name the file was read from, as given to Load or Parse.
@@ -59,6 +70,9 @@ type File struct {
 	Retries *int
 	// Timeout bounds each request; zero means the provider's default.
 	Timeout time.Duration
+	// OnUnavailable is OnUnavailableDefer (the default) or
+	// OnUnavailableDegrade.
+	OnUnavailable string
 }
 
 // Endpoint is one OpenAI-compatible server.
@@ -154,6 +168,9 @@ func Parse(name string, data []byte, known ...string) (*File, error) {
 		d.validate(f, known)
 		if f.Budget.OnExhausted == "" {
 			f.Budget.OnExhausted = OnExhaustedDegrade
+		}
+		if f.OnUnavailable == "" {
+			f.OnUnavailable = OnUnavailableDefer
 		}
 	}
 	if err := d.err(); err != nil {

@@ -68,6 +68,8 @@ func TestLoadIssueExample(t *testing.T) {
 		Budget:   config.Budget{MaxUSD: new(5.00), OnExhausted: config.OnExhaustedDegrade},
 		Retries:  new(3),
 		Timeout:  120 * time.Second,
+
+		OnUnavailable: config.OnUnavailableDefer,
 	}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("Load(%s) (-want +got):\n%s", path, diff)
@@ -172,7 +174,8 @@ func TestParseDefaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustParse(t, tt.src)
-			want := &config.File{Path: "folio.yaml", Budget: config.Budget{OnExhausted: config.OnExhaustedDegrade}}
+			want := &config.File{Path: "folio.yaml", Budget: config.Budget{OnExhausted: config.OnExhaustedDegrade},
+				OnUnavailable: config.OnUnavailableDefer}
 			if diff := cmp.Diff(want, f); diff != "" {
 				t.Errorf("Parse (-want +got):\n%s", diff)
 			}

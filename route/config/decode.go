@@ -16,7 +16,7 @@ import (
 
 // The fields each mapping of the file may have.
 var (
-	fileFields     = []string{"endpoints", "models", "routes", "baseline", "budget", "decorative", "retries", "timeout"}
+	fileFields     = []string{"endpoints", "models", "routes", "baseline", "budget", "decorative", "retries", "timeout", "on_unavailable"}
 	endpointFields = []string{"base_url", "api_key_env", "api_version", "headers", "concurrency", "rpm", "tpm"}
 	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "min_image_dpi", "max_output_tokens"}
 	linkFields     = []string{"model", "when"}
@@ -138,6 +138,8 @@ func (d *decoder) file(body ast.Node) *File {
 			}
 		case "timeout":
 			f.Timeout = d.duration(e.val, e.key)
+		case "on_unavailable":
+			f.OnUnavailable = d.str(e.val, e.key)
 		default:
 			d.unknown(e, "", fileFields)
 		}

@@ -106,6 +106,7 @@ func TestParseErrors(t *testing.T) {
 		{"baseline_without_vision", "baseline: text\n", `folio.yaml:6: baseline: model "text" cannot see images, and the baseline sends each page as one`},
 		{"negative_budget", "budget:\n  max_usd: -5\n", "folio.yaml:7: budget.max_usd: -5 is negative"},
 		{"on_exhausted", "budget: {max_usd: 5, on_exhausted: stop}\n", `folio.yaml:6: budget.on_exhausted: "stop" is not degrade or fail`},
+		{"on_unavailable", "on_unavailable: retry\n", `folio.yaml:6: on_unavailable: "retry" is not defer or degrade`},
 		{"negative_retries", "retries: -1\n", "folio.yaml:6: retries: -1 is negative"},
 		{"timeout_without_unit", "timeout: 120\n", "folio.yaml:6: timeout: 120 needs a unit, such as 120s"},
 		{"timeout_malformed", "timeout: two minutes\n", `folio.yaml:6: timeout: "two minutes" is not a duration such as 120s or 2m`},
@@ -163,7 +164,7 @@ colour: blue
 		`folio.yaml:8: routes.picture: unknown element type "picture" (one of caption, code, footer, footnote, formula, header, heading, image, list_item, page_number, paragraph, table, title)`,
 		`folio.yaml:9: baseline: unknown model "larg" (did you mean "large"?)`,
 		`folio.yaml:10: budget.on_exhausted: "stop" is not degrade or fail`,
-		`folio.yaml:11: colour: unknown field (one of endpoints, models, routes, baseline, budget, decorative, retries, timeout)`,
+		`folio.yaml:11: colour: unknown field (one of endpoints, models, routes, baseline, budget, decorative, retries, timeout, on_unavailable)`,
 	}
 	if err == nil {
 		t.Fatal("Parse succeeded")

@@ -36,6 +36,7 @@ func (f *File) WriteText(w io.Writer, p route.Policy) error {
 	fmt.Fprintf(tw, "decorative\t%s\n", decorative(p.Decorative))
 	fmt.Fprintf(tw, "retries\t%s\n", orDefault(f.Retries != nil, func() string { return strconv.Itoa(*f.Retries) }))
 	fmt.Fprintf(tw, "timeout\t%s\n", orDefault(f.Timeout > 0, f.Timeout.String))
+	fmt.Fprintf(tw, "on_unavailable\t%s\n", cmpOr(f.OnUnavailable, OnUnavailableDefer))
 	if err := tw.Flush(); err != nil {
 		return err
 	}

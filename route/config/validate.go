@@ -232,6 +232,11 @@ func (d *decoder) checkRun(f *File) {
 	default:
 		d.fail("budget.on_exhausted", "%q is not %s or %s", f.Budget.OnExhausted, OnExhaustedDegrade, OnExhaustedFail)
 	}
+	switch f.OnUnavailable {
+	case "", OnUnavailableDefer, OnUnavailableDegrade:
+	default:
+		d.fail("on_unavailable", "%q is not %s or %s", f.OnUnavailable, OnUnavailableDefer, OnUnavailableDegrade)
+	}
 	if f.Retries != nil {
 		d.checkCount("retries", *f.Retries)
 	}
