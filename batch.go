@@ -106,13 +106,15 @@ type Event struct {
 	// endpoint unavailable: the next run does it), interrupted (canceled in flight by a shutdown: the next
 	// run does it) or pruned (its input is gone and --prune removed its
 	// outputs).
-	Status   string   `json:"status"`
-	Kind     Kind     `json:"reason,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	Pages    int      `json:"pages"`
-	Elements int      `json:"elements"`
-	Seconds  float64  `json:"seconds"`
-	Outputs  []string `json:"outputs,omitempty"`
+	Status   string `json:"status"`
+	Kind     Kind   `json:"reason,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Pages    int    `json:"pages"`
+	Elements int    `json:"elements"`
+	// Seconds is the time spent on the document, without the time it
+	// waited for a parse slot behind other documents.
+	Seconds float64  `json:"seconds"`
+	Outputs []string `json:"outputs,omitempty"`
 	// Cost is what routing the document cost (ok documents only).
 	Cost *Cost `json:"cost,omitempty"`
 }
@@ -346,8 +348,9 @@ func (b *Batch) setDefaults() {
 func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	t0 := time.Now()
 	ev := Event{Type: "document", Path: src.Path, Rel: src.Rel}
-	doc, outputs, err := b.process(ctx, runID, &src)
-	ev.Seconds = time.Since(t0).Seconds()
+	var waited time.Duration
+	doc, outputs, err := b.process(ctx, runID, &src, &waited)
+	ev.Seconds = (time.Since(t0) - waited).Seconds()
 	switch {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
@@ -400,7 +403,9 @@ func detail(err error) string {
 	return err.Error()
 }
 
-func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Document, []Output, error) {
+// process runs src through every stage; it adds the time it waited for a
+// parse slot to waited.
+func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *time.Duration) (*Document, []Output, error) {
 	data, err := readInput(src.Path, b.MaxBytes)
 	if err != nil {
 		return nil, nil, &Error{Op: "read", Doc: src.Path, Kind: kindOfReadError(err), Err: err}
@@ -422,8 +427,10 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source) (*Docume
 		}
 	}
 
+	queued := time.Now()
 	select {
 	case b.slots <- struct{}{}:
+		*waited += time.Since(queued)
 	case <-ctx.Done():
 		return nil, nil, &Error{Op: "parse", Doc: src.Path, Kind: KindCanceled, Err: ctx.Err()}
 	}

@@ -25,6 +25,8 @@ func (fakeParser) Parse(ctx context.Context, src Source, data []byte) (*Parsed, 
 	switch {
 	case strings.Contains(string(data), "broken"):
 		return nil, &Error{Op: "parse", Doc: src.Rel, Kind: KindMalformed, Err: errors.New("no header")}
+	case strings.Contains(string(data), "hold"):
+		time.Sleep(300 * time.Millisecond)
 	case strings.Contains(string(data), "slow"):
 		<-ctx.Done()
 		return nil, &Error{Op: "parse", Doc: src.Rel, Kind: KindTimeout, Err: ctx.Err()}
@@ -432,5 +434,37 @@ func TestBatchSegmenterPastTheDeadlineFailsAsTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("the run waited %v for a segmenter past the 50ms deadline", d)
+	}
+}
+
+// A document's seconds are its own: not the time it waited for a parse
+// slot behind another document.
+func TestBatchSecondsLeaveOutTheWaitForASlot(t *testing.T) {
+	b, _, _ := newTestBatch(t)
+	in := t.TempDir()
+	for _, name := range []string{"a.pdf", "b.pdf"} {
+		if err := os.WriteFile(filepath.Join(in, name), []byte("hold "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs, _, err := Walk([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ParseSlots, b.DocTimeout = 1, time.Minute
+	var events []Event
+	b.OnEvent = func(ev Event) { events = append(events, ev) }
+	run, err := b.Run(context.Background(), srcs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Summary.Seconds < 0.6 {
+		t.Fatalf("the run took %.2f s: the documents were not parsed one after the other", run.Summary.Seconds)
+	}
+	for _, ev := range events {
+		// Each parse takes 0.3 s; with the wait, the second would show 0.6.
+		if ev.Status != "ok" || ev.Seconds < 0.3 || ev.Seconds > 0.55 {
+			t.Errorf("%s: %s in %.2f s, want ok in about 0.3 s", ev.Rel, ev.Status, ev.Seconds)
+		}
 	}
 }
