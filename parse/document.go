@@ -30,6 +30,13 @@ type docParser struct {
 	ocr *ocrRun
 	// fail is set when a page breaks a limit, which fails the document.
 	fail *docError
+	// cpu starts pdfcpu on the document, once, or returns its run; nil
+	// when there is none.
+	cpu func() *cpuResult
+	// layers is the optional content configuration, once read; hidden
+	// holds the page's objects in optional content that is off.
+	layers *layers
+	hidden map[uint32]bool
 	// emit, when set, takes each finished page that OCR will not change,
 	// instead of the Parsed: a worker sends it at once and keeps no copy.
 	emit func(folio.Page)
@@ -168,6 +175,9 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	w, h := fr.size()
 	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
 
+	// The graphics first: they say which text objects hidden layers hold.
+	g := d.walkObjects(ctx, page, fr, i+1)
+	d.hidden = g.hidden
 	var whiteText []int
 	tp := l.callPtr(fnTextLoadPage, uint64(page))
 	if tp != 0 {
@@ -186,7 +196,6 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 		d.warn("page %d: pdfium could not read the text", i+1)
 	}
 
-	g := d.walkObjects(page, fr, i+1)
 	showOnBackground(pg.Words, whiteText, g)
 	if g.objects > d.opts.MaxPageObjects {
 		d.fail = &docError{kind: folio.KindTooLarge,

@@ -288,8 +288,15 @@ func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, 
 	var parsed *folio.Parsed
 	total := 0
 	ocr := e.ocr.start()
+	var cpu *cpuResult
+	startCPU := func() *cpuResult {
+		if cpu == nil {
+			cpu = startPDFCPU(ctx, data)
+		}
+		return cpu
+	}
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
-		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr, emit: emit}
+		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr, emit: emit, cpu: startCPU}
 		total = pages
 		parsed = d.parse(ctx, pages, from, to)
 		return d.fail
@@ -304,8 +311,9 @@ func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, 
 	}
 	if from == 0 {
 		// pdfcpu is cheap (60 ms for 619 pages against PDFium's
-		// seconds); it runs once PDFium has accepted the file.
-		startPDFCPU(ctx, data).merge(ctx, parsed)
+		// seconds); it runs once PDFium has accepted the file, unless
+		// optional content on a page needed it earlier.
+		startCPU().merge(ctx, parsed)
 	}
 	e.log.Debug("parsed", "doc", src.Rel, "pages", len(parsed.Pages), "of", total, "took", time.Since(start))
 	return parsed, total, nil

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"context"
 	"math"
 	"slices"
 
@@ -29,6 +30,8 @@ type pageGraphics struct {
 	rects   []folio.Box
 	images  []folio.ImagePlacement
 	objects int // page objects visited, text included
+	// hidden holds the text objects in optional content that is off.
+	hidden map[uint32]bool
 	// fills are the rectangles filled in a colour other than white, page
 	// backgrounds included: white text on one of them is visible.
 	fills []folio.Box
@@ -57,6 +60,7 @@ func showOnBackground(words []folio.Word, white []int, g pageGraphics) {
 
 // walker walks the page objects of one page, recursing into forms.
 type walker struct {
+	ctx      context.Context
 	d        *docParser
 	fr       frame
 	page     uint32
@@ -78,13 +82,13 @@ type pathPoint struct {
 }
 
 // walkObjects collects the rulings, rectangles and images of a page.
-func (d *docParser) walkObjects(page uint32, fr frame, num int) pageGraphics {
+func (d *docParser) walkObjects(ctx context.Context, page uint32, fr frame, num int) pageGraphics {
 	l := d.l
-	w := &walker{d: d, fr: fr, page: page, num: num}
+	w := &walker{ctx: ctx, d: d, fr: fr, page: page, num: num}
 	w.w, w.h = fr.size()
 	n := l.callI32(fnCountObjects, uint64(page))
 	for i := 0; i < n && l.err == nil && !w.capped; i++ {
-		w.object(l.callPtr(fnGetObject, uint64(page), uint64(i)), matrix{a: 1, d: 1}, 0)
+		w.object(l.callPtr(fnGetObject, uint64(page), uint64(i)), matrix{a: 1, d: 1}, 0, false)
 	}
 	if w.capped && w.objects <= d.opts.MaxPageObjects {
 		d.warn("page %d: more than %d path segments; the rest of the graphics is ignored", num, maxSegmentsPerPage)
@@ -98,8 +102,9 @@ func (d *docParser) walkObjects(page uint32, fr frame, num int) pageGraphics {
 	return w.g
 }
 
-// object visits one page object under the parent transformation.
-func (w *walker) object(obj uint32, parent matrix, depth int) {
+// object visits one page object under the parent transformation; hidden
+// says a form it is in lies in optional content that is off.
+func (w *walker) object(obj uint32, parent matrix, depth int, hidden bool) {
 	l := w.d.l
 	if obj == 0 || l.err != nil {
 		return
@@ -108,13 +113,27 @@ func (w *walker) object(obj uint32, parent matrix, depth int) {
 		w.capped = true
 		return
 	}
+	hidden = hidden || w.d.layerHidden(w.ctx, obj)
 	switch l.callI32(fnObjGetType, uint64(obj)) {
+	case objText:
+		if hidden {
+			if w.g.hidden == nil {
+				w.g.hidden = make(map[uint32]bool)
+			}
+			w.g.hidden[obj] = true
+		}
 	case objPath:
-		w.path(obj, parent)
+		if !hidden {
+			w.path(obj, parent)
+		}
 	case objImage:
-		w.image(obj, parent)
+		if !hidden {
+			w.image(obj, parent)
+		}
 	case objShading:
-		w.shading(obj, parent)
+		if !hidden {
+			w.shading(obj, parent)
+		}
 	case objForm:
 		if depth >= maxFormDepth {
 			return
@@ -122,7 +141,7 @@ func (w *walker) object(obj uint32, parent matrix, depth int) {
 		m := w.matrix(obj).then(parent)
 		n := l.callI32(fnFormCountObjects, uint64(obj))
 		for j := 0; j < n && l.err == nil && !w.capped; j++ {
-			w.object(l.callPtr(fnFormGetObject, uint64(obj), uint64(j)), m, depth+1)
+			w.object(l.callPtr(fnFormGetObject, uint64(obj), uint64(j)), m, depth+1, hidden)
 		}
 	}
 }

@@ -48,3 +48,65 @@ BT /F1 12 Tf 0 g 72 300 Td (Visible) Tj ET
 		}
 	}
 }
+
+// ocPDF is a one-page PDF whose text sits in optional content groups
+// Shown, Secret and Dup (twice) and a membership dictionary M over Secret,
+// with the default configuration conf.
+func ocPDF(conf string) []byte {
+	form := "BT /F1 12 Tf 72 500 Td (InHiddenForm) Tj ET"
+	content := `BT /F1 12 Tf 72 700 Td (Plain) Tj ET
+/OC /Shown BDC BT /F1 12 Tf 72 650 Td (ShownLayer) Tj ET EMC
+/OC /Secret BDC BT /F1 12 Tf 72 600 Td (SecretLayer) Tj ET EMC
+/OC /M BDC BT /F1 12 Tf 72 550 Td (MembershipOff) Tj ET EMC
+/OC /Secret BDC /Fm Do EMC
+/OC /Dup1 BDC BT /F1 12 Tf 72 450 Td (DupLayer) Tj ET EMC`
+	return buildPDF(
+		"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R 7 0 R 8 0 R 11 0 R] /D "+conf+" >> >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> "+
+			"/Properties << /Shown 6 0 R /Secret 7 0 R /Dup1 8 0 R /M 9 0 R >> /XObject << /Fm 10 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /OCG /Name (Shown) >>",
+		"<< /Type /OCG /Name (Secret) >>",
+		"<< /Type /OCG /Name (Dup) >>",
+		"<< /Type /OCMD /OCGs [7 0 R] /P /AnyOn >>",
+		fmt.Sprintf("<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Length %d >>\nstream\n%s\nendstream", len(form), form),
+		"<< /Type /OCG /Name (Dup) >>",
+	)
+}
+
+// Text in optional content that the default configuration turns off is
+// hidden, also inside a form drawn in such a layer and under a membership
+// dictionary; groups that are on, and names shared by a group that is on,
+// stay visible.
+func TestHiddenOptionalContent(t *testing.T) {
+	tests := []struct {
+		name string
+		conf string
+		want map[string]bool
+	}{
+		{"off_list", "<< /OFF [7 0 R 8 0 R] >>", map[string]bool{"Plain": false, "ShownLayer": false, "SecretLayer": true,
+			"MembershipOff": true, "InHiddenForm": true, "DupLayer": false}},
+		{"base_state_off", "<< /BaseState /OFF /ON [6 0 R] >>", map[string]bool{"Plain": false, "ShownLayer": false,
+			"SecretLayer": true, "MembershipOff": true, "InHiddenForm": true, "DupLayer": true}},
+		{"all_on", "<< >>", map[string]bool{"Plain": false, "ShownLayer": false, "SecretLayer": false,
+			"MembershipOff": false, "InHiddenForm": false, "DupLayer": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustParseBytes(t, ocPDF(tt.conf))
+			got := map[string]bool{}
+			for _, w := range p.Pages[0].Words {
+				got[w.Text] = w.Hidden
+			}
+			for text, hidden := range tt.want {
+				if h, ok := got[text]; !ok {
+					t.Errorf("%q not found among %v", text, got)
+				} else if h != hidden {
+					t.Errorf("%q hidden=%v, want %v", text, h, hidden)
+				}
+			}
+		})
+	}
+}

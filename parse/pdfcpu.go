@@ -29,6 +29,9 @@ type cpuResult struct {
 	fonts    []string
 	meta     map[string]string
 	warnings []string
+	// layers is the optional content configuration; nil when pdfcpu
+	// could not read the document.
+	layers *layers
 }
 
 // startPDFCPU reads and validates data with pdfcpu (relaxed mode) in a new
@@ -66,6 +69,7 @@ func (r *cpuResult) run(data []byte) {
 	if ctx.XRefTable == nil {
 		return
 	}
+	r.layers = readLayers(ctx.XRefTable)
 	// Validation fills in the document information; a failure stops it
 	// but leaves what it read.
 	if err := api.ValidateContext(ctx); err != nil {
@@ -149,4 +153,125 @@ func oneLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// readLayers reads which optional content groups the default
+// configuration turns off (/OCProperties /D: /BaseState, /ON, /OFF), by
+// name, and whether every membership dictionary evaluates off.
+func readLayers(x *model.XRefTable) *layers {
+	lay := &layers{off: map[string]bool{}}
+	cat, err := x.Catalog()
+	if err != nil {
+		return lay
+	}
+	props, _ := x.DereferenceDict(cat["OCProperties"])
+	if props == nil {
+		return lay
+	}
+	conf, _ := x.DereferenceDict(props["D"])
+	refs := func(o types.Object) map[int]types.IndirectRef {
+		set := map[int]types.IndirectRef{}
+		arr, _ := x.DereferenceArray(o)
+		for _, e := range arr {
+			if r, ok := e.(types.IndirectRef); ok {
+				set[r.ObjectNumber.Value()] = r
+			}
+		}
+		return set
+	}
+	on, off := refs(conf["ON"]), refs(conf["OFF"])
+	baseOff := conf.NameEntry("BaseState") != nil && *conf.NameEntry("BaseState") == "OFF"
+	isOff := func(obj int) bool {
+		if _, listed := on[obj]; baseOff {
+			return !listed
+		}
+		_, listed := off[obj]
+		return listed
+	}
+	groups := refs(props["OCGs"])
+	for obj, r := range off {
+		groups[obj] = r
+	}
+	seen := map[string]bool{} // names with a group that is on
+	for obj, r := range groups {
+		d, _ := x.DereferenceDict(r)
+		if d == nil {
+			continue
+		}
+		name, err := x.DereferenceStringOrHexLiteral(d["Name"], model.V10, nil)
+		if err != nil {
+			continue
+		}
+		if isOff(obj) && !seen[name] {
+			lay.off[name] = true
+		} else {
+			seen[name] = true
+			delete(lay.off, name)
+		}
+	}
+	// Membership dictionaries: PDFium does not say which one marks an
+	// object, so they count as off only when all of them are.
+	n, nOff := 0, 0
+	for _, e := range x.Table {
+		if e == nil || e.Free {
+			continue
+		}
+		if d, ok := e.Object.(types.Dict); ok && d.Type() != nil && *d.Type() == "OCMD" {
+			n++
+			if ocmdOff(x, d, isOff) {
+				nOff++
+			}
+		}
+	}
+	lay.ocmdOff = n > 0 && nOff == n
+	return lay
+}
+
+// ocmdOff evaluates a membership dictionary's /P policy (AnyOn by default)
+// over its /OCGs; one with a visibility expression (/VE) counts as on.
+func ocmdOff(x *model.XRefTable, d types.Dict, isOff func(int) bool) bool {
+	if d["VE"] != nil {
+		return false
+	}
+	var states []bool // off, per group
+	switch o := d["OCGs"].(type) {
+	case types.IndirectRef:
+		if arr, _ := x.DereferenceArray(o); arr != nil {
+			for _, e := range arr {
+				if r, ok := e.(types.IndirectRef); ok {
+					states = append(states, isOff(r.ObjectNumber.Value()))
+				}
+			}
+		} else {
+			states = append(states, isOff(o.ObjectNumber.Value()))
+		}
+	case types.Array:
+		for _, e := range o {
+			if r, ok := e.(types.IndirectRef); ok {
+				states = append(states, isOff(r.ObjectNumber.Value()))
+			}
+		}
+	}
+	if len(states) == 0 {
+		return false
+	}
+	anyOff, allOff := false, true
+	for _, s := range states {
+		anyOff = anyOff || s
+		allOff = allOff && s
+	}
+	policy := "AnyOn"
+	if p := d.NameEntry("P"); p != nil {
+		policy = *p
+	}
+	switch policy {
+	case "AllOn": // visible only when all are on
+		return anyOff
+	case "AnyOff": // visible when any is off
+		return !anyOff
+	case "AllOff": // visible only when all are off
+		return !allOff
+	default: // AnyOn: visible when any is on
+		return allOff
+	}
 }

@@ -74,6 +74,11 @@ const (
 	fnBitmapCreate
 	fnBitmapFillRect
 	fnRenderPageBitmapWithMatrix
+	fnObjCountMarks
+	fnObjGetMark
+	fnMarkGetName
+	fnMarkGetParamValueType
+	fnMarkGetParamStringValue
 	numFns
 )
 
@@ -129,6 +134,11 @@ var fnNames = [numFns]string{
 	fnBitmapCreate:               "FPDFBitmap_Create",
 	fnBitmapFillRect:             "FPDFBitmap_FillRect",
 	fnRenderPageBitmapWithMatrix: "FPDF_RenderPageBitmapWithMatrix",
+	fnObjCountMarks:              "FPDFPageObj_CountMarks",
+	fnObjGetMark:                 "FPDFPageObj_GetMark",
+	fnMarkGetName:                "FPDFPageObjMark_GetName",
+	fnMarkGetParamValueType:      "FPDFPageObjMark_GetParamValueType",
+	fnMarkGetParamStringValue:    "FPDFPageObjMark_GetParamStringValue",
 }
 
 // PDFium's FPDF_GetLastError codes.
@@ -177,6 +187,7 @@ type lib struct {
 	scratch uint32 // scratchSize bytes for out-parameters
 	buf     uint32 // growable buffer for strings and text
 	bufLen  uint32
+	cstrs   map[string]uint32 // NUL-terminated keys in guest memory
 }
 
 // bind reaches the wasm module behind a go-pdfium webassembly instance and
@@ -218,8 +229,30 @@ func bind(ctx context.Context, inst pdfium.Pdfium) (l *lib, err error) {
 	return l, nil
 }
 
+// cstr returns s as a NUL-terminated string in guest memory, written once
+// per lib; 0 after an error.
+func (l *lib) cstr(s string) uint32 {
+	if p, ok := l.cstrs[s]; ok {
+		return p
+	}
+	p := l.malloc(uint32(len(s)) + 1)
+	if p == 0 {
+		return 0
+	}
+	l.write(p, append([]byte(s), 0))
+	if l.cstrs == nil {
+		l.cstrs = make(map[string]uint32)
+	}
+	l.cstrs[s] = p
+	return p
+}
+
 // release frees the guest buffers of l.
 func (l *lib) release() {
+	for _, p := range l.cstrs {
+		l.free(p)
+	}
+	l.cstrs = nil
 	if l.buf != 0 {
 		l.free(l.buf)
 		l.buf, l.bufLen = 0, 0

@@ -176,7 +176,7 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 			}
 		}
 	}
-	if st.size < 1 {
+	if st.size < 1 || d.hidden[obj] {
 		st.hidden = true
 	}
 	rad := f32Result(l.call(fnTextGetCharAngle, uint64(tp), idx))
