@@ -38,11 +38,12 @@ type Router struct {
 	// that discards everything; set it before the first Route.
 	Logger *slog.Logger
 
-	// Degrade keeps, for an element whose chain ended without an accepted
-	// output because a model endpoint was unavailable, its best free
-	// result marked degraded, and the document is done. Without it (the
-	// default) Route defers the document with an error wrapping
-	// ErrUnavailable, so that a later run, with the endpoint back, does it.
+	// DegradeUnavailable keeps, for an element whose chain ended without
+	// an accepted output because a model endpoint was unavailable, its
+	// best free result marked degraded, and the document is done. Without
+	// it (the default) Route defers the document with an error wrapping
+	// folio.ErrUnavailable, so that a later run, with the endpoint back,
+	// does it.
 	DegradeUnavailable bool
 
 	disabled     sync.Map // specialist name → true, after an auth error
@@ -122,9 +123,9 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 // the document's elements and returns an error wrapping ErrBudgetExhausted
 // with no fragments; likewise with folio.ErrUnavailable when an element's
 // chain ends without an accepted output after a model's endpoint was
-// unavailable, unless DegradeUnavailable. When ctx ends, Route stops submitting, waits for the
-// jobs already running (queued ones are skipped) and returns ctx.Err(); on
-// a closed pool it returns an error. The caller adds the operation and
+// unavailable, unless DegradeUnavailable. When ctx ends, Route stops
+// submitting, waits for the jobs already running (queued ones are skipped)
+// and returns ctx.Err(); on a closed pool it returns an error. The caller adds the operation and
 // document to errors.
 func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
 	pages := make(map[int]folio.PageInfo, len(doc.Pages))
