@@ -410,16 +410,19 @@ func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
 			err = w.out.Flush()
 		}
 		var pages []folio.Page
+		fonts := fontNames{}
 		for err == nil {
 			var r response
 			if err = w.dec.Decode(&r); err != nil {
 				break
 			}
 			if r.More {
+				fonts.share(r.Pages)
 				pages = append(pages, r.Pages...)
 				continue
 			}
 			if r.Parsed != nil {
+				fonts.share(r.Parsed.Pages)
 				// Pages OCR read come after the others.
 				r.Parsed.Pages = append(pages, r.Parsed.Pages...)
 				slices.SortStableFunc(r.Parsed.Pages, func(a, b folio.Page) int { return a.Number - b.Number })
@@ -440,6 +443,24 @@ func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
 		w.kill()
 		<-ch
 		return nil, ctx.Err()
+	}
+}
+
+// fontNames holds one copy of each font name of a document's words.
+type fontNames map[string]string
+
+// share points the words' font names at one copy each: gob gives every
+// word its own, a tenth of a long document's memory in the parent.
+func (fs fontNames) share(pages []folio.Page) {
+	for i := range pages {
+		ws := pages[i].Words
+		for j := range ws {
+			if s, ok := fs[ws[j].Font]; ok {
+				ws[j].Font = s
+			} else if len(fs) < maxFonts {
+				fs[ws[j].Font] = ws[j].Font
+			}
+		}
 	}
 }
 

@@ -27,7 +27,7 @@ func randomAtoms(r *rand.Rand, objs, inverted bool) []atom {
 		}
 		b := folio.Box{x, y, x + 5 + r.Float64()*40, y + 8 + r.Float64()*4}
 		size := []float64{0, 9, 10, 14}[r.IntN(4)]
-		as = append(as, atom{box: b, w: &word{Word: folio.Word{Text: "w", Box: b, Size: size}}})
+		as = append(as, atom{box: b, w: wordOf(folio.Word{Text: "w", Box: b, Size: size})})
 	}
 	return as
 }

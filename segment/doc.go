@@ -9,12 +9,31 @@ import (
 )
 
 // word is one visible word of a page with the state segmentation keeps on
-// it.
+// it. It points at the parser's word instead of copying it (a long
+// document has millions), and holds its own copy of the fields
+// segmentation changes, which shadow the parser's: the parser's words are
+// never written. A word whose box changes gets a folio.Word of its own
+// (see turned).
 type word struct {
-	folio.Word
+	*folio.Word
+	Text               string // trimmed
+	Bold, Italic, Mono bool
 	// used is set once a table, a figure or the furniture took the word,
 	// so that no other element repeats it.
 	used bool
+}
+
+// newWord returns the segmentation word of the parser's word w.
+func newWord(w *folio.Word) word {
+	return word{Word: w, Text: w.Text, Bold: w.Bold, Italic: w.Italic, Mono: w.Mono}
+}
+
+// turned returns a copy of w with box b.
+func (w *word) turned(b folio.Box) *word {
+	c, fw := *w, *w.Word
+	fw.Box = b
+	c.Word = &fw
+	return &c
 }
 
 func (w *word) cx() float64 { return w.Box.CenterX() }
@@ -167,7 +186,8 @@ func newDoc(p *folio.Parsed, opt Options) *doc {
 		// One allocation for the page's words; it never grows, so the
 		// pointers into it stay valid.
 		slab := make([]word, 0, len(src.Words))
-		for _, w := range src.Words {
+		for j := range src.Words {
+			w := newWord(&src.Words[j])
 			if w.Hidden {
 				continue
 			}
@@ -175,7 +195,7 @@ func newDoc(p *folio.Parsed, opt Options) *doc {
 			if w.Text == "" || !finiteBox(w.Box) || w.Box.Width() < 0 || w.Box.Height() < 0 || !finite(w.Size) || !finite(w.Angle) {
 				continue
 			}
-			slab = append(slab, word{Word: w})
+			slab = append(slab, w)
 			nw := &slab[len(slab)-1]
 			if quarter(w.Angle) != 0 {
 				pg.aside = append(pg.aside, nw)

@@ -23,7 +23,7 @@ func TestFontStyle(t *testing.T) {
 		{"Courier", false, false, false, true},
 	}
 	for _, tt := range tests {
-		w := &word{Word: folio.Word{Font: tt.font, Bold: tt.engineBold}}
+		w := wordOf(folio.Word{Font: tt.font, Bold: tt.engineBold})
 		fontStyle(w, map[string]nameStyle{})
 		if w.Bold != tt.bold || w.Italic != tt.ital || w.Mono != tt.mono {
 			t.Errorf("%s: bold %v italic %v mono %v, want %v %v %v", tt.font, w.Bold, w.Italic, w.Mono, tt.bold, tt.ital, tt.mono)

@@ -118,3 +118,49 @@ func BenchmarkTables(b *testing.B) {
 		})
 	}
 }
+
+// Segment reads its input and never writes it: its words point at the
+// parser's words, and the caller still needs them afterwards.
+func TestSegmentLeavesItsInputAlone(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.pages.json"))
+	if len(files) == 0 {
+		t.Skip("no page dumps in testdata")
+	}
+	for _, f := range files {
+		p, err := readPages(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Untrimmed text and style flags the segmenter would change on
+		// its own copy.
+		for i := range p.Pages {
+			for j := range p.Pages[i].Words {
+				w := &p.Pages[i].Words[j]
+				if j%7 == 0 {
+					w.Text = " " + w.Text + " "
+				}
+				if j%5 == 0 {
+					w.Font = "Courier-BoldOblique"
+				}
+			}
+		}
+		before, err := readPagesAgain(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		New(Options{}).Segment(p)
+		if diff := cmp.Diff(before, p); diff != "" {
+			t.Errorf("%s: Segment changed its input (-before +after):\n%s", f, diff)
+		}
+	}
+}
+
+// readPagesAgain returns a deep copy of p.
+func readPagesAgain(p *folio.Parsed) (*folio.Parsed, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var q folio.Parsed
+	return &q, json.Unmarshal(b, &q)
+}

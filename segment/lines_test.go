@@ -8,7 +8,7 @@ import (
 )
 
 func mkWord(t string, x0, y0, x1 float64, rtl bool) *word {
-	return &word{Word: folio.Word{Text: t, Box: folio.Box{x0, y0, x1, y0 + 10}, Size: 10, RTL: rtl, SpaceAfter: true}}
+	return wordOf(folio.Word{Text: t, Box: folio.Box{x0, y0, x1, y0 + 10}, Size: 10, RTL: rtl, SpaceAfter: true})
 }
 
 func TestBuildLines(t *testing.T) {
@@ -28,8 +28,8 @@ func TestBuildLines(t *testing.T) {
 		{
 			name: "a superscript stays on its line",
 			words: []*word{
-				{Word: folio.Word{Text: "note", Box: folio.Box{10, 5, 30, 15}, Size: 10}},
-				{Word: folio.Word{Text: "1", Box: folio.Box{31, 3, 34, 9}, Size: 6}},
+				wordOf(folio.Word{Text: "note", Box: folio.Box{10, 5, 30, 15}, Size: 10}),
+				wordOf(folio.Word{Text: "1", Box: folio.Box{31, 3, 34, 9}, Size: 6}),
 				mkWord("next", 10, 18, 30, false),
 			},
 			want: []string{"note1", "next"},
@@ -78,4 +78,10 @@ func TestDehyphenate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wordOf returns a segmentation word of its own copy of fw.
+func wordOf(fw folio.Word) *word {
+	w := newWord(&fw)
+	return &w
 }

@@ -92,9 +92,7 @@ func asideItems(pg *page) []*item {
 		f := frame{angle: max(q, 0), w: pg.w, h: pg.h}
 		turned := make([]*word, len(ws))
 		for i, w := range ws {
-			c := *w
-			c.Box = f.box(w.Box)
-			turned[i] = &c
+			turned[i] = w.turned(f.box(w.Box))
 		}
 		var es []entry
 		for _, l := range buildLines(turned) {

@@ -188,9 +188,7 @@ func cellText(ws []*word) string {
 		f := frame{angle: q}
 		turned := make([]*word, len(ws))
 		for i, w := range ws {
-			c := *w
-			c.Box = f.box(w.Box)
-			turned[i] = &c
+			turned[i] = w.turned(f.box(w.Box))
 		}
 		ws = turned
 	}
