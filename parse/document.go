@@ -34,9 +34,10 @@ type docParser struct {
 	// when there is none.
 	cpu func() *cpuResult
 	// layers is the optional content configuration, once read; hidden
-	// holds the page's objects in optional content that is off.
-	layers *layers
-	hidden map[uint32]bool
+	// holds the page's objects in optional content that is off, inForm
+	// its text objects drawn by form XObjects.
+	layers         *layers
+	hidden, inForm map[uint32]bool
 	// emit, when set, takes each finished page that OCR will not change,
 	// instead of the Parsed: a worker sends it at once and keeps no copy.
 	emit func(folio.Page)
@@ -177,7 +178,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 
 	// The graphics first: they say which text objects hidden layers hold.
 	g := d.walkObjects(ctx, page, fr, i+1)
-	d.hidden = g.hidden
+	d.hidden, d.inForm = g.hidden, g.inForm
 	var whiteText []int
 	tp := l.callPtr(fnTextLoadPage, uint64(page))
 	if tp != 0 {

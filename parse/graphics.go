@@ -30,8 +30,9 @@ type pageGraphics struct {
 	rects   []folio.Box
 	images  []folio.ImagePlacement
 	objects int // page objects visited, text included
-	// hidden holds the text objects in optional content that is off.
-	hidden map[uint32]bool
+	// hidden holds the text objects in optional content that is off;
+	// inForm those drawn by a form XObject.
+	hidden, inForm map[uint32]bool
 	// fills are the rectangles filled in a colour other than white, page
 	// backgrounds included: white text on one of them is visible.
 	fills []folio.Box
@@ -121,6 +122,12 @@ func (w *walker) object(obj uint32, parent matrix, depth int, hidden bool) {
 				w.g.hidden = make(map[uint32]bool)
 			}
 			w.g.hidden[obj] = true
+		}
+		if depth > 0 {
+			if w.g.inForm == nil {
+				w.g.inForm = make(map[uint32]bool)
+			}
+			w.g.inForm[obj] = true
 		}
 	case objPath:
 		if !hidden {

@@ -110,3 +110,39 @@ func TestHiddenOptionalContent(t *testing.T) {
 		})
 	}
 }
+
+// Text wholly outside its clipping path is hidden; text inside it, a word
+// the clip cuts through, text under a page-wide clip and text clipped
+// inside a form stay visible.
+func TestHiddenClippedText(t *testing.T) {
+	form := "q 0 0 1 1 re W n BT /F1 12 Tf 72 300 Td (FormText) Tj ET Q"
+	content := `q 0 0 612 792 re W n
+BT /F1 12 Tf 72 700 Td (PageClip) Tj ET
+q 0 0 0 0 re W n BT /F1 12 Tf 72 650 Td (ZeroClip) Tj ET Q
+q 70 595 60 20 re W n BT /F1 12 Tf 72 600 Td (Inside) Tj 200 0 Td (Outside) Tj ET Q
+q 300 500 10 10 re W n BT /F1 12 Tf 72 500 Td (FarAway) Tj ET Q
+q 70 445 30 20 re W n BT /F1 12 Tf 72 450 Td (Straddling) Tj ET Q
+/Fm Do
+Q`
+	p := mustParseBytes(t, buildPDF(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> /XObject << /Fm 6 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Length %d >>\nstream\n%s\nendstream", len(form), form),
+	))
+	want := map[string]bool{"PageClip": false, "ZeroClip": true, "Inside": false, "Outside": true,
+		"FarAway": true, "Straddling": false, "FormText": false}
+	got := map[string]bool{}
+	for _, w := range p.Pages[0].Words {
+		got[w.Text] = w.Hidden
+	}
+	for text, hidden := range want {
+		if h, ok := got[text]; !ok {
+			t.Errorf("%q not found among %v", text, got)
+		} else if h != hidden {
+			t.Errorf("%q hidden=%v, want %v", text, h, hidden)
+		}
+	}
+}

@@ -79,6 +79,10 @@ const (
 	fnMarkGetName
 	fnMarkGetParamValueType
 	fnMarkGetParamStringValue
+	fnObjGetClipPath
+	fnClipCountPaths
+	fnClipCountSegments
+	fnClipGetSegment
 	numFns
 )
 
@@ -139,6 +143,10 @@ var fnNames = [numFns]string{
 	fnMarkGetName:                "FPDFPageObjMark_GetName",
 	fnMarkGetParamValueType:      "FPDFPageObjMark_GetParamValueType",
 	fnMarkGetParamStringValue:    "FPDFPageObjMark_GetParamStringValue",
+	fnObjGetClipPath:             "FPDFPageObj_GetClipPath",
+	fnClipCountPaths:             "FPDFClipPath_CountPaths",
+	fnClipCountSegments:          "FPDFClipPath_CountPathSegments",
+	fnClipGetSegment:             "FPDFClipPath_GetPathSegment",
 }
 
 // PDFium's FPDF_GetLastError codes.

@@ -32,11 +32,12 @@ const (
 // glyph is one character of a page's text in PDFium's order: a visible
 // character with its box and style, or a separator.
 type glyph struct {
-	r     rune
-	sep   sep
-	box   folio.Box // displayed frame
-	noBox bool      // PDFium gave no extent (an empty box)
-	style *textStyle
+	r       rune
+	sep     sep
+	box     folio.Box // displayed frame
+	noBox   bool      // PDFium gave no extent (an empty box)
+	clipped bool      // wholly outside its text object's clip
+	style   *textStyle
 }
 
 // textStyle is the font and state of one text object.
@@ -50,6 +51,9 @@ type textStyle struct {
 	hidden bool    // invisible render mode, transparent or sub-point size
 	white  bool    // filled in white: invisible unless drawn on a background
 	angle  float64 // degrees counter-clockwise in the displayed frame
+	// clip bounds the object's clipping path in page space, when clipped.
+	clip    [4]float64
+	clipped bool
 }
 
 // classify sorts a code point into separators, characters to drop
@@ -124,7 +128,8 @@ func (d *docParser) readText(tp uint32, fr frame) ([]glyph, int) {
 		if !finite(left, top, right, bottom) {
 			continue
 		}
-		gs = append(gs, glyph{r: r, box: fr.box(left, bottom, right, top), noBox: left == right && top == bottom, style: style})
+		gs = append(gs, glyph{r: r, box: fr.box(left, bottom, right, top), noBox: left == right && top == bottom,
+			clipped: style.clipped && outside(style.clip, left, top, right, bottom), style: style})
 	}
 	return gs, 0
 }
@@ -178,6 +183,9 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 	}
 	if st.size < 1 || d.hidden[obj] {
 		st.hidden = true
+	}
+	if obj != 0 && !st.hidden && !d.inForm[obj] {
+		st.clip, st.clipped = l.clipBounds(obj)
 	}
 	rad := f32Result(l.call(fnTextGetCharAngle, uint64(tp), idx))
 	if finite(rad) && rad >= 0 {

@@ -37,8 +37,10 @@ func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []i
 		}
 		st := cur[0].style
 		var box folio.Box
-		boxed, rtl := false, false
+		// A word the clip cuts through is partly seen: it stays.
+		boxed, rtl, clipped := false, false, true
 		for _, g := range cur {
+			clipped = clipped && g.clipped
 			switch {
 			case g.noBox:
 			case !boxed:
@@ -71,9 +73,9 @@ func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []i
 			RTL:        rtl,
 			Angle:      st.angle,
 			SpaceAfter: spaceAfter,
-			Hidden:     st.hidden || st.white || offPage,
+			Hidden:     st.hidden || st.white || offPage || clipped,
 		})
-		if st.white && !st.hidden && !offPage {
+		if st.white && !st.hidden && !offPage && !clipped {
 			white = append(white, len(words)-1)
 		}
 		cur = cur[:0]
