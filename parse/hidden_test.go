@@ -3,6 +3,8 @@ package parse
 import (
 	"fmt"
 	"testing"
+
+	"github.com/folio/folio"
 )
 
 // contentPDF is a one-page Letter PDF drawing content with Helvetica as F1.
@@ -33,20 +35,7 @@ BT /F1 12 Tf 0 g 72 300 Td (Visible) Tj ET
 `))
 	want := map[string]bool{"WhiteOnBlue": false, "WhiteOnRounded": false, "WhiteOnWhite": true, "InvisibleMode": true,
 		"Tiny": true, "OffPage": true, "Visible": false}
-	got := map[string]bool{}
-	for _, w := range p.Pages[0].Words {
-		got[w.Text] = w.Hidden
-	}
-	for text, hidden := range want {
-		h, ok := got[text]
-		if !ok {
-			t.Errorf("%q not found among %v", text, got)
-			continue
-		}
-		if h != hidden {
-			t.Errorf("%q hidden=%v, want %v", text, h, hidden)
-		}
-	}
+	assertHidden(t, p.Pages[0].Words, want)
 }
 
 // ocPDF is a one-page PDF whose text sits in optional content groups
@@ -96,17 +85,7 @@ func TestHiddenOptionalContent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustParseBytes(t, ocPDF(tt.conf))
-			got := map[string]bool{}
-			for _, w := range p.Pages[0].Words {
-				got[w.Text] = w.Hidden
-			}
-			for text, hidden := range tt.want {
-				if h, ok := got[text]; !ok {
-					t.Errorf("%q not found among %v", text, got)
-				} else if h != hidden {
-					t.Errorf("%q hidden=%v, want %v", text, h, hidden)
-				}
-			}
+			assertHidden(t, p.Pages[0].Words, tt.want)
 		})
 	}
 }
@@ -134,8 +113,14 @@ Q`
 	))
 	want := map[string]bool{"PageClip": false, "ZeroClip": true, "Inside": false, "Outside": true,
 		"FarAway": true, "Straddling": false, "FormText": false}
+	assertHidden(t, p.Pages[0].Words, want)
+}
+
+// assertHidden checks the Hidden flag of the words named in want.
+func assertHidden(t *testing.T, words []folio.Word, want map[string]bool) {
+	t.Helper()
 	got := map[string]bool{}
-	for _, w := range p.Pages[0].Words {
+	for _, w := range words {
 		got[w.Text] = w.Hidden
 	}
 	for text, hidden := range want {
