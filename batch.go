@@ -103,9 +103,9 @@ type Event struct {
 	Rel  string `json:"rel"`
 	ID   string `json:"id,omitempty"`
 	// Status is ok, failed, skipped, deferred (budget exhausted or a model
-	// endpoint unavailable: the next run does it), interrupted (canceled in flight by a shutdown: the next
-	// run does it) or pruned (its input is gone and --prune removed its
-	// outputs).
+	// endpoint unavailable: the next run does it), interrupted (canceled in
+	// flight by a shutdown: the next run does it) or pruned (its input is
+	// gone and --prune removed its outputs).
 	Status   string `json:"status"`
 	Kind     Kind   `json:"reason,omitempty"`
 	Error    string `json:"error,omitempty"`
@@ -355,7 +355,7 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
 		return ev
-	case errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable):
+	case deferred(err):
 		if errors.Is(err, ErrBudgetExhausted) {
 			b.budgetOut.Store(true)
 		}
@@ -389,6 +389,12 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 }
 
 var errSkip = errors.New("unchanged")
+
+// deferred reports whether a router's err leaves the document for the next
+// run rather than failing it.
+func deferred(err error) bool {
+	return errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable)
+}
 
 // detail returns err's message without the document name, which log lines
 // already carry: the operation and the innermost cause.
@@ -463,7 +469,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
 	}
 	frags, err := b.Router.Route(ctx, doc)
-	if errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable) {
+	if deferred(err) {
 		return nil, nil, err
 	}
 	if err != nil {

@@ -169,17 +169,7 @@ func readLayers(x *model.XRefTable) *layers {
 		return lay
 	}
 	conf, _ := x.DereferenceDict(props["D"])
-	refs := func(o types.Object) map[int]types.IndirectRef {
-		set := map[int]types.IndirectRef{}
-		arr, _ := x.DereferenceArray(o)
-		for _, e := range arr {
-			if r, ok := e.(types.IndirectRef); ok {
-				set[r.ObjectNumber.Value()] = r
-			}
-		}
-		return set
-	}
-	on, off := refs(conf["ON"]), refs(conf["OFF"])
+	on, off := refs(x, conf["ON"]), refs(x, conf["OFF"])
 	baseOff := conf.NameEntry("BaseState") != nil && *conf.NameEntry("BaseState") == "OFF"
 	isOff := func(obj int) bool {
 		if _, listed := on[obj]; baseOff {
@@ -188,11 +178,11 @@ func readLayers(x *model.XRefTable) *layers {
 		_, listed := off[obj]
 		return listed
 	}
-	groups := refs(props["OCGs"])
+	groups := refs(x, props["OCGs"])
 	for obj, r := range off {
 		groups[obj] = r
 	}
-	seen := map[string]bool{} // names with a group that is on
+	seen := map[string]bool{}
 	for obj, r := range groups {
 		d, _ := x.DereferenceDict(r)
 		if d == nil {
@@ -202,12 +192,9 @@ func readLayers(x *model.XRefTable) *layers {
 		if err != nil {
 			continue
 		}
-		if isOff(obj) && !seen[name] {
-			lay.off[name] = true
-		} else {
-			seen[name] = true
-			delete(lay.off, name)
-		}
+		// A name is off when every group of that name is.
+		lay.off[name] = isOff(obj) && (lay.off[name] || !seen[name])
+		seen[name] = true
 	}
 	// Membership dictionaries: PDFium does not say which one marks an
 	// object, so they count as off only when all of them are.
@@ -227,38 +214,37 @@ func readLayers(x *model.XRefTable) *layers {
 	return lay
 }
 
+// refs returns the indirect references in array o (or in the array it
+// refers to) by object number.
+func refs(x *model.XRefTable, o types.Object) map[int]types.IndirectRef {
+	set := map[int]types.IndirectRef{}
+	arr, _ := x.DereferenceArray(o)
+	for _, e := range arr {
+		if r, ok := e.(types.IndirectRef); ok {
+			set[r.ObjectNumber.Value()] = r
+		}
+	}
+	return set
+}
+
 // ocmdOff evaluates a membership dictionary's /P policy (AnyOn by default)
-// over its /OCGs; one with a visibility expression (/VE) counts as on.
+// over its /OCGs, one group or an array of them; one with a visibility
+// expression (/VE) counts as on.
 func ocmdOff(x *model.XRefTable, d types.Dict, isOff func(int) bool) bool {
 	if d["VE"] != nil {
 		return false
 	}
-	var states []bool // off, per group
-	switch o := d["OCGs"].(type) {
-	case types.IndirectRef:
-		if arr, _ := x.DereferenceArray(o); arr != nil {
-			for _, e := range arr {
-				if r, ok := e.(types.IndirectRef); ok {
-					states = append(states, isOff(r.ObjectNumber.Value()))
-				}
-			}
-		} else {
-			states = append(states, isOff(o.ObjectNumber.Value()))
-		}
-	case types.Array:
-		for _, e := range o {
-			if r, ok := e.(types.IndirectRef); ok {
-				states = append(states, isOff(r.ObjectNumber.Value()))
-			}
-		}
+	groups := refs(x, d["OCGs"])
+	if r, ok := d["OCGs"].(types.IndirectRef); ok && len(groups) == 0 {
+		groups[r.ObjectNumber.Value()] = r
 	}
-	if len(states) == 0 {
+	if len(groups) == 0 {
 		return false
 	}
 	anyOff, allOff := false, true
-	for _, s := range states {
-		anyOff = anyOff || s
-		allOff = allOff && s
+	for obj := range groups {
+		anyOff = anyOff || isOff(obj)
+		allOff = allOff && isOff(obj)
 	}
 	policy := "AnyOn"
 	if p := d.NameEntry("P"); p != nil {

@@ -224,19 +224,7 @@ func treeRSS(pid int) (kb, pss int64, procs int) {
 }
 
 // pssOf reads a process's proportional set size from smaps_rollup in KiB.
-func pssOf(pid int) (int64, bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "smaps_rollup"))
-	if err != nil {
-		return 0, false
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
-			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n, err == nil
-		}
-	}
-	return 0, false
-}
+func pssOf(pid int) (int64, bool) { return procKB(pid, "smaps_rollup", "Pss:") }
 
 // parentOf reads a process's parent id from /proc/PID/stat.
 func parentOf(pid int) (int, bool) {
@@ -259,13 +247,16 @@ func parentOf(pid int) (int, bool) {
 
 // vmRSS reads VmRSS from /proc/PID/status in KiB; ok is false when the
 // process is gone or a zombie (which has no VmRSS line).
-func vmRSS(pid int) (int64, bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+func vmRSS(pid int) (int64, bool) { return procKB(pid, "status", "VmRSS:") }
+
+// procKB reads the "key N kB" line of /proc/PID/file.
+func procKB(pid int, file, key string) (int64, bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), file))
 	if err != nil {
 		return 0, false
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return n, err == nil
 		}
