@@ -7,7 +7,7 @@ SCORER ?= ../shared/eval/score.py
 EVAL_SETS := docling-pdf icdar2013 camelot-lattice tabula-java
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build demo test lint unit fuzz eval bench clean
+.PHONY: all deps build demo test lint unit fuzz eval bench bench-memory clean
 
 all: build
 
@@ -24,10 +24,13 @@ demo: deps build
 
 test: deps lint unit fuzz
 
+# vet and staticcheck build what they check with -race, as unit does: the
+# packages are compiled once (the cgo SQLite build alone takes a minute),
+# not once for the linters and again for the tests.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
-	./bin/staticcheck ./...
+	GOFLAGS=-race $(GO) vet ./...
+	GOFLAGS=-race ./bin/staticcheck ./...
 	$(GO) mod tidy -diff
 
 unit:
@@ -60,6 +63,11 @@ bench: build
 	@mkdir -p bench
 	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem $(BENCH_GOFLAGS) ./... | tee bench/go.txt
 	BENCH_QUICK=$(BENCH_QUICK) BENCH_GO=bench/go.txt BENCH_COMMAND='make bench$(if $(BENCH_QUICK), BENCH_QUICK=$(BENCH_QUICK))' ./scripts/bench.sh
+
+# A parse worker's memory, with and without -race, cold and warm engine
+# cache (BENCHMARKS.md, "Parse worker memory").
+bench-memory:
+	./scripts/worker-memory.sh
 
 clean:
 	rm -rf bin out eval/out

@@ -28,10 +28,12 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add(pathsPDF(10))
+	// Interrupt checks: a mutated input may make PDFium loop.
+	e := interruptEngine(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		p, err := testEngine.Parse(ctx, folio.Source{Rel: "fuzz.pdf"}, data)
+		p, err := e.Parse(ctx, folio.Source{Rel: "fuzz.pdf"}, data)
 		if err != nil {
 			var fe *folio.Error
 			if !errors.As(err, &fe) || fe.Kind == "" {

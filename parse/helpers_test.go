@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,9 +17,11 @@ import (
 	"github.com/folio/folio/internal/testpdf"
 )
 
-// newTestEngine starts an engine with opts for one test.
+// newTestEngine starts an engine with opts for one test, without
+// interrupt checks like testEngine.
 func newTestEngine(t testing.TB, opts Options) *Engine {
 	t.Helper()
+	opts.NoInterrupt = true
 	if opts.Instances == 0 {
 		opts.Instances = 1
 	}
@@ -33,6 +36,30 @@ func newTestEngine(t testing.TB, opts Options) *Engine {
 	return e
 }
 
+// interrupting is the engine interruptEngine shares.
+var interrupting struct {
+	once sync.Once
+	e    *Engine
+	err  error
+}
+
+// interruptEngine is a shared engine with wazero's interrupt checks, as
+// in-process callers run it: a deadline stops PDFium inside a call. It
+// compiles its own variant of PDFium once per cache.
+func interruptEngine(t testing.TB) *Engine {
+	t.Helper()
+	interrupting.once.Do(func() {
+		interrupting.e, interrupting.err = New(context.Background(), Options{
+			Instances: 2,
+			Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		})
+	})
+	if interrupting.err != nil {
+		t.Fatalf("New with interrupt checks: %v", interrupting.err)
+	}
+	return interrupting.e
+}
+
 // readTestdata reads a file of testdata/.
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
@@ -43,10 +70,30 @@ func readTestdata(t testing.TB, name string) []byte {
 	return data
 }
 
-// parse parses data with e under a generous deadline.
+// hangGuard bounds work a test expects to finish. It is no speed target,
+// only a clearer failure than go test's -timeout if something hangs: the
+// slowest such work (DA-619p in-process under -race on a 2-core machine
+// with the other core busy) takes under a minute.
+const hangGuard = 5 * time.Minute
+
+// killSlack is how long after its deadline a parse, render or OCR that
+// the deadline interrupts may take to return. Interrupting takes
+// milliseconds (the kill, then the cleanup), also under -race on a busy
+// machine; the bound is that many times over, and far below the time the
+// uninterrupted work takes.
+const killSlack = 10 * time.Second
+
+// ctxFor is a context for work t expects to finish (hangGuard).
+func ctxFor(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// parse parses data with e under hangGuard.
 func parse(t testing.TB, e *Engine, name string, data []byte) (*folio.Parsed, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
 	return e.Parse(ctx, folio.Source{Rel: name}, data)
 }

@@ -31,10 +31,12 @@ type worker struct {
 
 	mu   sync.Mutex
 	tail []string // its last lines on stderr that were not log records
+
+	onPages func(pid int) // SupervisorOptions.onPages
 }
 
 // spawn starts a worker process in its own process group, which dies
-// with the parent.
+// with the parent. Its memory is not watched until watchMemory is called.
 func spawn(command string, args, env []string, log *slog.Logger, maxRSS int64) (*worker, error) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -88,7 +90,6 @@ func spawn(command string, args, env []string, log *slog.Logger, maxRSS int64) (
 		errR.Close()
 		close(w.done)
 	}()
-	go w.watchMemory()
 	return w, nil
 }
 
@@ -150,7 +151,8 @@ func (w *worker) lastLines() string {
 	return strings.Join(lines, " | ")
 }
 
-// watchMemory kills the worker when its resident memory passes maxRSS.
+// watchMemory kills the worker when its resident memory passes maxRSS,
+// until it exits.
 func (w *worker) watchMemory() {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()

@@ -16,15 +16,18 @@ import (
 const corpusDir = "../../shared/corpus"
 
 // TestRobustness parses every hostile PDF of the corpus with a 20 s
-// deadline: each must finish with pages or with a *folio.Error of a known
-// kind, in time and without a panic.
+// deadline through a parse worker, as folio parse does: each must finish
+// with pages or with a *folio.Error of a known kind, in time and without a
+// panic.
 func TestRobustness(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(corpusDir, "robustness")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
 	if len(files) == 0 {
 		t.Skipf("no robustness corpus at %s", dir)
 	}
 	const deadline = 20 * time.Second
+	s := newTestSupervisor(t, testSupervisorOptions(Options{}))
 	counts := map[string]int{}
 	for _, path := range files {
 		data, err := os.ReadFile(path)
@@ -33,10 +36,10 @@ func TestRobustness(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
 		start := time.Now()
-		p, err := testEngine.Parse(ctx, folio.Source{Rel: filepath.Base(path)}, data)
+		p, err := s.Parse(ctx, folio.Source{Rel: filepath.Base(path)}, data)
 		took := time.Since(start)
 		cancel()
-		if took > deadline+2*time.Second {
+		if took > deadline+killSlack {
 			t.Errorf("%s: took %v, deadline %v", filepath.Base(path), took, deadline)
 		}
 		if err != nil {

@@ -3,7 +3,6 @@ package parse
 import (
 	"bytes"
 	"compress/zlib"
-	"context"
 	"flag"
 	"fmt"
 	"image"
@@ -47,21 +46,34 @@ func scanPDF(t testing.TB, pages []scanPage) []byte {
 	t.Helper()
 	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", ""}
 	var kids []string
+	// Pages that share an image share its encoding, which is slow under
+	// -race.
+	type encoding struct {
+		img   *image.Gray
+		flate bool
+	}
+	encoded := map[encoding]*bytes.Buffer{}
 	for _, p := range pages {
 		n := len(objs) + 1 // page object number
 		kids = append(kids, fmt.Sprintf("%d 0 R", n))
 		b := p.img.Rect
-		var data bytes.Buffer
 		filter := "/DCTDecode"
 		if p.flate {
 			filter = "/FlateDecode"
-			zw := zlib.NewWriter(&data)
-			for y := range b.Dy() {
-				zw.Write(p.img.Pix[y*p.img.Stride : y*p.img.Stride+b.Dx()])
+		}
+		data := encoded[encoding{p.img, p.flate}]
+		if data == nil {
+			data = new(bytes.Buffer)
+			if p.flate {
+				zw := zlib.NewWriter(data)
+				for y := range b.Dy() {
+					zw.Write(p.img.Pix[y*p.img.Stride : y*p.img.Stride+b.Dx()])
+				}
+				zw.Close()
+			} else if err := jpeg.Encode(data, p.img, &jpeg.Options{Quality: 80}); err != nil {
+				t.Fatal(err)
 			}
-			zw.Close()
-		} else if err := jpeg.Encode(&data, p.img, &jpeg.Options{Quality: 80}); err != nil {
-			t.Fatal(err)
+			encoded[encoding{p.img, p.flate}] = data
 		}
 		content := fmt.Sprintf("q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q\n%s", p.w, p.h, p.content)
 		objs = append(objs,
@@ -195,6 +207,7 @@ var ocrBenchPages = []scanCase{
 // JPEG scans, parses those and compares the words OCR reads with the
 // original text layer: at least 10 pages must reach a word F1 of 0.90.
 func TestOCRScannedF1(t *testing.T) {
+	t.Parallel()
 	needTesseract(t)
 	if testing.Short() {
 		t.Skip("OCR benchmark skipped in -short mode")
@@ -257,13 +270,6 @@ func TestOCRScannedF1(t *testing.T) {
 	if good < 10 {
 		t.Errorf("%d pages reach word F1 0.90, want at least 10", good)
 	}
-}
-
-// ctxFor returns a context with a generous deadline for one test.
-func ctxFor(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 var scanOut = flag.String("scan-out", "", "directory to write scanned copies of the corpus sets to (enables TestWriteScans)")

@@ -30,13 +30,18 @@ type SupervisorOptions struct {
 	// folders, tesseract and Go runtime settings): never the credentials
 	// the parent may hold.
 	Env []string
-	// MaxRSS caps a worker's resident memory: one that grows past it is
-	// killed and its document fails with KindMemory. Default MemoryLimit
-	// plus 256 MiB.
+	// MaxRSS caps a worker's resident memory once it has started: one
+	// that grows past it is killed and its document fails with
+	// KindMemory. Default MemoryLimit plus 256 MiB (plus raceHeadroom in
+	// race builds).
 	MaxRSS int64
 	// StartTimeout bounds a worker's start-up (its first compile of PDFium
 	// takes seconds on a cold cache); default 2 minutes.
 	StartTimeout time.Duration
+
+	// onPages, for tests, is called with a worker's pid as each frame of
+	// pages arrives from it: the event "the worker is inside a document".
+	onPages func(pid int)
 }
 
 // Supervisor parses documents in worker processes, one document at a
@@ -81,7 +86,7 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 		o.Logger = slog.Default()
 	}
 	if opts.MaxRSS <= 0 {
-		opts.MaxRSS = o.MemoryLimit + 256<<20
+		opts.MaxRSS = o.MemoryLimit + 256<<20 + raceHeadroom
 	}
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 2 * time.Minute
@@ -373,6 +378,7 @@ func (s *Supervisor) start(ctx context.Context) (*worker, error) {
 	if err != nil {
 		return nil, folio.Errorf(folio.KindConfig, "parse", "start parse worker %s: %w", s.opts.Command, err)
 	}
+	w.onPages = s.opts.onPages
 	s.mu.Lock()
 	s.workers[w] = struct{}{}
 	s.mu.Unlock()
@@ -393,6 +399,12 @@ func (s *Supervisor) start(ctx context.Context) (*worker, error) {
 		}
 		return nil, folio.Errorf(folio.KindConfig, "parse", "start parse worker: %w", err)
 	}
+	// The cap is for documents. Start-up reads none: it compiles or loads
+	// the embedded PDFium, trusted work whose memory depends on the build
+	// and the cache (a compile takes hundreds of MiB, more than a small
+	// cap on a machine with many cores), bounded by StartTimeout. The
+	// worker gives that memory back before its hello.
+	go w.watchMemory()
 	return w, nil
 }
 
@@ -417,6 +429,9 @@ func (w *worker) roundTrip(ctx context.Context, msg any) (*response, error) {
 				break
 			}
 			if r.More {
+				if w.onPages != nil {
+					w.onPages(w.cmd.Process.Pid)
+				}
 				fonts.share(r.Pages)
 				pages = append(pages, r.Pages...)
 				continue

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/folio/folio"
 )
@@ -41,6 +42,10 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Write
 		return err
 	}
 	defer e.Close()
+	// Compiling PDFium on a cold cache leaves hundreds of MiB of garbage;
+	// give it back now, or it would count against the first documents'
+	// share of the supervisor's memory cap.
+	debug.FreeOSMemory()
 	if err := send(&response{}); err != nil {
 		return err
 	}

@@ -91,6 +91,11 @@ func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 		done, leader := c.lead(key)
 		if leader {
 			defer c.finish(key, done)
+			// The request this caller missed may have been answered,
+			// stored and finished since its lookup.
+			if res, hit, err := c.lookup(ctx, key, t); hit {
+				return res, err
+			}
 			res, err := c.next.Run(ctx, t)
 			if answered(res, err) {
 				c.put(context.WithoutCancel(ctx), key, res, err)

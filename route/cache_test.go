@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,13 +159,15 @@ func TestCacheSendsARequestInFlightOnce(t *testing.T) {
 			results <- result{res, err}
 		}()
 	}
-	for deadline := time.Now().Add(5 * time.Second); m.Calls() == 0; {
+	// Every caller has looked the request up and missed (nothing is stored
+	// while the one call is held; the one that sends it looked twice): the
+	// others are waiting for it.
+	for deadline := time.Now().Add(stuck); m.Calls() == 0 || store.Gets() < n+1; {
 		if time.Now().After(deadline) {
-			t.Fatal("no call reached the model")
+			t.Fatalf("%d calls reached the model, %d lookups the store; want 1 and %d", m.Calls(), store.Gets(), n+1)
 		}
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond) // the others are waiting by now
 	close(release)
 	var paid, hits int
 	for range n {
@@ -199,4 +202,77 @@ func TestCacheSendsARequestInFlightOnce(t *testing.T) {
 	if m2.Calls() != 1 {
 		t.Errorf("%d calls, want 1", m2.Calls())
 	}
+}
+
+// A caller that missed the cache just before the request in flight stored
+// its answer and left takes the stored answer: it does not pay for the
+// request again.
+func TestCacheMissJustBeforeTheAnswerIsStored(t *testing.T) {
+	store := &heldStore{}
+	release := make(chan struct{})
+	m := newModel("m", step{usage: tokens(10, 2), usd: usd(5), block: release}, step{usage: tokens(10, 2), usd: usd(5)})
+	s := route.Wrap(m, route.ModelOptions{Cache: store}, nil)
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.Run(context.Background(), task("same text"))
+		first <- err
+	}()
+	for deadline := time.Now().Add(stuck); m.Calls() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first request never reached the model")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	missed, resume := store.holdNextMiss()
+	second := make(chan route.Result, 1)
+	go func() {
+		res, err := s.Run(context.Background(), task("same text"))
+		if err != nil {
+			t.Error(err)
+		}
+		second <- res
+	}()
+	<-missed
+	// The first request is answered, stored and no longer in flight
+	// before the second caller acts on its miss.
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	close(resume)
+	res := <-second
+	if m.Calls() != 1 || !res.CacheHit {
+		t.Errorf("%d model calls, second result from the cache: %v; want 1 call and a cache hit", m.Calls(), res.CacheHit)
+	}
+}
+
+// heldStore is a memStore that can hold a caller after a miss.
+type heldStore struct {
+	memStore
+	mu             sync.Mutex
+	missed, resume chan struct{}
+}
+
+// holdNextMiss makes the next lookup that misses close missed and wait for
+// resume before it returns.
+func (s *heldStore) holdNextMiss() (missed, resume chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.missed, s.resume = make(chan struct{}), make(chan struct{})
+	return s.missed, s.resume
+}
+
+func (s *heldStore) CacheGet(ctx context.Context, key string) ([]byte, bool, error) {
+	v, ok, err := s.memStore.CacheGet(ctx, key)
+	s.mu.Lock()
+	missed, resume := s.missed, s.resume
+	if !ok {
+		s.missed, s.resume = nil, nil
+	}
+	s.mu.Unlock()
+	if !ok && missed != nil {
+		close(missed)
+		<-resume
+	}
+	return v, ok, err
 }

@@ -20,7 +20,7 @@ type step struct {
 	delay      time.Duration
 	usage      folio.Usage
 	usd        *int64
-	block      chan struct{} // when set, the call waits for it to close
+	block      <-chan struct{} // when set, the call waits for it to close
 }
 
 // model is a fake model specialist, like a provider: it estimates, keys
@@ -208,6 +208,13 @@ func (s *memStore) CachePut(_ context.Context, key string, value []byte) error {
 	}
 	s.m[key] = value
 	return nil
+}
+
+// Gets returns how many lookups the store answered.
+func (s *memStore) Gets() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gets
 }
 
 func (s *memStore) Len() int {

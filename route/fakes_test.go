@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route"
@@ -41,10 +42,17 @@ func failing(name string, err error) fake {
 	return fake{name, func(context.Context, route.Task) (route.Result, error) { return route.Result{}, err }}
 }
 
+// stuck is how long a test waits for something that happens at once
+// before it calls it stuck: a hang guard, which only a failing test waits
+// out, however slow or busy the machine.
+const stuck = 2 * time.Minute
+
 // gauge counts concurrent runs and remembers the peak.
 type gauge struct {
 	mu              sync.Mutex
 	cur, peak, runs int
+	met             chan struct{} // see company
+	alone           *time.Timer   // closes met after stuck
 }
 
 func (g *gauge) enter() {
@@ -53,6 +61,44 @@ func (g *gauge) enter() {
 	g.cur++
 	g.runs++
 	g.peak = max(g.peak, g.cur)
+	if g.met != nil && g.cur >= 2 {
+		g.meet()
+	}
+}
+
+// company returns a channel closed once two runs are in at the same time,
+// or after stuck. A run that waits for it before leaving makes runs that
+// can overlap do so on a machine of any speed, instead of hoping that they
+// happen to; runs that cannot overlap wait until stuck, and then show a
+// peak of 1.
+func (g *gauge) company() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.met == nil {
+		g.met = make(chan struct{})
+		if g.peak >= 2 {
+			g.meet()
+		} else {
+			g.alone = time.AfterFunc(stuck, func() {
+				g.mu.Lock()
+				defer g.mu.Unlock()
+				g.meet()
+			})
+		}
+	}
+	return g.met
+}
+
+// meet closes met, once; g.mu is held.
+func (g *gauge) meet() {
+	select {
+	case <-g.met:
+	default:
+		close(g.met)
+		if g.alone != nil {
+			g.alone.Stop()
+		}
+	}
 }
 
 func (g *gauge) leave() {

@@ -16,8 +16,11 @@ func TestLimiterConcurrencyPerEndpoint(t *testing.T) {
 	var g gauge
 	shared := route.NewShared()
 	o := route.ModelOptions{Endpoint: "openai", Concurrency: 3}
-	// Two models on one endpoint share its three slots.
-	a, b := newModel("a", step{delay: 2 * time.Millisecond}), newModel("b", step{delay: 2 * time.Millisecond})
+	// Two models on one endpoint share its three slots. Each request
+	// waits for company (gauge.company), so that requests overlap as far
+	// as the slots let them, however fast they are started.
+	company := step{block: g.company(), delay: 2 * time.Millisecond}
+	a, b := newModel("a", company), newModel("b", company)
 	a.inflight, b.inflight = &g, &g
 	specs := []route.Specialist{route.Wrap(a, o, shared), route.Wrap(b, o, shared)}
 	var wg sync.WaitGroup
@@ -168,7 +171,7 @@ func TestLimiterPreparesOutsideTheSlot(t *testing.T) {
 	wg.Go(func() { s.Run(context.Background(), task("a")) })
 	<-p.sending
 	wg.Go(func() { s.Run(context.Background(), task("b")) })
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(stuck)
 	for {
 		p.mu.Lock()
 		n := p.overlaps

@@ -15,24 +15,28 @@ trap 'rm -f "$log"' EXIT
 # inputs lists the failing inputs saved for target $2 of package dir $1.
 inputs() { { find "$1/testdata/fuzz/$2" -type f 2>/dev/null || true; } | sort; }
 
-go test -list '^Fuzz' ./... | awk '/^Fuzz/{names=names" "$1} /^ok/{if(names!="")print $2":"names; names=""}' |
-while IFS=: read -r pkg names; do
-  dir=$(go list -f '{{.Dir}}' "$pkg")
-  for fn in $names; do
-    echo "fuzz $pkg $fn ($fuzztime)"
-    before=$(inputs "$dir" "$fn")
-    if go test -run "^$" -fuzz "^${fn}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1x "$pkg" >"$log" 2>&1; then
-      cat "$log"
-      continue
-    fi
-    cat "$log"
-    after=$(inputs "$dir" "$fn")
-    failures=$(grep -A1 -e '^--- FAIL' "$log" | grep -v -e '^--- FAIL' -e '^--$' | sed 's/^[[:space:]]*//' | sort -u)
-    if [ "$before" = "$after" ] && [ "$failures" = "context deadline exceeded" ]; then
-      echo "fuzz: $fn: the fuzzing coordinator's deadline race (golang/go#75804), no failing input; not counted"
-      continue
-    fi
-    echo "fuzz: $fn failed" >&2
-    exit 1
+# targets prints "DIR NAME" for each fuzz target, read from the source:
+# go test -list would first build every test binary of the module.
+targets() {
+  find . -name '*_test.go' -not -path '*/testdata/*' -not -path './.*' | sort | while read -r f; do
+    { grep -o -E '^func Fuzz[A-Za-z0-9_]+\(' "$f" || true; } | sed -E "s|^func (.*)\\(\$|$(dirname "$f") \\1|"
   done
+}
+
+targets | while read -r dir fn; do
+  echo "fuzz $dir $fn ($fuzztime)"
+  before=$(inputs "$dir" "$fn")
+  if go test -run "^$" -fuzz "^${fn}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1x "$dir" >"$log" 2>&1; then
+    cat "$log"
+    continue
+  fi
+  cat "$log"
+  after=$(inputs "$dir" "$fn")
+  failures=$(grep -A1 -e '^--- FAIL' "$log" | grep -v -e '^--- FAIL' -e '^--$' | sed 's/^[[:space:]]*//' | sort -u)
+  if [ "$before" = "$after" ] && [ "$failures" = "context deadline exceeded" ]; then
+    echo "fuzz: $fn: the fuzzing coordinator's deadline race (golang/go#75804), no failing input; not counted"
+    continue
+  fi
+  echo "fuzz: $fn failed" >&2
+  exit 1
 done

@@ -12,9 +12,8 @@ import (
 )
 
 // TestHostileSet parses the generated hostile documents (testdata/hostile/
-// gen.go): every one finishes within its deadline plus two seconds, the
-// failures with a named reason, the FIFO is skipped, and the ledger stays
-// sound.
+// gen.go): every one ends within its deadline, the failures with a named
+// reason, the FIFO is skipped, and the ledger stays sound.
 func TestHostileSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hostile set: skipped in -short mode")
@@ -24,8 +23,16 @@ func TestHostileSet(t *testing.T) {
 	if b, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("generate hostile set: %v\n%s", err, b)
 	}
-	const deadline = 10.0
-	stdout, stderr, code := runFolio(t, "parse", in, "-o", out, "--json", "--timeout", "10s")
+	// Every document of the set ends by itself, in a few seconds; the
+	// deadline only bounds one that would not. A short one would race the
+	// failures checked below: on a loaded machine the bomb could run into
+	// it before it reaches the memory cap. (The supervisor's own tests
+	// check that deadlines are enforced.)
+	const (
+		deadline = 120.0
+		stopping = 10.0 // seconds to kill a worker at the deadline and record the failure
+	)
+	stdout, stderr, code := runFolio(t, "parse", in, "-o", out, "--json", "--timeout", "120s")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some documents are broken)\nstderr: %s", code, stderr)
 	}
@@ -53,8 +60,8 @@ func TestHostileSet(t *testing.T) {
 			continue
 		}
 		seen++
-		if ev.Seconds > deadline+2 {
-			t.Errorf("%s took %.1fs, over its %.0fs deadline plus 2s", ev.Rel, ev.Seconds, deadline)
+		if ev.Seconds > deadline+stopping {
+			t.Errorf("%s took %.1fs, over its %.0fs deadline", ev.Rel, ev.Seconds, deadline)
 		}
 		if ev.Status == "failed" && (ev.Reason == "" || ev.Reason == "internal") {
 			t.Errorf("%s failed without a named reason", ev.Rel)

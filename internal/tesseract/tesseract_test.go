@@ -106,7 +106,9 @@ func TestRecognize(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, layout := range []Layout{Sparse, Block} {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// A hang guard: tesseract reads the page in a second or two, more
+		// on a busy machine with its language data not yet cached.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		words, err := p.Recognize(ctx, bytes.NewReader(img), 200, layout)
 		if err != nil {

@@ -27,7 +27,9 @@ func TestOCRReadsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A hang guard: tesseract reads the image in a second or two, more on
+	// a busy machine with its language data not yet cached.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	el := folio.Element{Type: folio.ImageType, Box: folio.Box{0, 0, 356.4, 68.4}, Image: &folio.Image{Description: "d", PNG: pix}}
 	res, err := OCR{}.Run(ctx, route.Task{Element: el})

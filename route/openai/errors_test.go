@@ -146,14 +146,19 @@ func noKey(t *testing.T, err error, res route.Result) {
 func TestRetryAfterHTTPDate(t *testing.T) {
 	srv := oaitest.New(t)
 	s := newSpecialist(t, srv, mini())
-	srv.Script("gpt-4.1-mini", oaitest.Step{Status: 429, RetryAfter: time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)})
+	// The date, to the second, is 30 s after sent; the wait is counted
+	// from when the answer was read, at some point during Run.
+	sent := time.Now()
+	until := sent.Add(30 * time.Second).Truncate(time.Second)
+	srv.Script("gpt-4.1-mini", oaitest.Step{Status: 429, RetryAfter: until.UTC().Format(http.TimeFormat)})
 	_, err := s.Run(context.Background(), tableTask())
+	read := time.Now()
 	var ra route.RetryAfter
 	if !errors.As(err, &ra) {
 		t.Fatalf("error %v has no RetryAfter", err)
 	}
-	if got := ra.RetryAfter(); got < 28*time.Second || got > 30*time.Second {
-		t.Errorf("RetryAfter %v, want about 30s", got)
+	if got, lo, hi := ra.RetryAfter(), until.Sub(read), until.Sub(sent); got < lo || got > hi {
+		t.Errorf("RetryAfter %v, want between %v and %v: until %s", got, lo, hi, until.Format(http.TimeFormat))
 	}
 	if got := route.Classify(err); got != route.ClassRateLimit {
 		t.Errorf("class %q, want %q", got, route.ClassRateLimit)
@@ -163,14 +168,16 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 func TestRunTimeoutIsTransient(t *testing.T) {
 	srv := oaitest.New(t)
 	s := newSpecialist(t, srv, mini(), func(ep *openai.Endpoint) { ep.Timeout = 50 * time.Millisecond })
-	srv.Script("gpt-4.1-mini", oaitest.Step{Delay: 5 * time.Second})
+	// The answer would take an hour: Run ends only by the endpoint's
+	// timeout, and the bound on it only guards against a hang.
+	srv.Script("gpt-4.1-mini", oaitest.Step{Delay: time.Hour})
 	start := time.Now()
 	_, err := s.Run(context.Background(), tableTask())
 	if got := route.Classify(err); got != route.ClassTransient {
 		t.Errorf("class %q (%v), want %q", got, err, route.ClassTransient)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("Run took %v, want about the 50ms timeout", d)
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("Run took %v, want the 50ms timeout, not the hour's answer", d)
 	}
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("server saw %d requests, want 1", n)
@@ -180,7 +187,7 @@ func TestRunTimeoutIsTransient(t *testing.T) {
 func TestRunCanceledContext(t *testing.T) {
 	srv := oaitest.New(t)
 	s := newSpecialist(t, srv, mini())
-	srv.Script("gpt-4.1-mini", oaitest.Step{Delay: 5 * time.Second})
+	srv.Script("gpt-4.1-mini", oaitest.Step{Delay: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := s.Run(ctx, tableTask())

@@ -1,0 +1,6 @@
+//go:build !race
+
+package parse
+
+// raceHeadroom: see race_on.go.
+const raceHeadroom = 0
