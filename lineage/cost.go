@@ -36,10 +36,27 @@ type CostRow struct {
 	Documents int `json:"documents"`
 }
 
+// Scope says which calls a cost report counts.
+type Scope string
+
+const (
+	// Spent counts every model call ever made: the money spent, whatever
+	// was redone, superseded or pruned since.
+	Spent Scope = "spent"
+	// Outputs counts the calls behind the current outputs only: the
+	// current recording of each finished document whose outputs were not
+	// pruned.
+	Outputs Scope = "outputs"
+)
+
+// Scopes returns the scopes Cost knows.
+func Scopes() []string { return []string{string(Spent), string(Outputs)} }
+
 // CostReport is what the ledger's documents cost, grouped one way.
 type CostReport struct {
-	By   string    `json:"by"`
-	Rows []CostRow `json:"rows"`
+	By    string    `json:"by"`
+	Scope Scope     `json:"scope"`
+	Rows  []CostRow `json:"rows"`
 	// Total counts every document and model call once. In a report by tag
 	// it can be less than the sum of the rows, as a run may have several
 	// tags.
@@ -51,9 +68,10 @@ const Untagged = "(untagged)"
 
 // costDim is one way of grouping a cost report.
 type costDim struct {
-	key  string // SQL of the group key over c (calls), e (elements), d (documents), t (run_tags)
-	tags bool   // join run_tags
-	docs bool   // documents and baseline per row
+	key   string // SQL of the group key over c (calls), e (elements), d (documents), t (run_tags)
+	tags  bool   // join run_tags
+	docs  bool   // documents and baseline per row
+	where string // more conditions on d (documents), a constant
 }
 
 // CostDimensions returns the ways Cost can group: model, type, document,
@@ -76,23 +94,30 @@ func costDimension(by string) (costDim, bool) {
 	return costDim{}, false
 }
 
-// Cost reports what the ledger's finished documents cost, grouped by model
+// Cost reports what the ledger's documents cost in scope, grouped by model
 // (calls.model), type (the element type of each call's fragment), document
 // (the input path), tag ("key=value" for each tag of the document's run,
 // Untagged for runs without any) or run (its id and start time, every run
 // included, sorted by start). Rows are sorted by key otherwise, Untagged
 // last.
 //
-// Each document id is counted once, in the run that recorded it last: a
-// forced re-run replaces the document's rows, and a run that skips a
-// finished document records nothing for it. The same path under other
-// content or another configuration is another document; both were paid
-// for and both count. Failed documents have no calls and are not counted.
-// Only model calls count: local specialists are free and left out.
-func (db *DB) Cost(ctx context.Context, by string) (*CostReport, error) {
+// In scope Spent every recording of a document counts, in the run that
+// made it: a forced re-run adds to what the first run spent, and a run that
+// skips a finished document records nothing for it. In scope Outputs each
+// document id counts once, in its current recording. Documents counts the
+// finished recordings. Only model calls count: local specialists are free
+// and left out.
+func (db *DB) Cost(ctx context.Context, by string, scope Scope) (*CostReport, error) {
 	dim, ok := costDimension(by)
 	if !ok {
 		return nil, fmt.Errorf("cost by %q: want one of %s", by, strings.Join(CostDimensions(), ", "))
+	}
+	switch scope {
+	case Spent:
+	case Outputs:
+		dim.where = ` AND d.superseded IS NULL AND d.pruned IS NULL`
+	default:
+		return nil, fmt.Errorf("cost of %q: want one of %s", scope, strings.Join(Scopes(), ", "))
 	}
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -101,6 +126,9 @@ func (db *DB) Cost(ctx context.Context, by string) (*CostReport, error) {
 	defer tx.Rollback() // read only
 
 	r, err := cost(ctx, tx, by, dim)
+	if r != nil {
+		r.Scope = scope
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cost by %s: %w", by, err)
 	}
@@ -117,12 +145,12 @@ func cost(ctx context.Context, tx *sql.Tx, by string, dim costDim) (*CostReport,
 		}
 		return r
 	}
-	err := sumCalls(ctx, tx, dim.key, dim.tags, func(r CostRow) { *row(r.Key) = r })
+	err := sumCalls(ctx, tx, dim, func(r CostRow) { *row(r.Key) = r })
 	if err != nil {
 		return nil, err
 	}
 	if dim.docs {
-		err = sumDocuments(ctx, tx, dim.key, dim.tags, func(key string, n int, baseline *int64) {
+		err = sumDocuments(ctx, tx, dim, func(key string, n int, baseline *int64) {
 			r := row(key)
 			r.Documents, r.BaselineUSDMicros = n, baseline
 		})
@@ -132,11 +160,12 @@ func cost(ctx context.Context, tx *sql.Tx, by string, dim costDim) (*CostReport,
 	}
 
 	report := &CostReport{By: by, Rows: []CostRow{}, Total: CostRow{Key: "total"}}
-	err = sumCalls(ctx, tx, "''", false, func(r CostRow) { report.Total = r; report.Total.Key = "total" })
+	total := costDim{key: "''", where: dim.where}
+	err = sumCalls(ctx, tx, total, func(r CostRow) { report.Total = r; report.Total.Key = "total" })
 	if err != nil {
 		return nil, err
 	}
-	err = sumDocuments(ctx, tx, "''", false, func(_ string, n int, baseline *int64) {
+	err = sumDocuments(ctx, tx, total, func(_ string, n int, baseline *int64) {
 		report.Total.Documents, report.Total.BaselineUSDMicros = n, baseline
 	})
 	if err != nil {
@@ -197,25 +226,31 @@ func b2i(b bool) int {
 // row with t NULL for an untagged run.
 const tagJoin = `LEFT JOIN run_tags t ON t.run = d.run`
 
-// sumCalls sums the model calls of finished documents grouped by the SQL
-// expression key, calling fn once per group.
-func sumCalls(ctx context.Context, tx *sql.Tx, key string, tags bool, fn func(CostRow)) error {
+// modelCall is the SQL condition on c (calls) of a model call as
+// folio.Cost.Add counts one: not a local specialist, not a dry run's
+// estimate, not refused before a request was sent (budget, open breaker).
+// The model_calls view (migration 0004) applies the same rule.
+const modelCall = `NOT (length(c.model) > 6 AND substr(c.model, 1, 6) = 'local/')
+	AND c.status != 'estimated' AND c.error_class NOT IN ('budget', 'breaker_open')`
+
+// sumCalls sums the model calls grouped by dim, calling fn once per group.
+func sumCalls(ctx context.Context, tx *sql.Tx, dim costDim, fn func(CostRow)) error {
 	join := ""
-	if tags {
+	if dim.tags {
 		join = tagJoin
 	}
 	// key and join are constants of this package.
 	rs, err := tx.QueryContext(ctx, `
-		SELECT `+key+`, count(*), sum(c.cache_hit), count(*) - count(c.usd_micros),
+		SELECT `+dim.key+`, count(*), sum(c.cache_hit), count(*) - count(c.usd_micros),
 			sum(c.input_tokens), sum(c.cached_tokens), sum(c.output_tokens),
 			COALESCE(sum(c.usd_micros), 0), COALESCE(sum(c.saved_usd_micros), 0),
-			count(DISTINCT d.id)
+			count(DISTINCT d.rec)
 		FROM calls c
-		JOIN fragments f ON f.id = c.fragment
-		JOIN elements e ON e.id = f.element
-		JOIN documents d ON d.id = e.document
+		JOIN documents d ON d.rec = c.rec
+		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
+		JOIN elements e ON e.rec = f.rec AND e.id = f.element
 		`+join+`
-		WHERE d.status = 'ok' AND NOT (length(c.model) > 6 AND substr(c.model, 1, 6) = 'local/')
+		WHERE `+modelCall+dim.where+`
 		GROUP BY 1`)
 	if err != nil {
 		return fmt.Errorf("calls: %w", err)
@@ -236,21 +271,21 @@ func sumCalls(ctx context.Context, tx *sql.Tx, key string, tags bool, fn func(Co
 	return nil
 }
 
-// sumDocuments counts the finished documents grouped by the SQL expression
-// key and sums their baselines, nil unless every document of the group has
-// one, calling fn once per group.
-func sumDocuments(ctx context.Context, tx *sql.Tx, key string, tags bool, fn func(key string, n int, baseline *int64)) error {
+// sumDocuments counts the finished document recordings grouped by dim and
+// sums their baselines, nil unless every document of the group has one,
+// calling fn once per group.
+func sumDocuments(ctx context.Context, tx *sql.Tx, dim costDim, fn func(key string, n int, baseline *int64)) error {
 	join := ""
-	if tags {
+	if dim.tags {
 		join = tagJoin
 	}
 	// key and join are constants of this package.
 	rs, err := tx.QueryContext(ctx, `
-		SELECT `+key+`, count(*),
+		SELECT `+dim.key+`, count(*),
 			CASE WHEN count(d.baseline_usd_micros) = count(*) THEN sum(d.baseline_usd_micros) END
 		FROM documents d
 		`+join+`
-		WHERE d.status = 'ok'
+		WHERE d.status = 'ok'`+dim.where+`
 		GROUP BY 1`)
 	if err != nil {
 		return fmt.Errorf("documents: %w", err)

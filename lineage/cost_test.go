@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,17 +213,46 @@ func TestCost(t *testing.T) {
 			{Key: "run_4 2026-03-04T08:06:07Z"},
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.by, func(t *testing.T) {
-			got, err := db.Cost(context.Background(), tt.by)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := &lineage.CostReport{By: tt.by, Rows: tt.rows, Total: total}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("Cost(%q) (-want +got):\n%s", tt.by, diff)
-			}
-		})
+	// Money spent also counts the first recording of a.pdf, superseded in
+	// run_2: one openai/large table call in run_1.
+	aOld := lineage.CostRow{Calls: 1, InputTokens: 5000, OutputTokens: 500, USDMicros: 9999, Documents: 1}
+	spent := func(by string, r lineage.CostRow) lineage.CostRow {
+		switch r.Key {
+		case "total", "run_1 2026-03-04T05:06:07Z", "project=q1", "team=finance", "a.pdf":
+			r.BaselineUSDMicros = price(*r.BaselineUSDMicros + 100000)
+		case "openai/large", "table":
+		default:
+			return r
+		}
+		r.Calls += aOld.Calls
+		r.InputTokens += aOld.InputTokens
+		r.OutputTokens += aOld.OutputTokens
+		r.USDMicros += aOld.USDMicros
+		r.Documents += aOld.Documents
+		return r
+	}
+	for _, scope := range []lineage.Scope{lineage.Outputs, lineage.Spent} {
+		for _, tt := range tests {
+			t.Run(string(scope)+"/"+tt.by, func(t *testing.T) {
+				got, err := db.Cost(context.Background(), tt.by, scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := &lineage.CostReport{By: tt.by, Scope: scope, Rows: []lineage.CostRow{}, Total: total}
+				for _, r := range tt.rows {
+					want.Rows = append(want.Rows, r)
+				}
+				if scope == lineage.Spent {
+					want.Total = spent(tt.by, total)
+					for i := range want.Rows {
+						want.Rows[i] = spent(tt.by, want.Rows[i])
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("Cost(%q, %s) (-want +got):\n%s", tt.by, scope, diff)
+				}
+			})
+		}
 	}
 	if err := db.IntegrityCheck(context.Background()); err != nil {
 		t.Error(err)
@@ -232,16 +262,17 @@ func TestCost(t *testing.T) {
 func TestCost_unknownDimension(t *testing.T) {
 	db := newDB(t)
 	for _, by := range []string{"", "Model", "page"} {
-		if _, err := db.Cost(context.Background(), by); err == nil || !strings.Contains(err.Error(), "want one of model, type, document, tag, run") {
+		if _, err := db.Cost(context.Background(), by, lineage.Spent); err == nil || !strings.Contains(err.Error(), "want one of model, type, document, tag, run") {
 			t.Errorf("Cost(%q) = %v, want an error naming the dimensions", by, err)
 		}
 	}
 }
 
-// A document recorded again (a forced re-run) counts once, in the run that
-// recorded it last; a run that skips it, or in which it fails, counts
-// nothing for it.
-func TestCost_reRecordingCountsOnce(t *testing.T) {
+// A document recorded again (a forced re-run) keeps what every recording
+// spent: money spent counts each recording in the run that made it, the
+// cost of the current outputs counts the last one once. A run that skips it,
+// or in which it fails, counts nothing for it.
+func TestCost_reRecording(t *testing.T) {
 	db := newDB(t)
 	ctx := context.Background()
 	doc := func() *folio.Document {
@@ -254,30 +285,51 @@ func TestCost_reRecordingCountsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	calls := 0
 	for _, run := range []string{"run_1", "run_2", "run_2"} {
 		if err := db.RecordDocument(ctx, run, doc(), nil); err != nil {
 			t.Fatal(err)
+		}
+		calls += 2
+		if got := counts(t, rawDB(t, db))["calls"]; got != fmt.Sprint(calls) {
+			t.Fatalf("after recording in %s: %s call rows, want %d (calls are never deleted)", run, got, calls)
 		}
 	}
 	if err := db.RecordFailure(ctx, "run_3", doc().Source, folio.KindTimeout, "deadline"); err != nil {
 		t.Fatal(err)
 	}
 
-	got, err := db.Cost(ctx, "run")
-	if err != nil {
-		t.Fatal(err)
-	}
-	paidOnce := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 1500, OutputTokens: 150,
+	once := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 1500, OutputTokens: 150,
 		USDMicros: 100, SavedUSDMicros: 40, BaselineUSDMicros: price(10000), Documents: 1}
-	run2, total := paidOnce, paidOnce
-	run2.Key, total.Key = "run_2 2026-03-04T06:06:07Z", "total"
-	want := &lineage.CostReport{By: "run", Total: total, Rows: []lineage.CostRow{
-		{Key: "run_1 2026-03-04T05:06:07Z"},
-		run2,
-		{Key: "run_3 2026-03-04T07:06:07Z"},
-	}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Cost by run (-want +got):\n%s", diff)
+	times := func(r lineage.CostRow, n int, key string) lineage.CostRow {
+		r.Key = key
+		r.Calls *= n
+		r.CacheHits *= n
+		r.InputTokens *= int64(n)
+		r.OutputTokens *= int64(n)
+		r.USDMicros *= int64(n)
+		r.SavedUSDMicros *= int64(n)
+		r.BaselineUSDMicros = price(*r.BaselineUSDMicros * int64(n))
+		r.Documents *= n
+		return r
+	}
+	r1, r2, r3 := "run_1 2026-03-04T05:06:07Z", "run_2 2026-03-04T06:06:07Z", "run_3 2026-03-04T07:06:07Z"
+	for _, tt := range []struct {
+		scope lineage.Scope
+		want  *lineage.CostReport
+	}{
+		{lineage.Spent, &lineage.CostReport{By: "run", Scope: lineage.Spent, Total: times(once, 3, "total"),
+			Rows: []lineage.CostRow{times(once, 1, r1), times(once, 2, r2), {Key: r3}}}},
+		{lineage.Outputs, &lineage.CostReport{By: "run", Scope: lineage.Outputs, Total: times(once, 1, "total"),
+			Rows: []lineage.CostRow{{Key: r1}, times(once, 1, r2), {Key: r3}}}},
+	} {
+		got, err := db.Cost(ctx, "run", tt.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Cost by run, %s (-want +got):\n%s", tt.scope, diff)
+		}
 	}
 	if err := db.IntegrityCheck(ctx); err != nil {
 		t.Error(err)
@@ -306,11 +358,11 @@ func unknownBaselineLedger(t *testing.T) *lineage.DB {
 // A group's baseline is known only when every one of its documents has
 // one.
 func TestCost_unknownBaseline(t *testing.T) {
-	got, err := unknownBaselineLedger(t).Cost(context.Background(), "document")
+	got, err := unknownBaselineLedger(t).Cost(context.Background(), "document", lineage.Spent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &lineage.CostReport{By: "document",
+	want := &lineage.CostReport{By: "document", Scope: lineage.Spent,
 		Rows: []lineage.CostRow{
 			{Key: "known.pdf", Calls: 1, InputTokens: 10, OutputTokens: 1, USDMicros: 100, BaselineUSDMicros: price(1000), Documents: 1},
 			{Key: "unknown.pdf", Calls: 1, InputTokens: 20, OutputTokens: 2, USDMicros: 200, Documents: 1},
@@ -337,10 +389,15 @@ func TestCostReportWriteText(t *testing.T) {
 		{"run", db, "run"},
 		{"empty", empty, "model"},
 		{"unknown_baseline", unknownBaselineLedger(t), "run"},
+		{"run_outputs", db, "run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := tt.db.Cost(context.Background(), tt.by)
+			scope := lineage.Spent
+			if strings.HasSuffix(tt.name, "_outputs") {
+				scope = lineage.Outputs
+			}
+			r, err := tt.db.Cost(context.Background(), tt.by, scope)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,5 +431,99 @@ func TestCostReportWriteText_writeError(t *testing.T) {
 	r := &lineage.CostReport{By: "model", Rows: []lineage.CostRow{}, Total: lineage.CostRow{Key: "total"}}
 	if err := r.WriteText(errWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("WriteText to a failing writer = %v, want its error", err)
+	}
+}
+
+// The ledger's views answer as folio cost does, and count a model call as
+// folio.Cost.Add does: refused calls (budget, open breaker) and dry-run
+// estimates are not model calls.
+func TestViewsAgreeWithCost(t *testing.T) {
+	db := costLedger(t)
+	ctx := context.Background()
+	refused := folio.Call{Model: "openai/small", Status: folio.CallFailed, ErrorClass: folio.ClassBudget}
+	open := folio.Call{Model: "openai/large", Status: folio.CallFailed, ErrorClass: folio.ClassBreakerOpen}
+	estimated := folio.Call{Model: "openai/small", Status: folio.CallEstimated, USDMicros: price(77),
+		Usage: folio.Usage{InputTokens: 900}}
+	doc := costDoc("sf", "f.pdf", price(1000),
+		costElement{folio.TableType, []folio.Call{refused, open, local("local/table")}},
+		costElement{folio.ImageType, []folio.Call{estimated}},
+		costElement{folio.TableType, []folio.Call{paid("openai/small", 300, 500, 0, 50)}})
+	if err := db.StartRun(ctx, sampleRun("run_5", t0.Add(5*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordDocument(ctx, "run_5", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Cost.Calls != 1 || doc.Cost.Unpriced != 0 {
+		t.Fatalf("fixture: Cost.Add counts %d calls, %d unpriced; want 1 and 0", doc.Cost.Calls, doc.Cost.Unpriced)
+	}
+
+	rep, err := db.Cost(ctx, "run", lineage.Spent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range rep.Rows {
+		id, _, _ := strings.Cut(r.Key, " ")
+		want = append(want, fmt.Sprintf("%s %d %d %d %d %d %d %d %d", id, r.Calls, r.CacheHits, r.Unpriced,
+			r.InputTokens, r.CachedTokens, r.OutputTokens, r.USDMicros, r.SavedUSDMicros))
+	}
+	got := query(t, rawDB(t, db), `
+		SELECT run || ' ' || calls || ' ' || cache_hits || ' ' || unpriced || ' ' || input_tokens || ' ' ||
+			cached_tokens || ' ' || output_tokens || ' ' || usd_micros || ' ' || saved_usd_micros
+		FROM spend_by_run ORDER BY started`)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("spend_by_run against folio cost by run (-cost +view):\n%s", diff)
+	}
+	if last := rep.Rows[len(rep.Rows)-1]; last.Calls != doc.Cost.Calls || last.USDMicros != doc.Cost.USDMicros || last.Unpriced != 0 {
+		t.Errorf("cost of run_5: %+v; want the document's own cost %+v", last, doc.Cost)
+	}
+
+	outputs, err := db.Cost(ctx, "document", lineage.Outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = query(t, rawDB(t, db), `
+		SELECT d.path || ' ' || count(c.id) || ' ' || COALESCE(sum(c.usd_micros), 0)
+		FROM current_documents d LEFT JOIN model_calls c ON c.document = d.id AND c.current
+		GROUP BY d.path ORDER BY d.path`)
+	want = nil
+	for _, r := range outputs.Rows {
+		want = append(want, fmt.Sprintf("%s %d %d", r.Key, r.Calls, r.USDMicros))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("current_documents and model_calls against folio cost --scope outputs (-cost +view):\n%s", diff)
+	}
+}
+
+// Every SQL example in docs/ledger.md runs against a ledger.
+func TestLedgerDocQueries(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "ledger.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := costLedger(t)
+	raw := rawDB(t, db)
+	n := 0
+	for _, block := range strings.Split(string(b), "```sql\n")[1:] {
+		q, _, ok := strings.Cut(block, "```")
+		if !ok {
+			t.Fatalf("unterminated sql block: %.60s", block)
+		}
+		rows, err := raw.Query(strings.ReplaceAll(q, "'el_…'", "'el_x'"))
+		if err != nil {
+			t.Errorf("docs/ledger.md query fails: %v\n%s", err, q)
+			continue
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("docs/ledger.md query fails: %v\n%s", err, q)
+		}
+		rows.Close()
+		n++
+	}
+	if n < 5 {
+		t.Errorf("ran %d queries from docs/ledger.md, want at least 5", n)
 	}
 }

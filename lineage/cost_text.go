@@ -34,6 +34,12 @@ func (r *CostReport) WriteText(w io.Writer) error {
 		}
 	}
 	p := &printer{w: w}
+	switch r.Scope {
+	case Spent:
+		p.printf("Money spent: every model call ever made, redone work included\n\n")
+	case Outputs:
+		p.printf("Cost of the current outputs: the calls behind each document's current recording\n\n")
+	}
 	for _, cells := range table {
 		var b strings.Builder
 		if cells == nil {

@@ -232,7 +232,7 @@ func TestIntegrityCheck_reportsForeignKeyViolations(t *testing.T) {
 	raw := rawDB(t, db)
 	// A connection without foreign_keys on can break the ledger; the check
 	// must notice.
-	if _, err := raw.Exec(`INSERT INTO fragments (id, element, model, status) VALUES ('fr_x', 'el_missing', 'local/text', 'ok')`); err != nil {
+	if _, err := raw.Exec(`INSERT INTO fragments (rec, id, element, model, status) VALUES (1, 'fr_x', 'el_missing', 'local/text', 'ok')`); err != nil {
 		t.Fatal(err)
 	}
 	err := db.IntegrityCheck(context.Background())

@@ -85,7 +85,7 @@ func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 	var done bool
 	err := db.read.QueryRowContext(ctx, `
 		SELECT EXISTS (SELECT 1 FROM documents
-		WHERE sha256 = ? AND config = ? AND status = 'ok')`,
+		WHERE sha256 = ? AND config = ? AND status = 'ok' AND superseded IS NULL)`,
 		sha, config).Scan(&done)
 	if err != nil {
 		return false, fmt.Errorf("done %s: %w", sha, err)
@@ -95,8 +95,9 @@ func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 
 // RecordDocument records a finished document of run with its elements,
 // fragments and calls, and the output files written for it, in one
-// transaction. Recording a document id again replaces what was recorded for
-// it before.
+// transaction. Recording a document id again supersedes what was recorded
+// for it before: the earlier rows stay, calls included, marked superseded,
+// and the new recording becomes the current one.
 //
 // The calls' prices and the document's cost totals are stored as given,
 // except the number of unpriced calls, which is counted from the calls, and
@@ -125,10 +126,6 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		return err
 	}
 	outs := string(b)
-	// Elements, fragments and calls go with the document (ON DELETE CASCADE).
-	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, doc.ID); err != nil {
-		return fmt.Errorf("delete old rows: %w", err)
-	}
 
 	src := doc.Source
 	pages := src.Pages
@@ -144,19 +141,22 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		}
 	}
 	c := doc.Cost
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
-			status, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
-			input_tokens, output_tokens, calls, cache_hits, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
-		outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
-		c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now)); err != nil {
+	rec, err := supersedeAndInsert(ctx, tx, doc.ID, func() (sql.Result, error) {
+		return tx.ExecContext(ctx, `
+			INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
+				status, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
+				input_tokens, output_tokens, calls, cache_hits, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
+			outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
+			c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now))
+	})
+	if err != nil {
 		return fmt.Errorf("insert document: %w", err)
 	}
 
 	insElement, err := tx.PrepareContext(ctx, `
-		INSERT INTO elements (id, document, ord, type, level, page, x0, y0, x1, y1,
+		INSERT INTO elements (id, rec, ord, type, level, page, x0, y0, x1, y1,
 			layer, parent, caption, text, confidence, fragment, model, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -165,7 +165,7 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	defer insElement.Close()
 	for i, e := range doc.Elements {
 		if _, err := insElement.ExecContext(ctx,
-			e.ID, doc.ID, i, string(e.Type), e.Level, e.Page,
+			e.ID, rec, i, string(e.Type), e.Level, e.Page,
 			e.Box[0], e.Box[1], e.Box[2], e.Box[3],
 			e.Layer, null(e.Parent), null(e.Caption), truncate(e.Text, MaxText), e.Confidence,
 			null(e.Fragment), null(e.Model), null(e.Status)); err != nil {
@@ -174,24 +174,24 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	}
 
 	insFragment, err := tx.PrepareContext(ctx, `
-		INSERT INTO fragments (id, element, model, status) VALUES (?, ?, ?, ?)`)
+		INSERT INTO fragments (id, rec, element, model, status) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insFragment.Close()
 	insCall, err := tx.PrepareContext(ctx, `
-		INSERT INTO calls (fragment, attempt, rule, model, endpoint,
+		INSERT INTO calls (fragment, rec, attempt, rule, model, endpoint,
 			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
 			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created,
 			image_width, image_height, image_detail, estimated_image_tokens)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insCall.Close()
 	created := formatTime(tx.now)
 	for _, f := range doc.Fragments {
-		if _, err := insFragment.ExecContext(ctx, f.ID, f.ElementID, f.Model, f.Status); err != nil {
+		if _, err := insFragment.ExecContext(ctx, f.ID, rec, f.ElementID, f.Model, f.Status); err != nil {
 			return fmt.Errorf("insert fragment %s: %w", f.ID, err)
 		}
 		for _, k := range f.Calls {
@@ -200,7 +200,7 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 				saved = nil
 			}
 			if _, err := insCall.ExecContext(ctx,
-				f.ID, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
+				f.ID, rec, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
 				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
 				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens); err != nil {
@@ -217,7 +217,8 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 func (db *DB) Finished(ctx context.Context, id string) ([]folio.Output, bool, error) {
 	var outs string
 	err := db.read.QueryRowContext(ctx, `
-		SELECT outputs FROM documents WHERE id = ? AND status = 'ok' AND pruned IS NULL`, id).Scan(&outs)
+		SELECT outputs FROM documents
+		WHERE id = ? AND status = 'ok' AND pruned IS NULL AND superseded IS NULL`, id).Scan(&outs)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, false, nil
@@ -238,7 +239,8 @@ func (db *DB) Finished(ctx context.Context, id string) ([]folio.Output, bool, er
 func (db *DB) MarkPruned(ctx context.Context, run, id string) error {
 	err := db.update(ctx, func(tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `
-			UPDATE documents SET pruned = ? WHERE id = ? AND pruned IS NULL`, formatTime(tx.now), id)
+			UPDATE documents SET pruned = ?
+			WHERE id = ? AND pruned IS NULL AND superseded IS NULL`, formatTime(tx.now), id)
 		return err
 	})
 	if err != nil {
@@ -270,27 +272,66 @@ func decodeOutputs(s string) ([]folio.Output, error) {
 func (db *DB) RecordFailure(ctx context.Context, run string, src folio.Source, kind folio.Kind, msg string) error {
 	id := FailureID(src.SHA256, run, src.Rel)
 	err := db.update(ctx, func(tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT OR REPLACE INTO documents (id, sha256, path, bytes, format, pages,
-				config, run, status, error_kind, error, finished_at)
-			SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?
-			FROM runs WHERE id = ?`,
-			id, src.SHA256, src.Rel, src.Bytes, src.Format, src.Pages,
-			string(kind), msg, formatTime(tx.now), run)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		_, err := supersedeAndInsert(ctx, tx, id, func() (sql.Result, error) {
+			return tx.ExecContext(ctx, `
+				INSERT INTO documents (id, sha256, path, bytes, format, pages,
+					config, run, status, error_kind, error, finished_at)
+				SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?
+				FROM runs WHERE id = ?`,
+				id, src.SHA256, src.Rel, src.Bytes, src.Format, src.Pages,
+				string(kind), msg, formatTime(tx.now), run)
+		})
+		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("run %s: %w", run, ErrNotFound)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record failure %s: %w", src.Rel, err)
 	}
 	return nil
+}
+
+// supersedeAndInsert marks the current recording of document id superseded
+// and inserts its new recording with insert, returning the new rec. The
+// earlier rows are kept: calls are a billing record. ErrNotFound means
+// insert inserted nothing.
+func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func() (sql.Result, error)) (int64, error) {
+	var old sql.NullInt64
+	err := tx.QueryRowContext(ctx, `
+		SELECT rec FROM documents WHERE id = ? AND superseded IS NULL`, id).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("find current recording: %w", err)
+	}
+	now := formatTime(tx.now)
+	if old.Valid {
+		// superseded_by is set once the new rec is known; -1 keeps the
+		// pair of columns consistent meanwhile.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE documents SET superseded = ?, superseded_by = -1 WHERE rec = ?`, now, old.Int64); err != nil {
+			return 0, fmt.Errorf("supersede recording %d: %w", old.Int64, err)
+		}
+	}
+	res, err := insert()
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, ErrNotFound
+	}
+	rec, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if old.Valid {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE documents SET superseded_by = ? WHERE rec = ?`, rec, old.Int64); err != nil {
+			return 0, fmt.Errorf("supersede recording %d: %w", old.Int64, err)
+		}
+	}
+	return rec, nil
 }
 
 // FailureID returns the id of the ledger row for a failed input: one per

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func TestDone(t *testing.T) {
 }
 
 // Recording a document id again (a forced re-run) replaces its rows.
-func TestRecordDocument_replaces(t *testing.T) {
+func TestRecordDocument_supersedes(t *testing.T) {
 	db := newDB(t)
 	ctx := context.Background()
 	for i, id := range []string{"run_1", "run_2"} {
@@ -84,10 +85,10 @@ func TestRecordDocument_replaces(t *testing.T) {
 
 	want := map[string]string{
 		"runs":      "2",
-		"documents": "2",
-		"elements":  fmt.Sprint(4 + 12),
-		"fragments": fmt.Sprint(4 + 12),
-		"calls":     fmt.Sprint(sampleCalls(4) + sampleCalls(12) + 1),
+		"documents": "3",
+		"elements":  fmt.Sprint(4 + 12 + 12),
+		"fragments": fmt.Sprint(4 + 12 + 12),
+		"calls":     fmt.Sprint(sampleCalls(4) + sampleCalls(12) + sampleCalls(12) + 1),
 	}
 	if diff := cmp.Diff(want, counts(t, rawDB(t, db))); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
@@ -99,6 +100,26 @@ func TestRecordDocument_replaces(t *testing.T) {
 	got := []any{ts[0].Element.Text, len(ts[0].Fragment.Calls), ts[0].Document.Run, ts[0].Document.Outputs}
 	if diff := cmp.Diff([]any{"1. Introduction, revised", 2, "run_2", []string{"a.pdf.json", "a.pdf.md"}}, got); diff != "" {
 		t.Errorf("re-recorded element (-want +got):\n%s", diff)
+	}
+	// The first recording stays, marked superseded by the second.
+	got = nil
+	for _, s := range query(t, rawDB(t, db), `
+		SELECT d.run || ' ' || (d.superseded IS NOT NULL) || ' ' || COALESCE(n.run, '-')
+		FROM documents d LEFT JOIN documents n ON n.rec = d.superseded_by
+		WHERE d.id = ? ORDER BY d.rec`, doc.ID) {
+		got = append(got, s)
+	}
+	if diff := cmp.Diff([]any{"run_1 1 run_2", "run_2 0 -"}, got); diff != "" {
+		t.Errorf("recordings of the document (-want +got):\n%s", diff)
+	}
+	if !ts[0].Document.Superseded.IsZero() {
+		t.Errorf("trace shows a superseded recording: %+v", ts[0].Document)
+	}
+	// Calls are never deleted or changed, even by a connection of its own.
+	for _, q := range []string{"DELETE FROM calls", "UPDATE calls SET usd_micros = 0"} {
+		if _, err := rawDB(t, db).Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
+		}
 	}
 	if err := db.IntegrityCheck(ctx); err != nil {
 		t.Error(err)
@@ -403,8 +424,8 @@ func TestRecordDocument_savingsAndBaseline(t *testing.T) {
 	raw := rawDB(t, db)
 	got := query(t, raw, `
 		SELECT c.attempt || ' ' || c.cache_hit || ' ' || COALESCE(c.saved_usd_micros, 'NULL') FROM calls c
-		JOIN fragments f ON f.id = c.fragment JOIN elements e ON e.id = f.element
-		WHERE e.document = ? ORDER BY c.attempt`, withBaseline.ID)
+		JOIN documents d ON d.rec = c.rec
+		WHERE d.id = ? ORDER BY c.attempt`, withBaseline.ID)
 	if diff := cmp.Diff([]string{"1 1 700", "2 1 NULL", "3 0 NULL"}, got); diff != "" {
 		t.Errorf("calls' savings (-want +got):\n%s", diff)
 	}

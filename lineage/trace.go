@@ -75,6 +75,9 @@ type DocumentRecord struct {
 	OutputSHA256 map[string]string `json:"output_sha256,omitempty"`
 	// Pruned is when --prune removed the outputs, their input being gone.
 	Pruned time.Time `json:"pruned,omitzero"`
+	// Superseded is when a later recording of the same document replaced
+	// this one; a trace shows the current recording when there is one.
+	Superseded time.Time `json:"superseded,omitzero"`
 	// Cost.USDMicros sums the known prices; Cost.Unpriced counts the model
 	// calls whose price was unknown.
 	Cost     folio.Cost `json:"cost"`
@@ -133,15 +136,20 @@ func one(t Trace, err error) ([]Trace, error) {
 	return []Trace{t}, nil
 }
 
+// newest orders rows joined with their document recording d: the current
+// recording first, then the latest.
+const newest = `ORDER BY d.superseded IS NULL DESC, d.rec DESC LIMIT 1`
+
 func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	var e ElementRecord
-	var doc string
+	var rec int64
 	err := tx.QueryRowContext(ctx, `
-		SELECT id, document, ord, type, level, page, x0, y0, x1, y1, layer,
-			COALESCE(parent, ''), COALESCE(caption, ''), text, confidence,
-			COALESCE(fragment, ''), COALESCE(model, ''), COALESCE(status, '')
-		FROM elements WHERE id = ?`, id).Scan(
-		&e.ID, &doc, &e.Ord, &e.Type, &e.Level, &e.Page, &e.Box[0], &e.Box[1], &e.Box[2], &e.Box[3], &e.Layer,
+		SELECT e.id, e.rec, e.ord, e.type, e.level, e.page, e.x0, e.y0, e.x1, e.y1, e.layer,
+			COALESCE(e.parent, ''), COALESCE(e.caption, ''), e.text, e.confidence,
+			COALESCE(e.fragment, ''), COALESCE(e.model, ''), COALESCE(e.status, '')
+		FROM elements e JOIN documents d ON d.rec = e.rec
+		WHERE e.id = ? `+newest, id).Scan(
+		&e.ID, &rec, &e.Ord, &e.Type, &e.Level, &e.Page, &e.Box[0], &e.Box[1], &e.Box[2], &e.Box[3], &e.Layer,
 		&e.Parent, &e.Caption, &e.Text, &e.Confidence,
 		&e.Fragment, &e.Model, &e.Status)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -154,19 +162,19 @@ func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	var f FragmentRecord
 	err = tx.QueryRowContext(ctx, `
 		SELECT id, element, model, status FROM fragments
-		WHERE element = ? ORDER BY id LIMIT 1`, id).Scan(&f.ID, &f.Element, &f.Model, &f.Status)
+		WHERE rec = ? AND element = ? ORDER BY id LIMIT 1`, rec, id).Scan(&f.ID, &f.Element, &f.Model, &f.Status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return Trace{}, fmt.Errorf("fragment: %w", err)
 	default:
-		if f.Calls, err = readCalls(ctx, tx, f.ID); err != nil {
+		if f.Calls, err = readCalls(ctx, tx, rec, f.ID); err != nil {
 			return Trace{}, err
 		}
 		t.Fragment = &f
 	}
 
-	if t.Document, err = readDocument(ctx, tx, doc); err != nil {
+	if t.Document, err = readDocument(ctx, tx, rec); err != nil {
 		return Trace{}, err
 	}
 	if t.Run, err = readRun(ctx, tx, t.Document.Run); err != nil {
@@ -177,7 +185,9 @@ func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 
 func traceFragment(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	var el string
-	err := tx.QueryRowContext(ctx, `SELECT element FROM fragments WHERE id = ?`, id).Scan(&el)
+	err := tx.QueryRowContext(ctx, `
+		SELECT f.element FROM fragments f JOIN documents d ON d.rec = f.rec
+		WHERE f.id = ? `+newest, id).Scan(&el)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Trace{}, ErrNotFound
 	} else if err != nil {
@@ -187,9 +197,16 @@ func traceFragment(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 }
 
 func traceDocument(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
+	var rec int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT d.rec FROM documents d WHERE d.id = ? `+newest, id).Scan(&rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Trace{}, ErrNotFound
+	} else if err != nil {
+		return Trace{}, fmt.Errorf("document %s: %w", id, err)
+	}
 	var t Trace
-	var err error
-	if t.Document, err = readDocument(ctx, tx, id); err != nil {
+	if t.Document, err = readDocument(ctx, tx, rec); err != nil {
 		return Trace{}, err
 	}
 	if t.Run, err = readRun(ctx, tx, t.Document.Run); err != nil {
@@ -197,7 +214,7 @@ func traceDocument(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, type, page, COALESCE(model, ''), COALESCE(status, '')
-		FROM elements WHERE document = ? ORDER BY ord`, id)
+		FROM elements WHERE rec = ? ORDER BY ord`, rec)
 	if err != nil {
 		return Trace{}, fmt.Errorf("elements: %w", err)
 	}
@@ -234,7 +251,7 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	err := tx.QueryRowContext(ctx, `
 		SELECT d.id FROM documents d JOIN runs r ON r.id = d.run
 		WHERE d.path IN (?`+strings.Repeat(", ?", len(suffixes)-1)+`)
-		ORDER BY length(d.path) DESC, r.started DESC, d.finished_at DESC
+		ORDER BY length(d.path) DESC, d.superseded IS NULL DESC, r.started DESC, d.rec DESC
 		LIMIT 1`, suffixes...).Scan(&id)
 	switch {
 	case err == nil:
@@ -247,7 +264,7 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT d.id, d.path FROM documents d JOIN runs r ON r.id = d.run
 		WHERE length(d.path) > length(?1) AND substr(d.path, -length(?1) - 1) = '/' || ?1
-		ORDER BY d.path, r.started DESC, d.finished_at DESC`, p)
+		ORDER BY d.path, d.superseded IS NULL DESC, r.started DESC, d.rec DESC`, p)
 	if err != nil {
 		return nil, fmt.Errorf("find path: %w", err)
 	}
@@ -284,13 +301,13 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	return ts, nil
 }
 
-func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, error) {
+func readCalls(ctx context.Context, tx *sql.Tx, rec int64, fragment string) ([]folio.Call, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
 			output_tokens, usd_micros, saved_usd_micros, latency_us, cache_hit, status,
 			error_class, error, retries, prompt, prompt_version, request_hash,
 			image_width, image_height, image_detail, estimated_image_tokens
-		FROM calls WHERE fragment = ? ORDER BY attempt, id`, fragment)
+		FROM calls WHERE rec = ? AND fragment = ? ORDER BY attempt, id`, rec, fragment)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
 	}
@@ -314,25 +331,26 @@ func readCalls(ctx context.Context, tx *sql.Tx, fragment string) ([]folio.Call, 
 	return calls, nil
 }
 
-func readDocument(ctx context.Context, tx *sql.Tx, id string) (DocumentRecord, error) {
+func readDocument(ctx context.Context, tx *sql.Tx, rec int64) (DocumentRecord, error) {
 	var d DocumentRecord
 	var outputs string
-	var finished, pruned sql.NullString
+	var finished, pruned, superseded sql.NullString
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, path, sha256, bytes, format, pages, config, run, status,
 			COALESCE(error_kind, ''), COALESCE(error, ''), outputs,
 			usd_micros, input_tokens, output_tokens, calls, cache_hits, unpriced,
-			saved_usd_micros, baseline_usd_micros, finished_at, pruned
-		FROM documents WHERE id = ?`, id).Scan(
+			saved_usd_micros, baseline_usd_micros, finished_at, pruned, superseded
+		FROM documents WHERE rec = ?`, rec).Scan(
 		&d.ID, &d.Path, &d.SHA256, &d.Bytes, &d.Format, &d.Pages, &d.Config, &d.Run, &d.Status,
 		&d.ErrorKind, &d.Error, &outputs,
 		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Cost.Unpriced,
-		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished, &pruned)
+		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished, &pruned, &superseded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DocumentRecord{}, ErrNotFound
 	} else if err != nil {
-		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+		return DocumentRecord{}, fmt.Errorf("document recording %d: %w", rec, err)
 	}
+	id := d.ID
 	outs, err := decodeOutputs(outputs)
 	if err != nil {
 		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
@@ -351,6 +369,9 @@ func readDocument(ctx context.Context, tx *sql.Tx, id string) (DocumentRecord, e
 		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
 	}
 	if d.Pruned, err = parseTime(pruned); err != nil {
+		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	if d.Superseded, err = parseTime(superseded); err != nil {
 		return DocumentRecord{}, fmt.Errorf("document %s: %w", id, err)
 	}
 	return d, nil

@@ -46,6 +46,9 @@ func (t Trace) WriteText(w io.Writer) error {
 	if d.ErrorKind != "" || d.Error != "" {
 		p.printf(" (%s): %s", d.ErrorKind, d.Error)
 	}
+	if !d.Superseded.IsZero() {
+		p.printf("  superseded %s by a later recording", stamp(d.Superseded))
+	}
 	p.printf("\n")
 	p.cost(d.Cost)
 	if len(d.Outputs) > 0 {

@@ -13,10 +13,11 @@ import (
 )
 
 type costOptions struct {
-	out  string
-	db   string
-	by   string
-	json bool
+	out   string
+	db    string
+	by    string
+	scope string
+	json  bool
 }
 
 func newCostCmd(s *streams) *cobra.Command {
@@ -32,6 +33,7 @@ func newCostCmd(s *streams) *cobra.Command {
 	cmd.Flags().StringVarP(&o.out, "output", "o", "", "output folder of the parse runs (its ledger is OUT/folio.db)")
 	cmd.Flags().StringVar(&o.db, "db", "", "ledger file (default OUT/folio.db)")
 	cmd.Flags().StringVar(&o.by, "by", "model", "group by: "+strings.Join(lineage.CostDimensions(), ", "))
+	cmd.Flags().StringVar(&o.scope, "scope", string(lineage.Spent), "spent: every model call ever made, redone work included; outputs: the calls behind the current outputs only")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
 }
@@ -40,12 +42,15 @@ func runCost(ctx context.Context, o *costOptions, s *streams) error {
 	if !slices.Contains(lineage.CostDimensions(), o.by) {
 		return usageErrorf("--by %q: want one of %s", o.by, strings.Join(lineage.CostDimensions(), ", "))
 	}
+	if !slices.Contains(lineage.Scopes(), o.scope) {
+		return usageErrorf("--scope %q: want one of %s", o.scope, strings.Join(lineage.Scopes(), ", "))
+	}
 	db, err := openLedger(ctx, o.out, o.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := db.Cost(ctx, o.by)
+	rep, err := db.Cost(ctx, o.by, lineage.Scope(o.scope))
 	if err != nil {
 		return err
 	}

@@ -39,13 +39,13 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 	r := &routing{policy: f.Policy(), crops: map[folio.ElementType]bool{}}
 	r.specialists = append(r.specialists, local.All()...)
 	if f == nil {
-		if o.maxCost >= 0 {
+		if o.maxCostSet {
 			log.Warn("--max-cost has no effect: the policy is fully local")
 		}
 		return r, nil
 	}
 	maxMicros, capped := f.Budget.MaxUSDMicros()
-	if o.maxCost >= 0 {
+	if o.maxCostSet {
 		maxMicros, capped = int64(o.maxCost*1e6+0.5), true
 	}
 	if capped {

@@ -32,7 +32,8 @@ type parseOptions struct {
 	force        bool
 	timeout      time.Duration
 	config       string
-	maxCost      float64 // USD; negative = from the policy file
+	maxCost      float64 // USD, when maxCostSet; else the policy file's
+	maxCostSet   bool
 	dryRun       bool
 	tags         []string
 	prune        bool
@@ -69,6 +70,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.inputs = args
 			o.args = os.Args[1:]
+			o.maxCostSet = c.Flags().Changed("max-cost")
 			o.diag = &diagWriter{out: s.Err}
 			log, err := g.logger(o.diag, o.quiet)
 			if err != nil {
@@ -93,7 +95,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	f.BoolVar(&o.force, "force", false, "redo documents the ledger already has")
 	f.DurationVar(&o.timeout, "timeout", folio.DefaultDocTimeout, "deadline for parsing one document")
 	f.StringVar(&o.config, "config", "", "routing policy file (default folio.yaml if present; none: fully local)")
-	f.Float64Var(&o.maxCost, "max-cost", -1, "model budget for this run in USD (overrides budget.max_usd)")
+	f.Float64Var(&o.maxCost, "max-cost", 0, "model budget for this run in USD (overrides budget.max_usd)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "parse, segment and decide routes, make no model call, print the estimated calls and cost")
 	f.StringArrayVar(&o.tags, "tag", nil, "label the run for cost allocation, KEY=VALUE (repeatable)")
 	f.BoolVar(&o.prune, "prune", false, "remove the outputs of documents whose input is gone (OUT mirrors this run's inputs)")
@@ -118,6 +120,10 @@ func inFlight(o *parseOptions, rt *routing) int {
 	return 2 * o.workers
 }
 
+// maxBudgetUSD bounds --max-cost so that its micro-dollars fit an int64
+// with room to add to.
+const maxBudgetUSD = 1e9
+
 func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(parentHeapLimit)
@@ -139,6 +145,9 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	if err := o.limits.check(); err != nil {
 		return err
+	}
+	if o.maxCostSet && !(o.maxCost >= 0 && o.maxCost <= maxBudgetUSD) {
+		return usageErrorf("--max-cost %v: want a dollar amount from 0 to %g", o.maxCost, float64(maxBudgetUSD))
 	}
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")

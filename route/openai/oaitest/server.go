@@ -114,6 +114,11 @@ type Request struct {
 	Query        string
 	Body         []byte
 	Time         time.Time
+	// Answered says the server sent a completion (status 2xx with a usage
+	// block) and the client read it whole; Usage is the usage it reported,
+	// what a provider bills.
+	Answered bool
+	Usage    Usage
 }
 
 // ImagePart is one image of a request as the server counted it.
@@ -246,6 +251,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	idx := len(s.requests)
 	s.requests = append(s.requests, rec)
 	s.seq++
 	id := fmt.Sprintf("chatcmpl-oaitest-%d", s.seq)
@@ -354,7 +360,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(cmp.Or(step.Status, http.StatusOK))
-	json.NewEncoder(w).Encode(resp)
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		return
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	s.mu.Lock()
+	s.requests[idx].Answered, s.requests[idx].Usage = true, u
+	s.mu.Unlock()
 }
 
 func (s *Server) listModels(w http.ResponseWriter, _ *http.Request) {

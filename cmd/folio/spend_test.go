@@ -1,0 +1,151 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/folio/folio/route/openai/oaitest"
+)
+
+// billed is what the server's answers to reqs cost at the test policy's
+// prices: every request it answered with a usage, priced one by one as a
+// provider bills.
+func billed(reqs []oaitest.Request) (usd int64, answered int) {
+	for _, r := range reqs {
+		if r.Answered {
+			usd += price("openai/"+r.Model, r.Usage.PromptTokens, r.Usage.CachedTokens, r.Usage.CompletionTokens)
+			answered++
+		}
+	}
+	return usd, answered
+}
+
+// costReport runs folio cost --json.
+func costReport(t *testing.T, out string, args ...string) (rows map[string]int64, total int64) {
+	t.Helper()
+	stdout, stderr, code := runFolio(t, append([]string{"cost", "-o", out, "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("cost %v: exit %d: %s", args, code, stderr)
+	}
+	var rep struct {
+		Rows []struct {
+			Key       string `json:"key"`
+			USDMicros int64  `json:"usd_micros"`
+		} `json:"rows"`
+		Total struct {
+			USDMicros int64 `json:"usd_micros"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("cost json: %v\n%s", err, stdout)
+	}
+	rows = map[string]int64{}
+	for _, r := range rep.Rows {
+		rows[r.Key] = r.USDMicros
+	}
+	return rows, rep.Total.USDMicros
+}
+
+// callIDs returns the ids of every call row of the ledger in out.
+func callIDs(t *testing.T, out string) map[int64]bool {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(out, "folio.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT id FROM calls`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	ids := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// Money spent is never lost: after a budget-capped run, a --force run and a
+// run under a changed policy on the same OUT, folio cost equals what the
+// server billed, per run, per tag and in total, and no call row was ever
+// deleted.
+func TestCostMatchesServerAcrossRedos(t *testing.T) {
+	srv := oaitest.New(t)
+	out := t.TempDir()
+	capped := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	b, err := os.ReadFile(capped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "folio.yaml")
+	if err := os.WriteFile(changed, []byte(strings.Replace(string(b), "table: [small, large]", "table: [large]", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	steps := []struct {
+		tag  string
+		args []string
+	}{
+		{"capped", []string{"--config", capped, "--max-cost", "0.002"}},
+		{"force", []string{"--config", capped, "--force"}},
+		{"policy", []string{"--config", changed}},
+	}
+	sent := 0
+	var total int64
+	ids := map[int64]bool{}
+	for _, st := range steps {
+		args := append([]string{"parse", "../../testdata/samples", "-o", out, "--tag", "step=" + st.tag, "-q"}, st.args...)
+		if _, stderr, code := runWithKey(t, args...); code != 0 {
+			t.Fatalf("%s run: exit %d: %s", st.tag, code, stderr)
+		}
+		reqs := srv.Requests()
+		usd, answered := billed(reqs[sent:])
+		sent = len(reqs)
+		total += usd
+		t.Logf("%s run: %d requests answered, $%.6f billed", st.tag, answered, float64(usd)/1e6)
+		if usd == 0 {
+			t.Fatalf("%s run: the server billed nothing; the test needs paid calls in every run", st.tag)
+		}
+
+		byTag, tagTotal := costReport(t, out, "--by", "tag")
+		if got := byTag["step="+st.tag]; got != usd {
+			t.Errorf("%s run: folio cost by tag says %d µ$, the server billed %d µ$", st.tag, got, usd)
+		}
+		if tagTotal != total {
+			t.Errorf("after the %s run: folio cost total %d µ$, the server billed %d µ$ in all", st.tag, tagTotal, total)
+		}
+		now := callIDs(t, out)
+		for id := range ids {
+			if !now[id] {
+				t.Errorf("after the %s run: call row %d is gone", st.tag, id)
+			}
+		}
+		if len(now) <= len(ids) {
+			t.Errorf("after the %s run: %d call rows, %d before", st.tag, len(now), len(ids))
+		}
+		ids = now
+	}
+
+	// By run: one row per run, each what the server billed in it.
+	byRun, runTotal := costReport(t, out, "--by", "run")
+	if len(byRun) != len(steps) || runTotal != total {
+		t.Errorf("cost by run: %v, total %d µ$; want %d runs and %d µ$", byRun, runTotal, len(steps), total)
+	}
+	// The current outputs cost less than was spent: the capped and forced
+	// runs' tables were redone.
+	if _, outputs := costReport(t, out, "--scope", "outputs"); outputs <= 0 || outputs >= total {
+		t.Errorf("cost of the current outputs %d µ$; want more than 0 and less than the %d µ$ spent", outputs, total)
+	}
+}
