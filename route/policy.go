@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/folio/folio"
 )
@@ -83,6 +84,45 @@ func (p Policy) Hash() string {
 	h := sha256.New()
 	h.Write([]byte(policyVersion + "\n"))
 	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Identifier is implemented by specialists whose results depend on more
+// than their name: a model alias stands for a model id on an endpoint with
+// settings and prompt templates. Identity returns all that changes results
+// (never prices or credentials), so that changing it redoes the documents.
+type Identifier interface {
+	Identity() string
+}
+
+// HashWith returns the policy's hash combined with the identities of the
+// specialists its chains name, among specs: switching the model behind an
+// alias changes it. A policy whose specialists have no identity (the local
+// ones) hashes as Hash does, so its outputs stay done.
+func (p Policy) HashWith(specs []Specialist) string {
+	named := map[string]bool{}
+	for _, chain := range p.Routes {
+		for _, l := range chain {
+			named[l.Specialist] = true
+		}
+	}
+	var ids []string
+	for _, s := range specs {
+		if i, ok := s.(Identifier); ok && named[s.Name()] {
+			if id := i.Identity(); id != "" {
+				ids = append(ids, s.Name()+"="+id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return p.Hash()
+	}
+	slices.Sort(ids)
+	h := sha256.New()
+	h.Write([]byte(p.Hash() + "\n"))
+	for _, id := range ids {
+		h.Write([]byte(id + "\n"))
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

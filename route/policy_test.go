@@ -161,3 +161,48 @@ func TestRuleApplies(t *testing.T) {
 		})
 	}
 }
+
+// identified is a model specialist with an identity.
+type identified struct {
+	*model
+	id string
+}
+
+func (s identified) Identity() string { return s.id }
+
+func TestPolicyHashWith(t *testing.T) {
+	p := route.DefaultPolicy()
+	p.Routes[folio.TableType] = links("local/table", "tab")
+	p.Routes[folio.ImageType] = links("pic")
+	specs := func(tab, pic, unused string) []route.Specialist {
+		return []route.Specialist{
+			newModel("local/table"),
+			route.Wrap(identified{newModel("tab"), tab}, route.ModelOptions{}, nil),
+			identified{newModel("pic"), pic},
+			identified{newModel("unused"), unused},
+		}
+	}
+	base := p.HashWith(specs("gpt-4.1-mini", "gpt-4.1-mini", "x"))
+	tests := []struct {
+		name string
+		got  string
+		same bool
+	}{
+		{"same_identities_same", p.HashWith(specs("gpt-4.1-mini", "gpt-4.1-mini", "x")), true},
+		{"model_behind_alias_changes", p.HashWith(specs("gpt-4.1", "gpt-4.1-mini", "x")), false},
+		{"other_alias_changes", p.HashWith(specs("gpt-4.1-mini", "gpt-4.1", "x")), false},
+		{"alias_no_route_names_same", p.HashWith(specs("gpt-4.1-mini", "gpt-4.1-mini", "y")), true},
+		{"identities_count", p.Hash(), false},
+	}
+	for _, tt := range tests {
+		if (tt.got == base) != tt.same {
+			t.Errorf("%s: HashWith = %s, base %s; want same %v", tt.name, tt.got, base, tt.same)
+		}
+	}
+	// Specialists without identities (the local ones) keep the policy's
+	// own hash, so that upgrading changes no fully local configuration.
+	local := route.DefaultPolicy()
+	if got, want := local.HashWith([]route.Specialist{newModel("local/table"), newModel("local/text")}), local.Hash(); got != want {
+		t.Errorf("local HashWith = %s, want Hash %s", got, want)
+	}
+}

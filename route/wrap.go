@@ -189,6 +189,7 @@ var _ interface {
 	Estimator
 	Keyer
 	Committer
+	Identifier
 } = layer{}
 
 // Name returns the wrapped specialist's name.
@@ -196,6 +197,14 @@ func (l layer) Name() string { return l.next.Name() }
 
 // ModelName forwards the inner specialist's record name.
 func (l layer) ModelName() string { return modelName(l.next) }
+
+// Identity forwards the inner specialist's identity, "" when it has none.
+func (l layer) Identity() string {
+	if i, ok := l.next.(Identifier); ok {
+		return i.Identity()
+	}
+	return ""
+}
 
 // Check runs the wrapped specialist's own checks, if it has any.
 func (l layer) Check(t Task, r Result) error {

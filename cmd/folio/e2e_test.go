@@ -231,6 +231,10 @@ func TestExitCodes(t *testing.T) {
 		{"no output folder", []string{"parse", "../../testdata/samples"}, 2},
 		{"missing input", []string{"parse", "/nonexistent/x.pdf", "-o", t.TempDir()}, 2},
 		{"unknown command", []string{"frobnicate"}, 2},
+		{"negative budget", []string{"parse", "../../testdata/samples", "-o", t.TempDir(), "--max-cost", "-5"}, 2},
+		{"budget not a number", []string{"parse", "../../testdata/samples", "-o", t.TempDir(), "--max-cost", "five"}, 2},
+		{"budget NaN", []string{"parse", "../../testdata/samples", "-o", t.TempDir(), "--max-cost", "NaN"}, 2},
+		{"cost scope unknown", []string{"cost", "-o", t.TempDir(), "--scope", "all"}, 2},
 		{"trace without ledger", []string{"trace", "-o", t.TempDir(), "el_x"}, 78},
 	}
 	for _, tt := range tests {

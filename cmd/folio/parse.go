@@ -192,7 +192,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	config := folio.ConfigHash(rt.policy.Hash())
+	config := folio.ConfigHash(rt.policy.HashWith(rt.specialists))
 	writer, err := synth.New(o.out, synth.Options{Markdown: o.markdown})
 	if err != nil {
 		return configErrorf("output: %v", err)

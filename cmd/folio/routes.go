@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route/config"
@@ -27,8 +28,14 @@ directory is used when present; without either, Folio is fully local.`,
 			if err := f.WriteText(s.Out, p); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(s.Out, "config    %s  (pipeline %s + policy hash: the \"config\" of every output and run)\n",
-				folio.ConfigHash(p.Hash()), folio.PipelineVersion)
+			// The models' identities count, not their keys: build them as
+			// a dry run does, which needs none.
+			rt, err := newRouting(f, &parseOptions{dryRun: true}, nil, slog.New(slog.DiscardHandler))
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(s.Out, "config    %s  (pipeline %s + policy and models: the \"config\" of every output and run)\n",
+				folio.ConfigHash(p.HashWith(rt.specialists)), folio.PipelineVersion)
 			return err
 		},
 	}

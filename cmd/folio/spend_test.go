@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,57 @@ func TestCostMatchesServerAcrossRedos(t *testing.T) {
 	// runs' tables were redone.
 	if _, outputs := costReport(t, out, "--scope", "outputs"); outputs <= 0 || outputs >= total {
 		t.Errorf("cost of the current outputs %d µ$; want more than 0 and less than the %d µ$ spent", outputs, total)
+	}
+}
+
+// Switching the model id behind the alias that tables use redoes the
+// tables and nothing else: the next run sends every table again to the new
+// model and no image request (those answers come from the cache); the run
+// after that has nothing to do.
+func TestChangingTableModelRedoesOnlyTables(t *testing.T) {
+	srv := oaitest.New(t)
+	out := t.TempDir()
+	policy := func(tableModel string) string {
+		p := filepath.Join(t.TempDir(), "folio.yaml")
+		yaml := `endpoints:
+  test: {base_url: "` + srv.URL + `", api_key_env: FOLIO_TEST_KEY, concurrency: 4}
+models:
+  tab: {endpoint: test, model: ` + tableModel + `, input_per_mtok: 2.00, output_per_mtok: 8.00, vision: true}
+  pic: {endpoint: test, model: gpt-4.1-mini, input_per_mtok: 0.40, output_per_mtok: 1.60, vision: true}
+routes:
+  table: [tab]
+  image: [pic]
+`
+		if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	formats := func(reqs []oaitest.Request) map[string]int {
+		m := map[string]int{}
+		for _, r := range reqs {
+			m[r.Format+" "+r.Model]++
+		}
+		return m
+	}
+	run := func(tableModel string) map[string]int {
+		t.Helper()
+		before := len(srv.Requests())
+		if _, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", policy(tableModel), "-q"); code != 0 {
+			t.Fatalf("run with tables on %s: exit %d: %s", tableModel, code, stderr)
+		}
+		return formats(srv.Requests()[before:])
+	}
+
+	first := run("gpt-4.1-mini")
+	tables, images := first["folio_table gpt-4.1-mini"], first["folio_image gpt-4.1-mini"]
+	if tables == 0 || images == 0 {
+		t.Fatalf("first run sent %v; the test needs table and image requests", first)
+	}
+	if got, want := run("gpt-4.1"), map[string]int{"folio_table gpt-4.1": tables}; !maps.Equal(got, want) {
+		t.Errorf("after switching the table model: requests %v, want %v", got, want)
+	}
+	if got := run("gpt-4.1"); len(got) != 0 {
+		t.Errorf("the run after that sent %v, want nothing", got)
 	}
 }
