@@ -17,7 +17,11 @@ func newDocument(src Source, runID, config string, p *Parsed, els []Element) *Do
 	}
 	for i, pg := range p.Pages {
 		doc.Pages[i] = PageInfo{Page: pg.Number, Width: pg.Width, Height: pg.Height,
-			Rotation: pg.Rotation, TextLayer: pg.TextLayer()}
+			Rotation: pg.Rotation, TextLayer: pg.TextLayer(), Error: pg.Error}
+	}
+	doc.Status = DocumentOK
+	if lostPages(doc.Pages) != "" {
+		doc.Status = DocumentPartial
 	}
 	for i := range els {
 		els[i].ID = ElementID(doc.ID, i)

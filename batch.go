@@ -102,7 +102,8 @@ type Event struct {
 	Path string `json:"path,omitempty"`
 	Rel  string `json:"rel"`
 	ID   string `json:"id,omitempty"`
-	// Status is ok, failed, skipped, deferred (budget exhausted or a model
+	// Status is ok, partial (written, but some pages could not be read:
+	// Error names them), failed, skipped, deferred (budget exhausted or a model
 	// endpoint unavailable: the next run does it), interrupted (canceled in
 	// flight by a shutdown: the next run does it) or pruned (its input is
 	// gone and --prune removed its outputs).
@@ -144,6 +145,8 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 		switch ev.Status {
 		case "ok":
 			run.Summary.OK++
+		case "partial":
+			run.Summary.Partial++
 		case "failed":
 			run.Summary.Failed++
 		case "skipped":
@@ -378,6 +381,12 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 		return ev
 	}
 	ev.Status, ev.ID = "ok", doc.ID
+	if doc.Status == DocumentPartial {
+		// The pages that could be read are written and done; the lost
+		// ones are named, and the run exits 1.
+		ev.Status, ev.Kind, ev.Error = "partial", KindMalformed, doc.LostPages()
+		b.Logger.Error("document partial", "path", src.Path, "reason", string(KindMalformed), "err", ev.Error)
+	}
 	for _, o := range outputs {
 		ev.Outputs = append(ev.Outputs, o.Path)
 	}
@@ -448,6 +457,9 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 		return nil, nil, err
 	}
 	src.Pages = len(parsed.Pages)
+	if err := unreadable(src.Rel, parsed); err != nil {
+		return nil, nil, err
+	}
 	elements, err := segmentWithin(docCtx, b.Segmenter, parsed)
 	if err != nil {
 		kind := KindCrash

@@ -23,15 +23,27 @@ type PageInfo struct {
 	Height    float64 `json:"height"`
 	Rotation  int     `json:"rotation"`
 	TextLayer bool    `json:"text_layer"`
+	// Error says why the page could not be read; the page is then empty
+	// and the document partial.
+	Error string `json:"error,omitempty"`
 }
+
+// Document statuses: a partial document lost some pages (each PageInfo
+// with an Error says why) and has the elements of the others.
+const (
+	DocumentOK      = "ok"
+	DocumentPartial = "partial"
+)
 
 // Document is the output for one input: the folio.document/v1 JSON.
 type Document struct {
-	Schema   string            `json:"schema"`
-	ID       string            `json:"id"`
-	Source   Source            `json:"source"`
-	Run      string            `json:"run"`
-	Config   string            `json:"config"`
+	Schema string `json:"schema"`
+	ID     string `json:"id"`
+	Source Source `json:"source"`
+	Run    string `json:"run"`
+	Config string `json:"config"`
+	// Status is DocumentOK or DocumentPartial.
+	Status   string            `json:"status"`
 	Meta     map[string]string `json:"meta,omitempty"`
 	Pages    []PageInfo        `json:"pages"`
 	Elements []Element         `json:"elements"`

@@ -67,6 +67,8 @@ type Page struct {
 	// garbage text, or little text over a page-sized picture): its words,
 	// when it has any, were recognised from its pixels (Word.Confidence).
 	Scanned bool `json:"scanned,omitempty"`
+	// Error says why the page could not be read; the page is then empty.
+	Error string `json:"error,omitempty"`
 }
 
 // TextLayer reports whether the page has visible text of its own: a

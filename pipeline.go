@@ -75,8 +75,11 @@ type Run struct {
 
 // Summary counts a run's outcome.
 type Summary struct {
-	OK       int `json:"ok"`
-	Failed   int `json:"failed"`
+	OK     int `json:"ok"`
+	Failed int `json:"failed"`
+	// Partial counts documents written without the pages that could not
+	// be read.
+	Partial  int `json:"partial,omitempty"`
 	Skipped  int `json:"skipped"`
 	Deferred int `json:"deferred,omitempty"`
 	// Interrupted counts documents canceled in flight by a shutdown;

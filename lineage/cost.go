@@ -285,7 +285,7 @@ func sumDocuments(ctx context.Context, tx *sql.Tx, dim costDim, fn func(key stri
 			CASE WHEN count(d.baseline_usd_micros) = count(*) THEN sum(d.baseline_usd_micros) END
 		FROM documents d
 		`+join+`
-		WHERE d.status = 'ok'`+dim.where+`
+		WHERE d.status != 'failed'`+dim.where+`
 		GROUP BY 1`)
 	if err != nil {
 		return fmt.Errorf("documents: %w", err)

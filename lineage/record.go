@@ -85,7 +85,7 @@ func (db *DB) Done(ctx context.Context, sha, config string) (bool, error) {
 	var done bool
 	err := db.read.QueryRowContext(ctx, `
 		SELECT EXISTS (SELECT 1 FROM documents
-		WHERE sha256 = ? AND config = ? AND status = 'ok' AND superseded IS NULL)`,
+		WHERE sha256 = ? AND config = ? AND status != 'failed' AND superseded IS NULL)`,
 		sha, config).Scan(&done)
 	if err != nil {
 		return false, fmt.Errorf("done %s: %w", sha, err)
@@ -141,14 +141,18 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		}
 	}
 	c := doc.Cost
+	status, kind, lost := folio.DocumentOK, "", ""
+	if doc.Status == folio.DocumentPartial {
+		status, kind, lost = folio.DocumentPartial, string(folio.KindMalformed), doc.LostPages()
+	}
 	rec, err := supersedeAndInsert(ctx, tx, doc.ID, func() (sql.Result, error) {
 		return tx.ExecContext(ctx, `
 			INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
-				status, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
+				status, error_kind, error, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
 				input_tokens, output_tokens, calls, cache_hits, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
-			outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
+			status, null(kind), null(lost), outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
 			c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now))
 	})
 	if err != nil {
@@ -212,13 +216,14 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 }
 
 // Finished returns the outputs recorded for document id when it is finished
-// (status ok) and its outputs were not pruned since; ok is false otherwise.
+// (status ok or partial) and its outputs were not pruned since; ok is false
+// otherwise.
 // Outputs recorded before hashes were kept have an empty SHA256.
 func (db *DB) Finished(ctx context.Context, id string) ([]folio.Output, bool, error) {
 	var outs string
 	err := db.read.QueryRowContext(ctx, `
 		SELECT outputs FROM documents
-		WHERE id = ? AND status = 'ok' AND pruned IS NULL AND superseded IS NULL`, id).Scan(&outs)
+		WHERE id = ? AND status != 'failed' AND pruned IS NULL AND superseded IS NULL`, id).Scan(&outs)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, false, nil

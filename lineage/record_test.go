@@ -26,6 +26,21 @@ func TestDone(t *testing.T) {
 	if err := db.RecordFailure(ctx, "run_1", folio.Source{Rel: "b.pdf", SHA256: "s2"}, folio.KindTimeout, "deadline"); err != nil {
 		t.Fatal(err)
 	}
+	// A partial document (a page lost) is done, and its lost pages are
+	// recorded as the reason.
+	partial := sampleDoc("s4", "cfg1", "c.pdf", 2)
+	partial.Status = folio.DocumentPartial
+	partial.Pages = []folio.PageInfo{{Page: 1}, {Page: 2, Error: "pdfium could not load the page"}}
+	if err := db.RecordDocument(ctx, "run_1", partial, nil); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := db.Trace(ctx, partial.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ts[0].Document; d.Status != "partial" || d.ErrorKind != folio.KindMalformed || d.Error != "page 2: pdfium could not load the page" {
+		t.Errorf("partial document recorded as %s (%s): %q", d.Status, d.ErrorKind, d.Error)
+	}
 
 	tests := []struct {
 		name        string
@@ -33,6 +48,7 @@ func TestDone(t *testing.T) {
 		want        bool
 	}{
 		{"finished", "s1", "cfg1", true},
+		{"partial", "s4", "cfg1", true},
 		{"other configuration", "s1", "cfg2", false},
 		{"failed", "s2", "cfg1", false},
 		{"never seen", "s3", "cfg1", false},

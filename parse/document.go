@@ -161,14 +161,14 @@ func cleanMeta(s string) string {
 }
 
 // page reads page i (0-based). A page PDFium cannot load becomes an empty
-// page and a warning.
+// page with an Error.
 func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	l := d.l
 	pg := folio.Page{Number: i + 1, Words: []folio.Word{}}
 	page := l.callPtr(fnLoadPage, uint64(d.doc), uint64(i))
 	if page == 0 {
 		if l.err == nil {
-			d.warn("page %d: pdfium could not load the page", i+1)
+			pg.Error = "pdfium could not load the page (broken page tree or page object)"
 		}
 		return pg
 	}

@@ -14,7 +14,7 @@ import (
 // Exit codes, documented in README.md.
 const (
 	exitOK          = 0
-	exitFailed      = 1 // some documents failed; the rest were written
+	exitFailed      = 1 // some documents failed or are partial; the rest were written
 	exitUsage       = 2
 	exitDeferred    = 75 // work deferred: budget exhausted with on_exhausted fail, or a model endpoint unavailable
 	exitLocked      = 75 // another run holds the output folder: try later

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -39,14 +41,21 @@ func TestHostileSet(t *testing.T) {
 	if !strings.Contains(stderr, "x.pdf") || !strings.Contains(stderr, "not a regular file") {
 		t.Errorf("the FIFO x.pdf was not skipped with a warning:\n%s", stderr)
 	}
-	// Documents whose failure reason is known; the others may parse or fail.
+	// Documents whose outcome is known (status and reason, in the NDJSON
+	// and the ledger); the others may parse or fail. A document that
+	// yields no page is not ok.
 	want := map[string]string{
-		"bomb-nested-flate.pdf": "memory",
-		"many-glyphs.pdf":       "too_large",
-		"empty.pdf":             "malformed",
-		"not-a-pdf.pdf":         "malformed",
-		"truncated.pdf":         "malformed",
+		"bomb-nested-flate.pdf": "failed memory",
+		"many-glyphs.pdf":       "failed too_large",
+		"empty.pdf":             "failed malformed",
+		"not-a-pdf.pdf":         "failed malformed",
+		"truncated.pdf":         "failed malformed",
+		"kids-cycle.pdf":        "failed malformed",
+		"kids-parent-loop.pdf":  "failed malformed",
+		"zero-pages.pdf":        "failed malformed",
+		"one-page-lost.pdf":     "partial malformed",
 	}
+	inLedger := maps.Clone(want)
 	seen := 0
 	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var ev struct {
@@ -66,9 +75,9 @@ func TestHostileSet(t *testing.T) {
 		if ev.Status == "failed" && (ev.Reason == "" || ev.Reason == "internal") {
 			t.Errorf("%s failed without a named reason", ev.Rel)
 		}
-		if r, ok := want[ev.Rel]; ok {
-			if ev.Status != "failed" || ev.Reason != r {
-				t.Errorf("%s: %s (%s), want failed (%s)", ev.Rel, ev.Status, ev.Reason, r)
+		if w, ok := want[ev.Rel]; ok {
+			if got := ev.Status + " " + ev.Reason; got != w {
+				t.Errorf("%s: %s, want %s", ev.Rel, got, w)
 			}
 			delete(want, ev.Rel)
 		}
@@ -87,5 +96,38 @@ func TestHostileSet(t *testing.T) {
 	defer db.Close()
 	if err := db.IntegrityCheck(context.Background()); err != nil {
 		t.Errorf("ledger integrity: %v", err)
+	}
+	for rel, w := range inLedger {
+		ts, err := db.Trace(context.Background(), rel)
+		if err != nil {
+			t.Errorf("trace %s: %v", rel, err)
+			continue
+		}
+		if d := ts[0].Document; d.Status+" "+string(d.ErrorKind) != w || d.Error == "" {
+			t.Errorf("ledger of %s: %s %s (%q), want %s with a reason", rel, d.Status, d.ErrorKind, d.Error, w)
+		}
+	}
+	// The partial document's JSON names its lost page and keeps the
+	// other's text.
+	var doc struct {
+		Status string `json:"status"`
+		Pages  []struct {
+			Page  int    `json:"page"`
+			Error string `json:"error"`
+		} `json:"pages"`
+		Elements []struct {
+			Text string `json:"text"`
+		} `json:"elements"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "one-page-lost.pdf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != "partial" || len(doc.Pages) != 2 || doc.Pages[0].Error != "" || doc.Pages[1].Error == "" ||
+		len(doc.Elements) == 0 || !strings.Contains(doc.Elements[0].Text, "first page") {
+		t.Errorf("one-page-lost.pdf.json: %s", b)
 	}
 }

@@ -63,7 +63,7 @@ lock is OUT/.folio.lock. After a crash, the next run removes temporary files and
 what was unfinished. SIGINT/SIGTERM stop starting documents, let those in flight finish
 for --shutdown-timeout, then cancel them; what finished is recorded.
 
-Exit status: 0 all documents ok or skipped, 1 some documents failed (the rest were written),
+Exit status: 0 all documents ok or skipped, 1 some documents failed or are partial (the rest were written),
 2 usage error, 75 another run holds OUT or work was deferred (budget spent, a model endpoint
 unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 		Args: minArgs(1),
@@ -265,7 +265,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return err
 	}
 	switch {
-	case run.Summary.Failed > 0:
+	case run.Summary.Failed > 0 || run.Summary.Partial > 0:
 		return silentExit(exitFailed)
 	case run.Summary.Deferred > 0:
 		return silentExit(exitDeferred)

@@ -92,6 +92,9 @@ func (p *printer) summary(run folio.Run) {
 	}
 	w := p.s.Out
 	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
+	if sum.Partial > 0 {
+		fmt.Fprintf(w, ", %d partial (written without pages that could not be read)", sum.Partial)
+	}
 	if sum.Deferred > 0 {
 		fmt.Fprintf(w, ", %d deferred (budget exhausted or model endpoint unavailable)", sum.Deferred)
 	}

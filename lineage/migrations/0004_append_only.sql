@@ -1,6 +1,9 @@
 -- Folio ledger, schema 4: spend is append-only; a redone document
 -- supersedes its earlier recording instead of deleting it.
 --
+-- A document may also be partial: written, but some of its pages could not
+-- be read (error_kind and error say which); it is done as an ok one is.
+--
 -- Every recording of a document (a finished document or a failure) is a row
 -- of documents with its own number, rec. Recording the same document id
 -- again marks the earlier row superseded (when, and by which rec) and adds a
@@ -23,7 +26,7 @@ CREATE TABLE documents_v4 (
 	pages         INTEGER NOT NULL,
 	config        TEXT NOT NULL,
 	run           TEXT NOT NULL REFERENCES runs (id),
-	status        TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+	status        TEXT NOT NULL CHECK (status IN ('ok', 'partial', 'failed')),
 	error_kind    TEXT,
 	error         TEXT,
 	outputs       TEXT NOT NULL DEFAULT '[]',
@@ -229,7 +232,7 @@ FROM runs r LEFT JOIN model_calls c ON c.run = r.id
 GROUP BY r.id;
 
 -- The documents whose outputs are live: the current recording of each id,
--- finished and not pruned.
+-- finished (ok, or partial: some pages could not be read) and not pruned.
 CREATE VIEW current_documents AS
 SELECT * FROM documents
-WHERE superseded IS NULL AND status = 'ok' AND pruned IS NULL;
+WHERE superseded IS NULL AND status != 'failed' AND pruned IS NULL;

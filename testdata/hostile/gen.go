@@ -33,6 +33,8 @@ func main() {
 		"bomb-nested-flate.pdf":   bombNestedFlate(),
 		"xref-prev-cycle.pdf":     prevCycle(),
 		"kids-cycle.pdf":          kidsCycle(),
+		"kids-parent-loop.pdf":    kidsParentLoop(),
+		"one-page-lost.pdf":       onePageLost(),
 		"deep-arrays.pdf":         deepArrays(),
 		"huge-length.pdf":         hugeLength(),
 		"truncated.pdf":           truncated(),
@@ -110,6 +112,29 @@ func kidsCycle() []byte {
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
 		"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 3 0 R] /Count 1000000 >>",
+	)
+}
+
+// kidsParentLoop is a page tree whose only kid is a node that lists the
+// root, its own parent, as its kid.
+func kidsParentLoop() []byte {
+	return testpdf.Build(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>",
+	)
+}
+
+// onePageLost has two pages: the first reads, the second is a node that
+// lists itself as its kid.
+func onePageLost() []byte {
+	return testpdf.Build(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 6 0 R >> >> >>",
+		stream("", []byte("BT /F1 24 Tf 72 700 Td (The first page reads.) Tj ET")),
+		"<< /Type /Pages /Parent 2 0 R /Kids [5 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 	)
 }
 
