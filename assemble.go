@@ -61,6 +61,7 @@ func applyFragments(doc *Document, frags []Fragment) {
 			continue
 		}
 		el.Fragment, el.Model, el.Status = f.ID, f.Model, f.Status
+		el.Reason, el.FellBackFrom = f.Reason, f.FellBackFrom
 		if f.Text != nil {
 			el.Text = *f.Text
 		}

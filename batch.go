@@ -112,6 +112,9 @@ type Event struct {
 	Error    string `json:"error,omitempty"`
 	Pages    int    `json:"pages"`
 	Elements int    `json:"elements"`
+	// ElementStatus counts the document's elements by status and reason
+	// (ok and partial documents).
+	ElementStatus *ElementCounts `json:"element_status,omitempty"`
 	// Seconds is the time spent on the document, without the time it
 	// waited for a parse slot behind other documents.
 	Seconds float64  `json:"seconds"`
@@ -160,6 +163,9 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 		}
 		run.Summary.Pages += ev.Pages
 		run.Summary.Elements += ev.Elements
+		if ev.ElementStatus != nil {
+			run.Summary.ElementStatus.Merge(*ev.ElementStatus)
+		}
 		if ev.Cost != nil {
 			run.Summary.Cost.merge(*ev.Cost)
 		}
@@ -391,6 +397,9 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 		ev.Outputs = append(ev.Outputs, o.Path)
 	}
 	ev.Pages, ev.Elements = len(doc.Pages), len(doc.Elements)
+	var counts ElementCounts
+	counts.Count(doc.Elements)
+	ev.ElementStatus = &counts
 	cost := doc.Cost
 	ev.Cost = &cost
 	b.Logger.Debug("document done", "path", src.Path, "pages", ev.Pages, "elements", ev.Elements, "seconds", ev.Seconds)

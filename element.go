@@ -26,13 +26,20 @@ const (
 	LayerFurniture = "furniture"
 )
 
-// Element statuses.
+// Element statuses: ok; review (the last answer failed a check: a person
+// should look, the element keeps its best result); degraded (a model was
+// wanted but not reached: budget, endpoint down; the element keeps its
+// best free result); failed (nothing to keep).
 const (
 	StatusOK       = "ok"
 	StatusDegraded = "degraded"
 	StatusFailed   = "failed"
 	StatusReview   = "review"
 )
+
+// ModelSegment is the Model of an element whose content is the segmenter's
+// own: no specialist's output was kept.
+const ModelSegment = "local/segment"
 
 // PageBox is one region an element covers, for elements spanning several
 // boxes or pages (a table continued on the next page).
@@ -68,6 +75,10 @@ type Element struct {
 	Fragment   string  `json:"fragment,omitempty"`
 	Model      string  `json:"model,omitempty"`
 	Status     string  `json:"status,omitempty"`
+	// Reason and FellBackFrom say why Status is review or degraded (see
+	// Fragment).
+	Reason       string `json:"reason,omitempty"`
+	FellBackFrom string `json:"fell_back_from,omitempty"`
 	// HiddenWords counts the words of invisible text inside the element's
 	// box (white on white, invisible or transparent, sub-point): they are
 	// left out of its text and never sent to a model.

@@ -78,6 +78,14 @@ type Fragment struct {
 	ElementID string `json:"element"`
 	Model     string `json:"model"` // the link whose output was kept
 	Status    string `json:"status"`
+	// Reason says why Status is not ok: for review, the check the last
+	// answer failed and the model that gave it ("schema (openai/gpt-4.1):
+	// answer cut off …"); for degraded, why the model wanted was not
+	// reached ("budget", "unavailable", …).
+	Reason string `json:"reason,omitempty"`
+	// FellBackFrom names, for a degraded fragment, the model that was
+	// wanted but not reached.
+	FellBackFrom string `json:"fell_back_from,omitempty"`
 	// Output replaces the element's content fields (text, table, image)
 	// where set.
 	Text  *string `json:"text,omitempty"`

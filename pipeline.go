@@ -89,11 +89,14 @@ type Summary struct {
 	NotStarted  int `json:"not_started,omitempty"`
 	// Pruned counts documents whose outputs were removed because their
 	// input is gone (--prune).
-	Pruned   int     `json:"pruned,omitempty"`
-	Pages    int     `json:"pages"`
-	Elements int     `json:"elements"`
-	Cost     Cost    `json:"cost"`
-	Seconds  float64 `json:"seconds"`
+	Pruned   int `json:"pruned,omitempty"`
+	Pages    int `json:"pages"`
+	Elements int `json:"elements"`
+	// ElementStatus counts the elements of the documents done in the run
+	// by status and reason.
+	ElementStatus ElementCounts `json:"element_status"`
+	Cost          Cost          `json:"cost"`
+	Seconds       float64       `json:"seconds"`
 }
 
 // Ledger records runs, documents, elements and calls. RecordDocument writes

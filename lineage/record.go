@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -53,13 +54,13 @@ func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 		}
 		s := run.Summary
 		res, err := tx.ExecContext(ctx, `
-			UPDATE runs SET finished = ?, ok = ?, failed = ?, skipped = ?,
-				pages = ?, elements = ?, usd_micros = ?, unpriced = ?,
+			UPDATE runs SET finished = ?, ok = ?, failed = ?, skipped = ?, partial = ?,
+				pages = ?, elements = ?, elements_review = ?, elements_degraded = ?, usd_micros = ?, unpriced = ?,
 				saved_usd_micros = ?, baseline_usd_micros = ?, input_tokens = ?,
 				output_tokens = ?, calls = ?, cache_hits = ?, seconds = ?
 			WHERE id = ?`,
-			formatTime(finished), s.OK, s.Failed, s.Skipped,
-			s.Pages, s.Elements, s.Cost.USDMicros, s.Cost.Unpriced,
+			formatTime(finished), s.OK, s.Failed, s.Skipped, s.Partial,
+			s.Pages, s.Elements, s.ElementStatus.Review, s.ElementStatus.Degraded, s.Cost.USDMicros, s.Cost.Unpriced,
 			s.Cost.SavedUSDMicros, s.Cost.BaselineUSDMicros, s.Cost.InputTokens,
 			s.Cost.OutputTokens, s.Cost.Calls, s.Cost.CacheHits, s.Seconds,
 			run.ID)
@@ -161,8 +162,8 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 
 	insElement, err := tx.PrepareContext(ctx, `
 		INSERT INTO elements (id, rec, ord, type, level, page, x0, y0, x1, y1,
-			layer, parent, caption, text, confidence, fragment, model, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			layer, parent, caption, text, confidence, fragment, model, status, reason, fell_back_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -172,8 +173,15 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 			e.ID, rec, i, string(e.Type), e.Level, e.Page,
 			e.Box[0], e.Box[1], e.Box[2], e.Box[3],
 			e.Layer, null(e.Parent), null(e.Caption), truncate(e.Text, MaxText), e.Confidence,
-			null(e.Fragment), null(e.Model), null(e.Status)); err != nil {
+			null(e.Fragment), null(e.Model), null(e.Status), null(e.Reason), null(e.FellBackFrom)); err != nil {
 			return fmt.Errorf("insert element %d %s: %w", i, e.ID, err)
+		}
+		if e.Status == folio.StatusReview {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO review (rec, element, reason, created) VALUES (?, ?, ?, ?)`,
+				rec, e.ID, cmp.Or(e.Reason, "review"), formatTime(tx.now)); err != nil {
+				return fmt.Errorf("insert review of element %s: %w", e.ID, err)
+			}
 		}
 	}
 

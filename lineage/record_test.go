@@ -586,3 +586,34 @@ func TestFinishedReadsSchema1Outputs(t *testing.T) {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
 }
+
+// An element in review gets a review row with its reason; a degraded one
+// keeps why and the model it fell back from. Both show in its trace.
+func TestRecordDocument_reviewAndDegraded(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDoc("s1", "cfg1", "a.pdf", 8)
+	rev, deg := &doc.Elements[3], &doc.Elements[7]
+	rev.Status, rev.Reason, rev.Model = folio.StatusReview, "schema: answer cut off at 4096 output tokens (openai/gpt-4.1-mini)", folio.ModelSegment
+	deg.Status, deg.Reason, deg.FellBackFrom, deg.Model = folio.StatusDegraded, "budget", "openai/gpt-4.1-mini", folio.ModelSegment
+	if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := query(t, rawDB(t, db), `SELECT element || ' ' || reason FROM review`)
+	if diff := cmp.Diff([]string{rev.ID + " " + rev.Reason}, got); diff != "" {
+		t.Errorf("review rows (-want +got):\n%s", diff)
+	}
+	for _, e := range []*folio.Element{rev, deg} {
+		ts, err := db.Trace(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ts[0].Element
+		if r.Status != e.Status || r.Reason != e.Reason || r.FellBackFrom != e.FellBackFrom || r.Model != folio.ModelSegment {
+			t.Errorf("trace of %s: %+v; want status %s, reason %q, fell back from %q", e.ID, r, e.Status, e.Reason, e.FellBackFrom)
+		}
+	}
+}

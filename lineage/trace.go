@@ -42,6 +42,9 @@ type ElementRecord struct {
 	Fragment   string            `json:"fragment,omitempty"`
 	Model      string            `json:"model,omitempty"`
 	Status     string            `json:"status,omitempty"`
+	// Reason and FellBackFrom say why Status is review or degraded.
+	Reason       string `json:"reason,omitempty"`
+	FellBackFrom string `json:"fell_back_from,omitempty"`
 }
 
 // FragmentRecord is a fragment with every call made for it, in attempt
@@ -146,12 +149,13 @@ func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	err := tx.QueryRowContext(ctx, `
 		SELECT e.id, e.rec, e.ord, e.type, e.level, e.page, e.x0, e.y0, e.x1, e.y1, e.layer,
 			COALESCE(e.parent, ''), COALESCE(e.caption, ''), e.text, e.confidence,
-			COALESCE(e.fragment, ''), COALESCE(e.model, ''), COALESCE(e.status, '')
+			COALESCE(e.fragment, ''), COALESCE(e.model, ''), COALESCE(e.status, ''),
+			COALESCE(e.reason, ''), COALESCE(e.fell_back_from, '')
 		FROM elements e JOIN documents d ON d.rec = e.rec
 		WHERE e.id = ? `+newest, id).Scan(
 		&e.ID, &rec, &e.Ord, &e.Type, &e.Level, &e.Page, &e.Box[0], &e.Box[1], &e.Box[2], &e.Box[3], &e.Layer,
 		&e.Parent, &e.Caption, &e.Text, &e.Confidence,
-		&e.Fragment, &e.Model, &e.Status)
+		&e.Fragment, &e.Model, &e.Status, &e.Reason, &e.FellBackFrom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Trace{}, ErrNotFound
 	} else if err != nil {
@@ -383,12 +387,12 @@ func readRun(ctx context.Context, tx *sql.Tx, id string) (folio.Run, error) {
 	var args string
 	s := &r.Summary
 	err := tx.QueryRowContext(ctx, `
-		SELECT id, started, finished, version, config, args, ok, failed, skipped,
-			pages, elements, usd_micros, input_tokens, output_tokens, calls,
+		SELECT id, started, finished, version, config, args, ok, failed, skipped, partial,
+			pages, elements, elements_review, elements_degraded, usd_micros, input_tokens, output_tokens, calls,
 			cache_hits, unpriced, saved_usd_micros, baseline_usd_micros, seconds
 		FROM runs WHERE id = ?`, id).Scan(
-		&r.ID, &started, &finished, &r.Version, &r.Config, &args, &s.OK, &s.Failed, &s.Skipped,
-		&s.Pages, &s.Elements, &s.Cost.USDMicros, &s.Cost.InputTokens, &s.Cost.OutputTokens, &s.Cost.Calls,
+		&r.ID, &started, &finished, &r.Version, &r.Config, &args, &s.OK, &s.Failed, &s.Skipped, &s.Partial,
+		&s.Pages, &s.Elements, &s.ElementStatus.Review, &s.ElementStatus.Degraded, &s.Cost.USDMicros, &s.Cost.InputTokens, &s.Cost.OutputTokens, &s.Cost.Calls,
 		&s.Cost.CacheHits, &s.Cost.Unpriced, &s.Cost.SavedUSDMicros, &s.Cost.BaselineUSDMicros, &s.Seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return folio.Run{}, fmt.Errorf("run %s: %w", id, ErrNotFound)

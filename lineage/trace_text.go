@@ -27,6 +27,13 @@ func (t Trace) WriteText(w io.Writer) error {
 		}
 		p.printf("  confidence %.2f\n", e.Confidence)
 		p.printf("  text    %q\n", cut(e.Text, excerpt))
+		if e.Reason != "" {
+			p.printf("  reason  %s", e.Reason)
+			if e.FellBackFrom != "" {
+				p.printf(" (fell back from %s)", e.FellBackFrom)
+			}
+			p.printf("\n")
+		}
 		if e.Parent != "" {
 			p.printf("  parent  %s\n", e.Parent)
 		}

@@ -187,6 +187,7 @@ func TestBudgetDegradeThroughRouter(t *testing.T) {
 	for i, f := range frags[2:] {
 		text := "local " + doc.Elements[i+2].Text
 		want := folio.Fragment{ID: f.ID, ElementID: f.ElementID, Model: "local/picky", Status: folio.StatusDegraded, Text: &text,
+			Reason: "budget", FellBackFrom: "m",
 			Calls: []folio.Call{
 				{Attempt: 1, Rule: "paragraph#1", Model: "local/picky", USDMicros: zero(), Status: "rejected", ErrorClass: "grounding"},
 				{Attempt: 2, Rule: "paragraph#2", Model: "m", USDMicros: zero(), Status: "failed", ErrorClass: "budget"},

@@ -36,21 +36,24 @@ func TestRouteExhaustedChain(t *testing.T) {
 		failing("test/down", route.Errorf(route.ClassTransient, "503")),
 		failing("test/auth", route.Errorf(route.ClassAuth, "401")),
 	}
+	seg := folio.ModelSegment
 	tests := []struct {
-		name      string
-		chain     []string
-		wantModel string
-		wantText  *string
-		want      string
+		name       string
+		chain      []string
+		wantModel  string
+		wantText   *string
+		want       string
+		wantReason string
 	}{
 		{"rejections_go_to_review_keeping_the_element_content", []string{"test/ungrounded1", "test/ungrounded2", "test/down"},
-			"", nil, folio.StatusReview},
+			seg, nil, folio.StatusReview, "grounding: test/ungrounded2 says no (test/ungrounded2)"},
 		{"output_failing_check_is_not_kept", []string{"test/ungrounded1", "test/empty"},
-			"", nil, folio.StatusReview},
+			seg, nil, folio.StatusReview, "empty: text is empty (test/empty)"},
 		{"only_invalid_outputs_keep_element_content", []string{"test/empty", "test/down"},
-			"", nil, folio.StatusReview},
-		{"refusal_goes_to_review", []string{"test/refuses", "test/down"}, "", nil, folio.StatusReview},
-		{"errors_only_degrade", []string{"test/down", "test/auth"}, "", nil, folio.StatusDegraded},
+			seg, nil, folio.StatusReview, "empty: text is empty (test/empty)"},
+		{"refusal_goes_to_review", []string{"test/refuses", "test/down"}, seg, nil, folio.StatusReview,
+			"refusal: I cannot help with that (test/refuses)"},
+		{"errors_only_degrade", []string{"test/down", "test/auth"}, seg, nil, folio.StatusDegraded, "auth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +64,9 @@ func TestRouteExhaustedChain(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := got[0]
+			if f.Reason != tt.wantReason {
+				t.Errorf("reason %q, want %q", f.Reason, tt.wantReason)
+			}
 			if f.Status != tt.want || f.Model != tt.wantModel || !cmp.Equal(f.Text, tt.wantText) || len(f.Calls) != len(tt.chain) {
 				t.Errorf("fragment = {status %s, model %q, text %v, %d calls}, want {%s, %q, %v, %d}",
 					f.Status, f.Model, f.Text, len(f.Calls), tt.want, tt.wantModel, tt.wantText, len(tt.chain))
@@ -236,7 +242,7 @@ func TestRouteUnavailableDefersTheDocument(t *testing.T) {
 		{"an_open_breaker_defers", []string{"test/open"}, false, true, ""},
 		{"a_rejected_answer_then_an_outage_defers", []string{"test/ungrounded", "test/down"}, false, true, ""},
 		{"an_accepted_fallback_does_not", []string{"test/down", "test/ok"}, false, false, folio.StatusOK},
-		{"other_failures_do_not", []string{"test/schema"}, false, false, folio.StatusDegraded},
+		{"an_off_schema_answer_goes_to_review", []string{"test/schema"}, false, false, folio.StatusReview},
 		{"degrade_keeps_the_content", []string{"test/down"}, true, false, folio.StatusDegraded},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -193,10 +194,10 @@ func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, st
 		}
 	}()
 	var (
-		best     *attempt // the last rejected output that passed Check
-		rejected bool     // an output was rejected or the model refused
-		short    bool     // the chain was cut short by a dry run or the budget
-		down     error    // a model link failed because its endpoint was unavailable
+		best     *attempt    // the last rejected output that passed Check
+		rejected *folio.Call // the last output rejected, or the model's refusal
+		short    *folio.Call // the call that cut the chain short: a dry run's estimate, a budget refusal
+		down     error       // a model link failed because its endpoint was unavailable
 	)
 chain:
 	for i, link := range r.policy.Chain(el.Type) {
@@ -218,10 +219,10 @@ chain:
 			f.Text, f.Table, f.Image = a.res.Text, a.res.Table, a.res.Image
 			return f, nil
 		case a.call.Status == CallEstimated:
-			short = true
+			short = &a.call
 			break chain
 		case errors.As(a.err, &berr):
-			short = true
+			short = &a.call
 			r.budgetLogged.Do(func() {
 				r.Logger.Warn("budget exhausted", "mode", berr.mode, "err", berr)
 			})
@@ -232,27 +233,42 @@ chain:
 			r.disable(link.Specialist, a.err)
 		case unavailable(a.call):
 			down = fmt.Errorf("%w: %s: %v", folio.ErrUnavailable, a.call.Model, a.err)
-		case a.call.Status == folio.CallRejected || a.call.ErrorClass == ClassRefusal:
-			rejected = true
+		case a.call.Status == folio.CallRejected:
+			rejected = &a.call
 			if a.valid {
 				best = &a
 			}
 		}
 	}
-	if down != nil && !short && !r.DegradeUnavailable && ctx.Err() == nil {
+	if down != nil && short == nil && !r.DegradeUnavailable && ctx.Err() == nil {
 		return f, down
 	}
 	switch {
-	case short:
+	case short != nil:
 		f.Status = folio.StatusDegraded
-	case rejected:
+		f.Reason, f.FellBackFrom = short.ErrorClass, short.Model
+	case rejected != nil:
 		f.Status = folio.StatusReview
+		f.Reason = rejection(*rejected)
 	default:
 		f.Status = settle(el, f.Calls)
+		if f.Status == folio.StatusDegraded {
+			last := f.Calls[len(f.Calls)-1]
+			f.Reason = last.ErrorClass
+			if unavailable(last) {
+				f.Reason = "unavailable: " + last.ErrorClass
+			}
+			if !folio.IsLocal(last.Model) {
+				f.FellBackFrom = last.Model
+			}
+		}
 	}
 	if best != nil && (folio.IsLocal(best.call.Model) || !hasContent(el)) {
 		f.Model = best.call.Model
 		f.Text, f.Table, f.Image = best.res.Text, best.res.Table, best.res.Image
+	}
+	if f.Model == "" && f.Status != folio.StatusFailed {
+		f.Model = folio.ModelSegment
 	}
 	return f, nil
 }
@@ -366,6 +382,8 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 	case runErr != nil && Classify(runErr) == ClassDryRun:
 		call.Status, call.ErrorClass = CallEstimated, ClassDryRun
 		return attempt{res: res, call: call, err: runErr}
+	case runErr != nil && answerRejected(s, runErr):
+		call.Status = folio.CallRejected
 	case runErr != nil:
 		call.Status = folio.CallFailed
 	case checkErr != nil:
@@ -378,6 +396,31 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 			"model", call.Model, "class", call.ErrorClass, "retries", res.Retries, "err", err)
 	}
 	return attempt{res: res, call: call, err: err, valid: valid}
+}
+
+// rejection says why call's answer was rejected, and whose it was:
+// "schema: answer cut off at 4096 output tokens (openai/gpt-4.1)".
+func rejection(c folio.Call) string {
+	msg := c.Error
+	if !strings.HasPrefix(msg, c.ErrorClass+":") {
+		msg = c.ErrorClass + ": " + msg
+	}
+	return fmt.Sprintf("%s (%s)", msg, c.Model)
+}
+
+// answerRejected reports whether a model's run error says its answer came
+// and was unusable (refused, off-schema, empty, cut off, ungrounded): the
+// answer was bought and rejected, and the element needs a person if no
+// later link does better. Local specialists' errors stay failures.
+func answerRejected(s Specialist, err error) bool {
+	if folio.IsLocal(modelName(s)) {
+		return false
+	}
+	switch Classify(err) {
+	case ClassRefusal, ClassSchema, ClassEmpty, ClassGrounding:
+		return true
+	}
+	return false
 }
 
 // try runs s on t and, when it succeeds, the quality checks on its output;

@@ -123,7 +123,7 @@ func TestRouteEscalation(t *testing.T) {
 		{
 			name:  "every_link_failed_keeps_element_as_degraded",
 			chain: links("test/err", "test/unpriced", "local/fails"),
-			want: folio.Fragment{Status: folio.StatusDegraded, Calls: []folio.Call{
+			want: folio.Fragment{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: "error", Calls: []folio.Call{
 				{Attempt: 1, Rule: "paragraph#1", Model: "test/err", Status: "failed", ErrorClass: "error"},
 				{Attempt: 2, Rule: "paragraph#2", Model: "test/unpriced", Usage: folio.Usage{InputTokens: 5}, Status: "failed", ErrorClass: "error"},
 				{Attempt: 3, Rule: "paragraph#3", Model: "local/fails", USDMicros: zero(), Status: "failed", ErrorClass: "error"},
@@ -140,12 +140,12 @@ func TestRouteEscalation(t *testing.T) {
 		{
 			name:  "no_link_applies_passes_through",
 			chain: []route.Link{{Specialist: "test/paid", When: route.Rule{MinCells: 4}}},
-			want:  folio.Fragment{Status: folio.StatusOK, Calls: []folio.Call{}},
+			want:  folio.Fragment{Model: folio.ModelSegment, Status: folio.StatusOK, Calls: []folio.Call{}},
 		},
 		{
 			name:  "no_chain_passes_through",
 			chain: nil,
-			want:  folio.Fragment{Status: folio.StatusOK, Calls: []folio.Call{}},
+			want:  folio.Fragment{Model: folio.ModelSegment, Status: folio.StatusOK, Calls: []folio.Call{}},
 		},
 	}
 	for _, tt := range tests {
@@ -215,9 +215,10 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 			HTML: "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td></td></tr></tbody></table>",
 		}, Calls: call("table#1", "local/table", "ok", "")},
 		// A rejected output sends the element to review, content or not.
-		{Status: "review", Calls: call("table#1", "local/table", "rejected", "empty")},
+		{Model: folio.ModelSegment, Status: "review", Reason: "empty: table has no non-empty cell (local/table)",
+			Calls: call("table#1", "local/table", "rejected", "empty")},
 		{Model: "local/image", Status: "ok", Image: &folio.Image{Width: 4, Height: 3, PNG: pix}, Calls: call("image#1", "local/image", "ok", "")},
-		{Status: "degraded", Calls: call("image#1", "local/image", "failed", "input")},
+		{Model: folio.ModelSegment, Status: "degraded", Reason: "input", Calls: call("image#1", "local/image", "failed", "input")},
 		{Model: "local/text", Status: "ok", Text: ptr("x := 1\n\ty()"), Calls: call("code#1", "local/text", "ok", "")},
 	}
 	for i := range want {

@@ -38,9 +38,12 @@ func TestDryRunMakesNoCalls(t *testing.T) {
 	want := []folio.Fragment{
 		// The chain ends at the first estimated link; the element keeps its
 		// own content, degraded.
-		{Status: folio.StatusDegraded, Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
-		{Status: folio.StatusDegraded, Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
-		{Status: folio.StatusDegraded, Calls: estimated("heading#1", "unpriced", tokens(50, 10), nil)},
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "small",
+			Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "small",
+			Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "unpriced",
+			Calls: estimated("heading#1", "unpriced", tokens(50, 10), nil)},
 	}
 	for i := range want {
 		want[i].ID, want[i].ElementID = frags[i].ID, frags[i].ElementID

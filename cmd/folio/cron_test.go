@@ -167,6 +167,7 @@ type runSummary struct {
 	Interrupted         int
 	NotStarted          int `json:"not_started"`
 	Pages, Elements     int
+	ElementStatus       elementStatus `json:"element_status"`
 	Seconds             float64
 }
 

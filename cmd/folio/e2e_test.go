@@ -67,6 +67,7 @@ type outDoc struct {
 		Fragment string     `json:"fragment"`
 		Model    string     `json:"model"`
 		Status   string     `json:"status"`
+		Reason   string     `json:"reason"`
 		Table    *struct {
 			Rows [][]string `json:"rows"`
 		} `json:"table"`

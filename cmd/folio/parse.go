@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type parseOptions struct {
 	config       string
 	maxCost      float64 // USD, when maxCostSet; else the policy file's
 	maxCostSet   bool
+	failOn       []string // element statuses that make the run exit 1
 	dryRun       bool
 	tags         []string
 	prune        bool
@@ -98,6 +100,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	f.Float64Var(&o.maxCost, "max-cost", 0, "model budget for this run in USD (overrides budget.max_usd)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "parse, segment and decide routes, make no model call, print the estimated calls and cost")
 	f.StringArrayVar(&o.tags, "tag", nil, "label the run for cost allocation, KEY=VALUE (repeatable)")
+	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 1 when any element ends in these statuses: review, degraded (comma-separated or repeated)")
 	f.BoolVar(&o.prune, "prune", false, "remove the outputs of documents whose input is gone (OUT mirrors this run's inputs)")
 	f.DurationVar(&o.wait, "wait", 0, "when another run holds OUT, wait up to this long for it (default: exit 75 at once)")
 	f.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "after SIGINT/SIGTERM, how long documents in flight may take to finish before they are canceled")
@@ -148,6 +151,11 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	if o.maxCostSet && !(o.maxCost >= 0 && o.maxCost <= maxBudgetUSD) {
 		return usageErrorf("--max-cost %v: want a dollar amount from 0 to %g", o.maxCost, float64(maxBudgetUSD))
+	}
+	for _, st := range o.failOn {
+		if st != folio.StatusReview && st != folio.StatusDegraded {
+			return usageErrorf("--fail-on %q: want review or degraded", st)
+		}
 	}
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
@@ -266,6 +274,9 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	switch {
 	case run.Summary.Failed > 0 || run.Summary.Partial > 0:
+		return silentExit(exitFailed)
+	case slices.Contains(o.failOn, folio.StatusReview) && run.Summary.ElementStatus.Review > 0,
+		slices.Contains(o.failOn, folio.StatusDegraded) && run.Summary.ElementStatus.Degraded > 0:
 		return silentExit(exitFailed)
 	case run.Summary.Deferred > 0:
 		return silentExit(exitDeferred)

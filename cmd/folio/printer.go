@@ -105,6 +105,7 @@ func (p *printer) summary(run folio.Run) {
 		fmt.Fprintf(w, ", %d pruned", sum.Pruned)
 	}
 	fmt.Fprintf(w, "; %d pages, %d elements; %.1fs; run %s\n", sum.Pages, sum.Elements, sum.Seconds, run.ID)
+	writeElementStatus(w, sum.ElementStatus)
 	if est != nil {
 		writeEstimate(w, est)
 		return

@@ -4,6 +4,9 @@
 -- A document may also be partial: written, but some of its pages could not
 -- be read (error_kind and error say which); it is done as an ok one is.
 --
+-- Elements say why they are in review or degraded (reason, fell_back_from),
+-- and every element in review has a review row with that reason.
+--
 -- Every recording of a document (a finished document or a failure) is a row
 -- of documents with its own number, rec. Recording the same document id
 -- again marks the earlier row superseded (when, and by which rec) and adds a
@@ -72,6 +75,8 @@ CREATE TABLE elements_v4 (
 	fragment   TEXT,
 	model      TEXT,
 	status     TEXT,
+	reason     TEXT, -- why status is review or degraded
+	fell_back_from TEXT, -- degraded: the model wanted but not reached
 	PRIMARY KEY (rec, id),
 	UNIQUE (rec, ord),
 	FOREIGN KEY (rec, parent) REFERENCES elements_v4 (rec, id) DEFERRABLE INITIALLY DEFERRED,
@@ -153,6 +158,12 @@ CREATE TABLE review_v4 (
 INSERT INTO review_v4 (rec, element, reason, created)
 SELECT d.rowid, r.element, r.reason, r.created
 FROM review r JOIN elements e ON e.id = r.element JOIN documents d ON d.id = e.document;
+
+-- A run's summary also counts partial documents and the elements of its
+-- documents in review and degraded.
+ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN elements_review INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN elements_degraded INTEGER NOT NULL DEFAULT 0;
 
 -- Nothing is left behind: a row that cannot be carried over (an orphan,
 -- written with foreign keys off) fails the migration, which then changes
