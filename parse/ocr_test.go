@@ -623,10 +623,14 @@ func TestOCRDeadline(t *testing.T) {
 		pages[i] = scanPage{img: img, w: pg.Width, h: pg.Height}
 	}
 	scan := scanPDF(t, pages)
+	// The engine with interrupt checks: the deadline must stop PDFium's
+	// drawing of a page for OCR as well as tesseract; without them a
+	// render under way runs to its end, seconds on a loaded machine.
+	e := interruptEngine(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := testEngine.Parse(ctx, folio.Source{Rel: "scan.pdf"}, scan)
+	_, err := e.Parse(ctx, folio.Source{Rel: "scan.pdf"}, scan)
 	if folio.ErrorKind(err) != folio.KindTimeout {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
