@@ -224,14 +224,18 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 }
 
 // Finished returns the outputs recorded for document id when it is finished
-// (status ok or partial) and its outputs were not pruned since; ok is false
-// otherwise.
+// (status ok or partial), its outputs were not pruned since, and none of
+// its elements is degraded for a reason that may go away (the budget ran
+// out, a model endpoint was unavailable): a later run finishes those, with
+// the answers already bought coming from the cache. ok is false otherwise.
 // Outputs recorded before hashes were kept have an empty SHA256.
 func (db *DB) Finished(ctx context.Context, id string) ([]folio.Output, bool, error) {
 	var outs string
 	err := db.read.QueryRowContext(ctx, `
-		SELECT outputs FROM documents
-		WHERE id = ? AND status != 'failed' AND pruned IS NULL AND superseded IS NULL`, id).Scan(&outs)
+		SELECT d.outputs FROM documents d
+		WHERE d.id = ? AND d.status != 'failed' AND d.pruned IS NULL AND d.superseded IS NULL
+		AND NOT EXISTS (SELECT 1 FROM elements e WHERE e.rec = d.rec AND e.status = 'degraded'
+			AND (e.reason = 'budget' OR e.reason LIKE 'unavailable%'))`, id).Scan(&outs)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, false, nil

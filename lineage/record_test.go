@@ -617,3 +617,33 @@ func TestRecordDocument_reviewAndDegraded(t *testing.T) {
 		}
 	}
 }
+
+// A document with elements degraded because the budget ran out or an
+// endpoint was down is not finished: the next run finishes it. Other
+// degraded elements (an input a model cannot read) do not hold it back.
+func TestFinishedWaitsForDegradedElements(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		reason   string
+		finished bool
+	}{
+		{"budget", false},
+		{"unavailable: transient", false},
+		{"unavailable: breaker_open", false},
+		{"input", true},
+		{"auth", true},
+	} {
+		doc := sampleDoc("s-"+tt.reason, "cfg1", tt.reason+".pdf", 4)
+		doc.Elements[3].Status, doc.Elements[3].Reason = folio.StatusDegraded, tt.reason
+		if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := db.Finished(ctx, doc.ID); err != nil || ok != tt.finished {
+			t.Errorf("degraded for %q: Finished = %v, %v; want %v", tt.reason, ok, err, tt.finished)
+		}
+	}
+}

@@ -202,3 +202,49 @@ routes:
 		t.Errorf("the run after that sent %v, want nothing", got)
 	}
 }
+
+// A document whose elements the budget degraded is not done: a plain re-run
+// without the cap finishes those elements, paying only for them (every
+// answer bought before comes from the cache), and reports none degraded;
+// the run after that has nothing to do.
+func TestRerunFinishesBudgetDegradedElements(t *testing.T) {
+	srv := oaitest.New(t)
+	out := t.TempDir()
+	policy := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	run := func(args ...string) (runSummary, []oaitest.Request) {
+		t.Helper()
+		before := len(srv.Requests())
+		args = append([]string{"parse", "../../testdata/samples", "-o", out, "--config", policy, "--json"}, args...)
+		stdout, stderr, code := runWithKey(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		sum, _ := summaryOf(t, stdout)
+		return sum, srv.Requests()[before:]
+	}
+	capped, first := run("--max-cost", "0.002")
+	if capped.ElementStatus.Degraded == 0 || budgetDegraded(capped.ElementStatus.Reasons) != capped.ElementStatus.Degraded {
+		t.Fatalf("capped run: %+v; the test needs elements degraded for the budget", capped.ElementStatus)
+	}
+	again, second := run()
+	if again.ElementStatus.Degraded != 0 || again.OK == 0 {
+		t.Errorf("re-run without the cap: %+v, %d ok; want none degraded", again.ElementStatus, again.OK)
+	}
+	paid := map[string]bool{}
+	for _, r := range first {
+		if r.Answered {
+			paid[string(r.Body)] = true
+		}
+	}
+	for _, r := range second {
+		if paid[string(r.Body)] {
+			t.Errorf("re-run sent again a request the capped run paid for (%s, %d bytes)", r.Model, len(r.Body))
+		}
+	}
+	if len(second) == 0 {
+		t.Error("re-run sent nothing: the degraded elements were not finished")
+	}
+	if last, third := run(); len(third) != 0 || last.OK != 0 || last.ElementStatus.Degraded != 0 {
+		t.Errorf("third run: %d requests, %d ok, %d degraded; want nothing to do", len(third), last.OK, last.ElementStatus.Degraded)
+	}
+}
