@@ -20,7 +20,15 @@ type Walker struct {
 	// FollowSymlinks follows symbolic links whose target lies outside every
 	// input root; without it they are skipped with a warning.
 	FollowSymlinks bool
+	// Exclude holds folders never walked, such as the run's output folder:
+	// they are skipped with a warning.
+	Exclude []string
 }
+
+// OutputMarkers are the files that make a folder a Folio output folder (a
+// ledger, a run's lock): the walk never takes such a folder as input, so a
+// run never parses its own outputs (the PNGs of its assets).
+var OutputMarkers = []string{"folio.db", ".folio.lock"}
 
 // Walk expands inputs with the zero Walker: symbolic links that leave the
 // input roots are skipped.
@@ -54,10 +62,18 @@ func (w Walker) Walk(inputs []string) ([]Source, []Skipped, error) {
 		glob     bool
 	}
 	s := &walkState{
-		follow: w.FollowSymlinks,
-		dirs:   map[string]string{},
-		files:  map[string]string{},
-		taken:  map[string]bool{},
+		follow:  w.FollowSymlinks,
+		exclude: map[string]bool{},
+		dirs:    map[string]string{},
+		files:   map[string]string{},
+		taken:   map[string]bool{},
+	}
+	for _, p := range w.Exclude {
+		if r, err := realPath(p); err == nil {
+			s.exclude[r] = true
+		} else {
+			s.exclude[abs(p)] = true
+		}
 	}
 	var matches []match
 	for _, in := range inputs {
@@ -135,6 +151,7 @@ func (w Walker) Walk(inputs []string) ([]Source, []Skipped, error) {
 // every symbolic link resolved.
 type walkState struct {
 	follow  bool
+	exclude map[string]bool   // real paths of folders never walked
 	roots   []string          // real paths of the input roots
 	dirs    map[string]string // real path → the path a folder was walked as
 	files   map[string]string // real path → the path a file was taken as
@@ -165,6 +182,10 @@ func (s *walkState) walkDir(dir, rel, real string, root bool) error {
 		return nil
 	}
 	s.dirs[real] = dir
+	if why := s.notInput(real); why != "" {
+		s.skip(dir, "%s", why)
+		return nil
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil && root {
 		return fmt.Errorf("walk %s: %w", dir, err)
@@ -193,6 +214,20 @@ func (s *walkState) walkDir(dir, rel, real string, root bool) error {
 		}
 	}
 	return nil
+}
+
+// notInput says why the folder at real path is never an input: it is
+// excluded, or holds a Folio ledger or lock. "" when it is an input.
+func (s *walkState) notInput(real string) string {
+	if s.exclude[real] {
+		return "the output folder: never an input"
+	}
+	for _, m := range OutputMarkers {
+		if _, err := os.Lstat(filepath.Join(real, m)); err == nil {
+			return fmt.Sprintf("holds %s: a Folio output folder, never an input", m)
+		}
+	}
+	return ""
 }
 
 // followLink resolves l and takes what it leads to, unless it leaves the
@@ -244,6 +279,12 @@ func (s *walkState) add(p, rel, real string) {
 		return
 	}
 	s.files[real] = p
+	for ex := range s.exclude {
+		if within(real, ex) {
+			s.skip(p, "inside the output folder: never an input")
+			return
+		}
+	}
 	rel = uniqueRel(rel, p, s.taken)
 	s.taken[rel] = true
 	s.srcs = append(s.srcs, Source{Path: p, Rel: rel, Format: FormatOf(p)})

@@ -343,3 +343,39 @@ func TestWalkMissingInput(t *testing.T) {
 		t.Fatal("Walk of a glob matching nothing: want error")
 	}
 }
+
+// The walk never takes the output folder, nor any folder holding a Folio
+// ledger or lock, as input (a run must not parse its own assets), and says
+// so; a file named inside the output folder is passed over too.
+func TestWalkNeverTakesOutputFolders(t *testing.T) {
+	in := t.TempDir()
+	touch(t, filepath.Join(in, "a.pdf"))
+	touch(t, filepath.Join(in, "out", "a.pdf.assets", "p1-1.png")) // OUT, not yet with a ledger
+	touch(t, filepath.Join(in, "old", "folio.db"))                 // another run's OUT
+	touch(t, filepath.Join(in, "old", "b.pdf.assets", "p1-1.png"))
+	touch(t, filepath.Join(in, "busy", ".folio.lock")) // a run's OUT, starting
+	touch(t, filepath.Join(in, "busy", "c.png"))
+	touch(t, filepath.Join(in, "sub", "d.pdf"))
+	srcs, skipped, err := Walker{Exclude: []string{filepath.Join(in, "out")}}.Walk(
+		[]string{in, filepath.Join(in, "out", "a.pdf.assets", "p1-1.png")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.pdf", "sub/d.pdf"}, rels(srcs)); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	why := map[string]string{}
+	for _, s := range skipped {
+		rel, _ := filepath.Rel(in, s.Path)
+		why[filepath.ToSlash(rel)] = s.Reason
+	}
+	want := map[string]string{
+		"out":                       "the output folder: never an input",
+		"old":                       "holds folio.db: a Folio output folder, never an input",
+		"busy":                      "holds .folio.lock: a Folio output folder, never an input",
+		"out/a.pdf.assets/p1-1.png": "inside the output folder: never an input",
+	}
+	if diff := cmp.Diff(want, why); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+}

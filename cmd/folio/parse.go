@@ -160,7 +160,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
 	}
-	srcs, skipped, err := folio.Walker{FollowSymlinks: o.followLinks}.Walk(o.inputs)
+	srcs, skipped, err := folio.Walker{FollowSymlinks: o.followLinks, Exclude: []string{o.out}}.Walk(o.inputs)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

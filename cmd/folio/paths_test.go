@@ -250,3 +250,28 @@ func TestParsePathsNeverCollide(t *testing.T) {
 		t.Errorf("named directly: outputs %v, want 3", got)
 	}
 }
+
+// An output folder inside the input tree is never parsed: not on the first
+// run (when it holds nothing yet), not on later ones, when it holds the
+// assets' PNG files; the run says it passed it over.
+func TestOutputInsideInputsIsNeverParsed(t *testing.T) {
+	in := t.TempDir()
+	writeFile(t, filepath.Join(in, "a.pdf"), testPDF(true, pdfLine{Size: 12, Text: "A picture below"}))
+	out := filepath.Join(in, "out")
+	for i := range 2 {
+		stdout, stderr, code := runFolio(t, "parse", in, "-o", out, "--json")
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i+1, code, stderr)
+		}
+		sum, _ := summaryOf(t, stdout)
+		if want := [2]int{1 - i, i}; [2]int{sum.OK, sum.Skipped} != want {
+			t.Errorf("run %d: %d ok, %d skipped; want %v: the output folder was taken as input", i+1, sum.OK, sum.Skipped, want)
+		}
+		if i == 1 && !strings.Contains(stderr, "never an input") {
+			t.Errorf("run %d does not say it passed the output folder over:\n%s", i+1, stderr)
+		}
+	}
+	if pngs, _ := filepath.Glob(filepath.Join(out, "a.pdf.assets", "*.png")); len(pngs) == 0 {
+		t.Error("the test needs the output folder to hold PNG assets")
+	}
+}
