@@ -103,7 +103,8 @@ type Event struct {
 	Rel  string `json:"rel"`
 	ID   string `json:"id,omitempty"`
 	// Status is ok, partial (written, but some pages could not be read:
-	// Error names them), failed, skipped, deferred (budget exhausted or a model
+	// Error names them), failed, skipped, refreshed (done, its Markdown
+	// written or removed to match the run's outputs), deferred (budget exhausted or a model
 	// endpoint unavailable: the next run does it), interrupted (canceled in
 	// flight by a shutdown: the next run does it) or pruned (its input is
 	// gone and --prune removed its outputs).
@@ -154,6 +155,8 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 			run.Summary.Failed++
 		case "skipped":
 			run.Summary.Skipped++
+		case "refreshed":
+			run.Summary.Refreshed++
 		case "deferred":
 			run.Summary.Deferred++
 		case "interrupted":
@@ -364,6 +367,9 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	case errors.Is(err, errSkip):
 		ev.Status = "skipped"
 		return ev
+	case errors.Is(err, errRefreshed):
+		ev.Status = "refreshed"
+		return ev
 	case deferred(err):
 		if errors.Is(err, ErrBudgetExhausted) {
 			b.budgetOut.Store(true)
@@ -406,7 +412,31 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	return ev
 }
 
-var errSkip = errors.New("unchanged")
+var (
+	errSkip      = errors.New("unchanged")
+	errRefreshed = errors.New("outputs refreshed")
+)
+
+// refresh brings the derived outputs of a done document in line with the
+// outputs asked for, when the Writer can: errSkip when nothing changed,
+// errRefreshed when something did (and the ledger says so).
+func (b *Batch) refresh(ctx context.Context, src *Source, outs []Output) error {
+	r, ok := b.Writer.(Refresher)
+	if !ok || b.DryRun {
+		return errSkip
+	}
+	now, changed, err := r.Refresh(ctx, src.Rel, outs)
+	if err != nil {
+		return &Error{Op: "refresh outputs", Doc: src.Path, Kind: KindIO, Err: err}
+	}
+	if !changed {
+		return errSkip
+	}
+	if err := b.Ledger.SetOutputs(context.WithoutCancel(ctx), DocumentID(src.SHA256, b.Config, src.Rel), now); err != nil {
+		return &Error{Op: "record outputs", Doc: src.Path, Kind: KindIO, Err: err}
+	}
+	return errRefreshed
+}
 
 // deferred reports whether a router's err leaves the document for the next
 // run rather than failing it.
@@ -447,7 +477,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 			return nil, nil, &Error{Op: "ledger", Doc: src.Path, Kind: KindIO, Err: err}
 		}
 		if done && b.intact(src.Rel, outs) {
-			return nil, nil, errSkip
+			return nil, nil, b.refresh(ctx, src, outs)
 		}
 	}
 
@@ -537,6 +567,9 @@ func (b *Batch) intact(rel string, outs []Output) bool {
 		name := filepath.FromSlash(o.Path)
 		if !filepath.IsLocal(name) {
 			return false
+		}
+		if o.Derived() {
+			continue // the Refresher's to check
 		}
 		p := filepath.Join(b.OutDir, name)
 		if o.SHA256 != "" && strings.HasSuffix(o.Path, ".json") {

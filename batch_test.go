@@ -99,6 +99,12 @@ func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *Document, 
 	l.outputs[doc.ID] = outs
 	return nil
 }
+func (l *fakeLedger) SetOutputs(_ context.Context, id string, outs []Output) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.outputs[id] = outs
+	return nil
+}
 func (l *fakeLedger) MarkPruned(_ context.Context, _, id string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

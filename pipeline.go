@@ -1,6 +1,7 @@
 package folio
 
 import (
+	"strings"
 	"context"
 	"time"
 )
@@ -32,6 +33,20 @@ type Router interface {
 type Writer interface {
 	Write(ctx context.Context, doc *Document) ([]Output, error)
 }
+
+// Refresher is implemented by writers whose outputs derive from the JSON
+// (Markdown): Refresh brings the outputs of a document already written,
+// recorded as outs, in line with the outputs asked for, reading the JSON at
+// OUT/<rel>.json and never the input: it writes derived outputs missing or
+// changed and removes those no longer asked for. It returns the outputs as
+// they now are and whether anything changed.
+type Refresher interface {
+	Refresh(ctx context.Context, rel string, outs []Output) ([]Output, bool, error)
+}
+
+// Derived reports whether an output is derived from the JSON, and so
+// rewritten by a Refresher rather than by parsing again.
+func (o Output) Derived() bool { return strings.HasSuffix(o.Path, ".md") }
 
 // Output is one file written for a document: its path relative to the
 // output root, with forward slashes, and the SHA-256 of its bytes.
@@ -87,6 +102,10 @@ type Summary struct {
 	// both.
 	Interrupted int `json:"interrupted,omitempty"`
 	NotStarted  int `json:"not_started,omitempty"`
+	// Refreshed counts done documents whose derived outputs (Markdown)
+	// were written or removed to match the outputs asked for, without
+	// parsing or a model call.
+	Refreshed int `json:"refreshed,omitempty"`
 	// Pruned counts documents whose outputs were removed because their
 	// input is gone (--prune).
 	Pruned   int `json:"pruned,omitempty"`
@@ -113,6 +132,9 @@ type Ledger interface {
 	// MarkPruned records that the outputs of document id were removed in
 	// run; the document's lineage and cost stay. An unknown id is no error.
 	MarkPruned(ctx context.Context, run, id string) error
+	// SetOutputs replaces the outputs recorded for the current recording
+	// of document id, after a Refresher changed them.
+	SetOutputs(ctx context.Context, id string, outputs []Output) error
 }
 
 // Renderer draws regions of a document's pages as PNG images. Parsers that

@@ -266,6 +266,36 @@ func (db *DB) MarkPruned(ctx context.Context, run, id string) error {
 	return nil
 }
 
+// SetOutputs replaces the outputs recorded for the current recording of
+// document id (Markdown written or removed on a later run). An unknown id
+// is an error wrapping ErrNotFound.
+func (db *DB) SetOutputs(ctx context.Context, id string, outputs []folio.Output) error {
+	if outputs == nil {
+		outputs = []folio.Output{}
+	}
+	b, err := json.Marshal(outputs)
+	if err != nil {
+		return fmt.Errorf("set outputs of %s: %w", id, err)
+	}
+	err = db.update(ctx, func(tx *writeTx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE documents SET outputs = ? WHERE id = ? AND superseded IS NULL`, string(b), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set outputs of %s: %w", id, err)
+	}
+	return nil
+}
+
 // decodeOutputs reads a documents.outputs value: an array of {"path",
 // "sha256"} objects, or under schema 1 an array of paths.
 func decodeOutputs(s string) ([]folio.Output, error) {

@@ -16,6 +16,9 @@ func output(doc *folio.Document, filePrefix, dir string) (folio.Document, []asse
 	if out.Schema == "" {
 		out.Schema = folio.Schema
 	}
+	if out.Status == "" {
+		out.Status = folio.DocumentOK
+	}
 	out.Pages = nonNil(doc.Pages)
 	out.Warnings = nonNil(doc.Warnings)
 	out.Elements = make([]folio.Element, len(doc.Elements))

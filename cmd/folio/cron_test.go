@@ -164,6 +164,7 @@ func (p *proc) exit(t *testing.T, bound time.Duration) int {
 type runSummary struct {
 	Type                string
 	OK, Failed, Skipped int
+	Refreshed           int
 	Interrupted         int
 	NotStarted          int `json:"not_started"`
 	Pages, Elements     int

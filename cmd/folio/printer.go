@@ -95,6 +95,9 @@ func (p *printer) summary(run folio.Run) {
 	if sum.Partial > 0 {
 		fmt.Fprintf(w, ", %d partial (written without pages that could not be read)", sum.Partial)
 	}
+	if sum.Refreshed > 0 {
+		fmt.Fprintf(w, ", %d done with outputs refreshed (Markdown written or removed; no parse, no model call)", sum.Refreshed)
+	}
 	if sum.Deferred > 0 {
 		fmt.Fprintf(w, ", %d deferred (budget exhausted or model endpoint unavailable)", sum.Deferred)
 	}

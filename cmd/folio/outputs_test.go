@@ -1,0 +1,95 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/folio/folio/route/openai/oaitest"
+)
+
+// --markdown is part of done: adding it on a later run writes every missing
+// Markdown file from the JSON, with no parse, no new recording and no model
+// call; dropping it removes them; the runs after each change have nothing
+// to do.
+func TestMarkdownAddedOrDroppedLater(t *testing.T) {
+	srv := oaitest.New(t)
+	policy := writePolicy(t, srv, "")
+	out := t.TempDir()
+	docs := 0
+	run := func(markdown bool) (runSummary, int) {
+		t.Helper()
+		before := len(srv.Requests())
+		args := []string{"parse", "../../testdata/samples", "-o", out, "--config", policy, "--json"}
+		if markdown {
+			args = append(args, "--markdown")
+		}
+		stdout, stderr, code := runWithKey(t, args...)
+		if code != 0 {
+			t.Fatalf("markdown %v: exit %d: %s", markdown, code, stderr)
+		}
+		sum, _ := summaryOf(t, stdout)
+		return sum, len(srv.Requests()) - before
+	}
+	mdFiles := func() int {
+		m, _ := filepath.Glob(filepath.Join(out, "*.md"))
+		return len(m)
+	}
+	recordings := func() (n, withMD int) {
+		db, err := sql.Open("sqlite3", "file:"+filepath.Join(out, "folio.db")+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE outputs LIKE '%.md"%') FROM documents`).Scan(&n, &withMD); err != nil {
+			t.Fatal(err)
+		}
+		return n, withMD
+	}
+
+	first, _ := run(false)
+	docs = first.OK
+	if docs == 0 || mdFiles() != 0 {
+		t.Fatalf("first run: %d ok, %d Markdown files", docs, mdFiles())
+	}
+	for i, step := range []struct {
+		markdown        bool
+		refreshed, skip int
+		md              int
+	}{
+		{true, docs, 0, docs}, // added: written from the JSON
+		{true, 0, docs, docs}, // nothing left to do
+		{false, docs, 0, 0},   // dropped: removed
+		{false, 0, docs, 0},   // nothing left to do
+	} {
+		sum, requests := run(step.markdown)
+		if sum.OK != 0 || sum.Refreshed != step.refreshed || sum.Skipped != step.skip || requests != 0 {
+			t.Errorf("run %d (markdown %v): %d ok, %d refreshed, %d skipped, %d requests; want 0, %d, %d, 0",
+				i+2, step.markdown, sum.OK, sum.Refreshed, sum.Skipped, requests, step.refreshed, step.skip)
+		}
+		if n := mdFiles(); n != step.md {
+			t.Errorf("run %d: %d Markdown files, want %d", i+2, n, step.md)
+		}
+		if n, withMD := recordings(); n != docs || withMD != step.md {
+			t.Errorf("run %d: %d recordings (%d listing Markdown); want %d, none redone (%d)", i+2, n, withMD, docs, step.md)
+		}
+	}
+	// What a refresh writes is what a run with --markdown writes.
+	run(true)
+	fresh := t.TempDir()
+	if _, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", fresh, "--config", policy, "--markdown"); code != 0 {
+		t.Fatalf("fresh run: exit %d: %s", code, stderr)
+	}
+	mds, _ := filepath.Glob(filepath.Join(fresh, "*.md"))
+	if len(mds) != docs {
+		t.Fatalf("fresh run wrote %d Markdown files, want %d", len(mds), docs)
+	}
+	for _, p := range mds {
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join(out, filepath.Base(p)))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%s: refreshed Markdown differs from a fresh run's (%v)", filepath.Base(p), err)
+		}
+	}
+}
