@@ -239,9 +239,7 @@ func TestCost(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := &lineage.CostReport{By: tt.by, Scope: scope, Rows: []lineage.CostRow{}, Total: total}
-				for _, r := range tt.rows {
-					want.Rows = append(want.Rows, r)
-				}
+				want.Rows = append(want.Rows, tt.rows...)
 				if scope == lineage.Spent {
 					want.Total = spent(tt.by, total)
 					for i := range want.Rows {

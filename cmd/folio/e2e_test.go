@@ -146,8 +146,9 @@ func TestParseSamplesThenTrace(t *testing.T) {
 		}
 	}
 
-	// A second run skips everything: same content, same configuration.
-	stdout, _, code = runFolio(t, "parse", "../../testdata/samples", "-o", out)
+	// A second run skips everything: same content, same configuration,
+	// same outputs asked for.
+	stdout, _, code = runFolio(t, "parse", "../../testdata/samples", "-o", out, "--markdown")
 	if code != 0 || !strings.Contains(stdout, "0 ok, 0 failed, 4 skipped") {
 		t.Errorf("re-run: exit %d, summary %q; want all skipped", code, stdout)
 	}

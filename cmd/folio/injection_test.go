@@ -182,8 +182,10 @@ func TestPromptInjectionChangesOnlyContent(t *testing.T) {
 		oe := o.Elements[i]
 		ht, ot := traceOf(ctx, t, hdb, he.ID), traceOf(ctx, t, odb, oe.ID)
 		hr, or := *ht.Element, *ot.Element
-		hr.Text, hr.Model, hr.Status = "", "", ""
-		or.Text, or.Model, or.Status = "", "", ""
+		// Content and how it came to be: a rejected answer sends an
+		// element to review, with a reason.
+		hr.Text, hr.Model, hr.Status, hr.Reason, hr.FellBackFrom = "", "", "", "", ""
+		or.Text, or.Model, or.Status, or.Reason, or.FellBackFrom = "", "", "", "", ""
 		if diff := cmp.Diff(hr, or); diff != "" {
 			t.Errorf("element %d: ledger rows differ beyond content (-honest +obeyed):\n%s", i, diff)
 		}

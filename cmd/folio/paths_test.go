@@ -218,7 +218,7 @@ func TestParsePathsNeverCollide(t *testing.T) {
 	}
 
 	// Asked to, the walk follows the link out; the rest is done already.
-	stdout, stderr, code = runFolio(t, "parse", in, "-o", out, "--follow-symlinks")
+	stdout, stderr, code = runFolio(t, "parse", in, "-o", out, "--markdown", "--follow-symlinks")
 	if code != 0 {
 		t.Fatalf("--follow-symlinks: exit %d\nstderr: %s", code, stderr)
 	}
