@@ -1,8 +1,8 @@
 package folio
 
 import (
-	"strings"
 	"context"
+	"strings"
 	"time"
 )
 
