@@ -1,6 +1,7 @@
 package route
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -24,20 +25,20 @@ const (
 var ErrBudgetExhausted = folio.ErrBudgetExhausted
 
 // Budget is a run's limit on money spent on model calls, shared by every
-// wrapped model. Each call reserves its estimated price before it is made
-// and settles to its actual price after.
+// wrapped model. Each call reserves its worst-case price (the estimate's
+// WorstUSDMicros, else its USDMicros) before it is made and settles to its
+// actual price after.
 //
-// A call is admitted only while spent plus reserved plus its estimate stays
-// within the maximum; a call that does not fit while others are in flight
-// waits for them to settle, since their reservations may come back. When a
-// call does not fit with nothing in flight, the budget is exhausted for the
-// rest of the run and refuses every further call with an estimate, known or
-// not, of class ClassBudget. So spending passes the maximum only by what
-// admitted calls cost beyond their estimates: by at most one call's
-// estimate error when calls run one at a time, by at most the sum of the
-// errors of the calls in flight together otherwise, and not at all when
-// estimates are upper bounds. A call whose price is unknown reserves
-// nothing and is counted by Unpriced; its cost cannot be bounded.
+// A call is admitted only while spent plus reserved plus its reservation
+// stays within the maximum; a call that does not fit while others are in
+// flight waits for them to settle, since their reservations may come back.
+// When a call does not fit with nothing in flight, the budget is exhausted
+// for the rest of the run and refuses every further call with an estimate,
+// known or not, of class ClassBudget. So spending never passes the maximum
+// when reservations are upper bounds, as worst cases are; with only an
+// expected price, by at most the estimate errors of the calls in flight
+// together. A call whose price is unknown reserves nothing and is counted
+// by Unpriced; its cost cannot be bounded.
 type Budget struct {
 	max  int64
 	mode string
@@ -148,8 +149,13 @@ func (b *Budget) settle(reserved int64, usd *int64) {
 
 // refusal returns the error of a refused call; b.mu is held.
 func (b *Budget) refusal(need int64) error {
-	return &budgetError{mode: b.mode, msg: fmt.Sprintf("spent %d of %d micro-dollars, call estimated at %d",
-		b.spent, b.max, need)}
+	return &budgetError{mode: b.mode, msg: fmt.Sprintf("spent %s of %s, and the call could cost up to %s",
+		dollars(b.spent), dollars(b.max), dollars(need))}
+}
+
+// dollars formats micro-dollars as dollars: "$0.001460".
+func dollars(usdMicros int64) string {
+	return fmt.Sprintf("$%d.%06d", usdMicros/1e6, usdMicros%1e6)
 }
 
 // budgetError is a call the budget refused. It is of class ClassBudget,
@@ -173,7 +179,8 @@ type budgeted struct {
 // Run reserves the call's estimate, runs it and settles to its actual
 // price; a refused call is not made.
 func (w *budgeted) Run(ctx context.Context, t Task) (res Result, err error) {
-	held, err := w.b.reserve(ctx, estimate(w.next, t).USDMicros)
+	est := estimate(w.next, t)
+	held, err := w.b.reserve(ctx, cmp.Or(est.WorstUSDMicros, est.USDMicros))
 	if err != nil {
 		return Result{USDMicros: free(), Endpoint: w.endpoint}, err
 	}

@@ -18,6 +18,7 @@ import (
 // spender is a paid model whose actual price each call chooses.
 type spender struct {
 	est    *int64
+	worst  *int64 // the estimate's WorstUSDMicros
 	actual func() *int64
 	g      gauge
 	calls  atomic.Int64
@@ -26,7 +27,7 @@ type spender struct {
 func (s *spender) Name() string { return "spender" }
 
 func (s *spender) Estimate(route.Task) (route.Estimate, error) {
-	return route.Estimate{Usage: tokens(10, 10), USDMicros: s.est}, nil
+	return route.Estimate{Usage: tokens(10, 10), USDMicros: s.est, WorstUSDMicros: s.worst}, nil
 }
 
 func (s *spender) Run(context.Context, route.Task) (route.Result, error) {
@@ -80,6 +81,23 @@ func TestBudgetConcurrentCalls(t *testing.T) {
 			}
 			if int(sp.calls.Load())+refused != 60 {
 				t.Fatalf("round %d: %d calls + %d refused, want 60", round, sp.calls.Load(), refused)
+			}
+		}
+	})
+	t.Run("worst_case_reservations_never_overshoot", func(t *testing.T) {
+		// Calls cost anything up to their worst case, most of them more
+		// than expected: the reservations of the worst case hold the line
+		// with every caller in flight at once.
+		const worst = 4 * est
+		for round := range 20 {
+			b := route.NewBudget(limit, route.BudgetDegrade)
+			sp := &spender{est: usd(est), worst: usd(worst), actual: func() *int64 { return usd(rand.Int64N(worst + 1)) }}
+			refused := spendConcurrently(t, route.Wrap(sp, route.ModelOptions{Budget: b}, nil))
+			if b.Spent() > limit {
+				t.Fatalf("round %d: spent %d of %d", round, b.Spent(), limit)
+			}
+			if refused == 0 || !b.Exhausted() {
+				t.Fatalf("round %d: %d refused, exhausted %v: the budget was never tested", round, refused, b.Exhausted())
 			}
 		}
 	})

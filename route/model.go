@@ -47,6 +47,11 @@ type Estimate struct {
 	Usage folio.Usage
 	// USDMicros is nil when the model's price is unknown.
 	USDMicros *int64
+	// WorstUSDMicros bounds what the call can cost: every input token at
+	// the list price (a token is at least one byte) and the answer cap's
+	// output tokens. A budget reserves it, so that spending never passes
+	// the maximum; nil when unknown, and then USDMicros is reserved.
+	WorstUSDMicros *int64
 }
 
 // Estimator is implemented by specialists that cost money.

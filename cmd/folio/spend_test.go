@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ func TestCostMatchesServerAcrossRedos(t *testing.T) {
 		tag  string
 		args []string
 	}{
-		{"capped", []string{"--config", capped, "--max-cost", "0.002"}},
+		{"capped", []string{"--config", capped, "--max-cost", "0.01"}},
 		{"force", []string{"--config", capped, "--force"}},
 		{"policy", []string{"--config", changed}},
 	}
@@ -222,7 +223,7 @@ func TestRerunFinishesBudgetDegradedElements(t *testing.T) {
 		sum, _ := summaryOf(t, stdout)
 		return sum, srv.Requests()[before:]
 	}
-	capped, first := run("--max-cost", "0.002")
+	capped, first := run("--max-cost", "0.01")
 	if capped.ElementStatus.Degraded == 0 || budgetDegraded(capped.ElementStatus.Reasons) != capped.ElementStatus.Degraded {
 		t.Fatalf("capped run: %+v; the test needs elements degraded for the budget", capped.ElementStatus)
 	}
@@ -246,5 +247,41 @@ func TestRerunFinishesBudgetDegradedElements(t *testing.T) {
 	}
 	if last, third := run(); len(third) != 0 || last.OK != 0 || last.ElementStatus.Degraded != 0 {
 		t.Errorf("third run: %d requests, %d ok, %d degraded; want nothing to do", len(third), last.OK, last.ElementStatus.Degraded)
+	}
+}
+
+// --max-cost never overshoots, whatever the concurrency: every call
+// reserves its worst case (a token per byte of input, the answer cap's
+// output tokens, list prices) before it is sent. The server bills answers
+// far longer than Folio expects (3,000 output tokens each), with 8 route
+// workers and 4 requests in flight per endpoint; it bills at most the cap.
+func TestMaxCostNeverOvershoots(t *testing.T) {
+	srv := oaitest.New(t)
+	long := make([]oaitest.Step, 400)
+	for i := range long {
+		long[i] = oaitest.Step{Usage: oaitest.Usage{CompletionTokens: 3000}}
+	}
+	srv.Script("gpt-4.1-mini", long...)
+	srv.Script("gpt-4.1", long...)
+	policy := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	for _, cap := range []string{"0.01", "0.02", "0.03", "0.05"} {
+		before := len(srv.Requests())
+		stdout, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", t.TempDir(), "--config", policy,
+			"--max-cost", cap, "--route-workers", "8", "--json")
+		if code != 0 {
+			t.Fatalf("--max-cost %s: exit %d: %s", cap, code, stderr)
+		}
+		usd, answered := billed(srv.Requests()[before:])
+		var max float64
+		fmt.Sscan(cap, &max)
+		sum, _ := summaryOf(t, stdout)
+		t.Logf("--max-cost %s: %d requests, $%.6f billed, %d elements degraded for the budget",
+			cap, answered, float64(usd)/1e6, budgetDegraded(sum.ElementStatus.Reasons))
+		if usd > int64(max*1e6) {
+			t.Errorf("--max-cost %s: the server billed $%.6f", cap, float64(usd)/1e6)
+		}
+		if answered == 0 {
+			t.Errorf("--max-cost %s: no request was sent", cap)
+		}
 	}
 }

@@ -18,6 +18,8 @@ const messageOverhead = 20
 // MaxOutputTokens and a guess by element type (table: 50 + 6 per grid
 // position, more when its text is long; image: 200; text: its tokens + 20); the
 // price from the same arithmetic as a call's, nil when a price is unknown.
+// WorstUSDMicros bounds the price: a token per byte of text and the answer
+// cap's output tokens.
 func (s *Specialist) Estimate(t route.Task) (route.Estimate, error) {
 	req, err := s.build(t)
 	if err != nil {
@@ -29,5 +31,12 @@ func (s *Specialist) Estimate(t route.Task) (route.Estimate, error) {
 		in += int64(img.tokens)
 	}
 	u := folio.Usage{InputTokens: in, OutputTokens: req.outGuess}
-	return route.Estimate{Usage: u, USDMicros: s.prices.usdMicros(u)}, nil
+	// The worst case: a token is at least one byte of the text, images
+	// count as their formula says, and the answer runs to its cap.
+	worstIn := int64(chars) + messageOverhead
+	for _, img := range req.images {
+		worstIn += int64(img.tokens)
+	}
+	worst := folio.Usage{InputTokens: worstIn, OutputTokens: int64(s.m.MaxOutputTokens)}
+	return route.Estimate{Usage: u, USDMicros: s.prices.usdMicros(u), WorstUSDMicros: s.prices.usdMicros(worst)}, nil
 }
