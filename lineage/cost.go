@@ -23,6 +23,10 @@ type CostRow struct {
 	OutputTokens int64 `json:"output_tokens"`
 	// USDMicros sums the known prices.
 	USDMicros int64 `json:"usd_micros"`
+	// RejectedUSDMicros is the part of USDMicros that bought answers then
+	// rejected (off-schema, refused, ungrounded, …): money spent for
+	// nothing kept.
+	RejectedUSDMicros int64 `json:"rejected_usd_micros"`
 	// SavedUSDMicros is what the cache hits' answers cost when they were
 	// bought.
 	SavedUSDMicros int64 `json:"saved_usd_micros"`
@@ -243,8 +247,8 @@ func sumCalls(ctx context.Context, tx *sql.Tx, dim costDim, fn func(CostRow)) er
 	rs, err := tx.QueryContext(ctx, `
 		SELECT `+dim.key+`, count(*), sum(c.cache_hit), count(*) - count(c.usd_micros),
 			sum(c.input_tokens), sum(c.cached_tokens), sum(c.output_tokens),
-			COALESCE(sum(c.usd_micros), 0), COALESCE(sum(c.saved_usd_micros), 0),
-			count(DISTINCT d.rec)
+			COALESCE(sum(c.usd_micros), 0), COALESCE(sum(c.usd_micros) FILTER (WHERE c.status = 'rejected'), 0),
+			COALESCE(sum(c.saved_usd_micros), 0), count(DISTINCT d.rec)
 		FROM calls c
 		JOIN documents d ON d.rec = c.rec
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
@@ -260,7 +264,7 @@ func sumCalls(ctx context.Context, tx *sql.Tx, dim costDim, fn func(CostRow)) er
 		var r CostRow
 		if err := rs.Scan(&r.Key, &r.Calls, &r.CacheHits, &r.Unpriced,
 			&r.InputTokens, &r.CachedTokens, &r.OutputTokens,
-			&r.USDMicros, &r.SavedUSDMicros, &r.Documents); err != nil {
+			&r.USDMicros, &r.RejectedUSDMicros, &r.SavedUSDMicros, &r.Documents); err != nil {
 			return fmt.Errorf("calls: %w", err)
 		}
 		fn(r)

@@ -442,18 +442,21 @@ func TestViewsAgreeWithCost(t *testing.T) {
 	open := folio.Call{Model: "openai/large", Status: folio.CallFailed, ErrorClass: folio.ClassBreakerOpen}
 	estimated := folio.Call{Model: "openai/small", Status: folio.CallEstimated, USDMicros: price(77),
 		Usage: folio.Usage{InputTokens: 900}}
+	rejected := paid("openai/small", 450, 700, 0, 90)
+	rejected.Status, rejected.ErrorClass = folio.CallRejected, "schema"
 	doc := costDoc("sf", "f.pdf", price(1000),
 		costElement{folio.TableType, []folio.Call{refused, open, local("local/table")}},
 		costElement{folio.ImageType, []folio.Call{estimated}},
-		costElement{folio.TableType, []folio.Call{paid("openai/small", 300, 500, 0, 50)}})
+		costElement{folio.TableType, []folio.Call{paid("openai/small", 300, 500, 0, 50)}},
+		costElement{folio.TableType, []folio.Call{rejected}})
 	if err := db.StartRun(ctx, sampleRun("run_5", t0.Add(5*time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.RecordDocument(ctx, "run_5", doc, nil); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Cost.Calls != 1 || doc.Cost.Unpriced != 0 {
-		t.Fatalf("fixture: Cost.Add counts %d calls, %d unpriced; want 1 and 0", doc.Cost.Calls, doc.Cost.Unpriced)
+	if doc.Cost.Calls != 2 || doc.Cost.Unpriced != 0 {
+		t.Fatalf("fixture: Cost.Add counts %d calls, %d unpriced; want 2 and 0", doc.Cost.Calls, doc.Cost.Unpriced)
 	}
 
 	rep, err := db.Cost(ctx, "run", lineage.Spent)
@@ -463,17 +466,18 @@ func TestViewsAgreeWithCost(t *testing.T) {
 	var want []string
 	for _, r := range rep.Rows {
 		id, _, _ := strings.Cut(r.Key, " ")
-		want = append(want, fmt.Sprintf("%s %d %d %d %d %d %d %d %d", id, r.Calls, r.CacheHits, r.Unpriced,
-			r.InputTokens, r.CachedTokens, r.OutputTokens, r.USDMicros, r.SavedUSDMicros))
+		want = append(want, fmt.Sprintf("%s %d %d %d %d %d %d %d %d %d", id, r.Calls, r.CacheHits, r.Unpriced,
+			r.InputTokens, r.CachedTokens, r.OutputTokens, r.USDMicros, r.RejectedUSDMicros, r.SavedUSDMicros))
 	}
 	got := query(t, rawDB(t, db), `
 		SELECT run || ' ' || calls || ' ' || cache_hits || ' ' || unpriced || ' ' || input_tokens || ' ' ||
-			cached_tokens || ' ' || output_tokens || ' ' || usd_micros || ' ' || saved_usd_micros
+			cached_tokens || ' ' || output_tokens || ' ' || usd_micros || ' ' || rejected_usd_micros || ' ' || saved_usd_micros
 		FROM spend_by_run ORDER BY started`)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("spend_by_run against folio cost by run (-cost +view):\n%s", diff)
 	}
-	if last := rep.Rows[len(rep.Rows)-1]; last.Calls != doc.Cost.Calls || last.USDMicros != doc.Cost.USDMicros || last.Unpriced != 0 {
+	if last := rep.Rows[len(rep.Rows)-1]; last.Calls != doc.Cost.Calls || last.USDMicros != doc.Cost.USDMicros || last.Unpriced != 0 ||
+		last.RejectedUSDMicros != 450 {
 		t.Errorf("cost of run_5: %+v; want the document's own cost %+v", last, doc.Cost)
 	}
 

@@ -17,7 +17,7 @@ func (r *CostReport) WriteText(w io.Writer) error {
 	perRowBaseline := r.By != "model" && r.By != "type"
 	table := [][]string{{
 		strings.ToUpper(r.By), "DOCS", "CALLS", "CACHE HITS", "TOKENS IN", "CACHED IN", "TOKENS OUT",
-		"COST", "SAVED BY CACHE", "BASELINE", "VS BASELINE",
+		"COST", "OF WHICH REJECTED", "SAVED BY CACHE", "BASELINE", "VS BASELINE",
 	}}
 	for _, row := range r.Rows {
 		table = append(table, costCells(row, perRowBaseline))
@@ -83,6 +83,11 @@ func costCells(r CostRow, baseline bool) []string {
 		cells = append(cells, fmt.Sprintf("%s +%d unpriced", usd(&r.USDMicros), r.Unpriced))
 	default:
 		cells = append(cells, usd(&r.USDMicros))
+	}
+	if r.RejectedUSDMicros == 0 {
+		cells = append(cells, "-")
+	} else {
+		cells = append(cells, usd(&r.RejectedUSDMicros))
 	}
 	if r.CacheHits == 0 && r.SavedUSDMicros == 0 {
 		cells = append(cells, "-")

@@ -109,6 +109,21 @@ routes:
 		t.Errorf("rejected model calls: %d (%v), want %d: the answers were bought and rejected", rejected, err, tables)
 	}
 
+	// folio cost says the money bought answers that were rejected.
+	stdout, stderr, code = runFolio(t, "cost", "-o", out, "--json")
+	var rep struct {
+		Total struct {
+			USDMicros         int64 `json:"usd_micros"`
+			RejectedUSDMicros int64 `json:"rejected_usd_micros"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 {
+		t.Fatalf("cost: exit %d, %v: %s", code, err, stderr)
+	}
+	if rep.Total.USDMicros == 0 || rep.Total.RejectedUSDMicros != rep.Total.USDMicros {
+		t.Errorf("cost: %+v; want every dollar spent on rejected answers", rep.Total)
+	}
+
 	// The human summary says so, and --fail-on review fails the run.
 	stdout, stderr, code = runWithKey(t, "parse", "../../testdata/samples", "-o", t.TempDir(), "--config", policy, "--fail-on", "review")
 	if code != 1 {

@@ -238,6 +238,7 @@ SELECT r.id AS run, r.started AS started, count(c.id) AS calls,
 	COALESCE(sum(c.cached_tokens), 0) AS cached_tokens,
 	COALESCE(sum(c.output_tokens), 0) AS output_tokens,
 	COALESCE(sum(c.usd_micros), 0) AS usd_micros,
+	COALESCE(sum(c.usd_micros) FILTER (WHERE c.status = 'rejected'), 0) AS rejected_usd_micros,
 	COALESCE(sum(c.saved_usd_micros), 0) AS saved_usd_micros
 FROM runs r LEFT JOIN model_calls c ON c.run = r.id
 GROUP BY r.id;
