@@ -334,6 +334,7 @@ func (c *Cost) merge(o Cost) {
 			sum += *c.BaselineUSDMicros
 		}
 		c.BaselineUSDMicros = &sum
+		c.BaselineKind = o.BaselineKind
 	}
 }
 
@@ -518,6 +519,9 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 	doc.Warnings = append(doc.Warnings, warnings...)
 	if b.Baseline != nil {
 		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
+		if doc.Cost.BaselineUSDMicros != nil {
+			doc.Cost.BaselineKind = BaselineKind
+		}
 	}
 	frags, err := b.Router.Route(ctx, doc)
 	if deferred(err) {

@@ -110,6 +110,9 @@ type Cost struct {
 	// policy's baseline model would have cost; nil when there is no
 	// baseline or its price is unknown.
 	BaselineUSDMicros *int64 `json:"baseline_usd_micros,omitempty"`
+	// BaselineKind says what the baseline is (BaselineKind: modelled) when
+	// there is one.
+	BaselineKind string `json:"baseline_kind,omitempty"`
 }
 
 // Add counts c's calls into the cost. Local specialist calls are free and

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/folio/folio"
 )
 
 // CostRow is one line of a cost report: the model calls and documents of
@@ -65,6 +67,8 @@ type CostReport struct {
 	// it can be less than the sum of the rows, as a run may have several
 	// tags.
 	Total CostRow `json:"total"`
+	// BaselineKind says what the baselines are (folio.BaselineKind).
+	BaselineKind string `json:"baseline_kind"`
 }
 
 // Untagged is the key of the tag row for runs without tags.
@@ -131,7 +135,7 @@ func (db *DB) Cost(ctx context.Context, by string, scope Scope) (*CostReport, er
 
 	r, err := cost(ctx, tx, by, dim)
 	if r != nil {
-		r.Scope = scope
+		r.Scope, r.BaselineKind = scope, folio.BaselineKind
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cost by %s: %w", by, err)

@@ -238,7 +238,7 @@ func TestCost(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := &lineage.CostReport{By: tt.by, Scope: scope, Rows: []lineage.CostRow{}, Total: total}
+				want := &lineage.CostReport{By: tt.by, Scope: scope, BaselineKind: folio.BaselineKind, Rows: []lineage.CostRow{}, Total: total}
 				want.Rows = append(want.Rows, tt.rows...)
 				if scope == lineage.Spent {
 					want.Total = spent(tt.by, total)
@@ -316,9 +316,9 @@ func TestCost_reRecording(t *testing.T) {
 		scope lineage.Scope
 		want  *lineage.CostReport
 	}{
-		{lineage.Spent, &lineage.CostReport{By: "run", Scope: lineage.Spent, Total: times(once, 3, "total"),
+		{lineage.Spent, &lineage.CostReport{By: "run", Scope: lineage.Spent, BaselineKind: folio.BaselineKind, Total: times(once, 3, "total"),
 			Rows: []lineage.CostRow{times(once, 1, r1), times(once, 2, r2), {Key: r3}}}},
-		{lineage.Outputs, &lineage.CostReport{By: "run", Scope: lineage.Outputs, Total: times(once, 1, "total"),
+		{lineage.Outputs, &lineage.CostReport{By: "run", Scope: lineage.Outputs, BaselineKind: folio.BaselineKind, Total: times(once, 1, "total"),
 			Rows: []lineage.CostRow{{Key: r1}, times(once, 1, r2), {Key: r3}}}},
 	} {
 		got, err := db.Cost(ctx, "run", tt.scope)
@@ -360,7 +360,7 @@ func TestCost_unknownBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &lineage.CostReport{By: "document", Scope: lineage.Spent,
+	want := &lineage.CostReport{By: "document", Scope: lineage.Spent, BaselineKind: folio.BaselineKind,
 		Rows: []lineage.CostRow{
 			{Key: "known.pdf", Calls: 1, InputTokens: 10, OutputTokens: 1, USDMicros: 100, BaselineUSDMicros: price(1000), Documents: 1},
 			{Key: "unknown.pdf", Calls: 1, InputTokens: 20, OutputTokens: 2, USDMicros: 200, Documents: 1},

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"fmt"
+	"github.com/folio/folio"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -9,15 +10,16 @@ import (
 
 // WriteText prints r as an aligned table, one row per group and the total
 // last: documents, model calls, cache hits, tokens, cost, what the cache
-// saved, the baseline and how the cost compares with it. A cost with
-// unpriced calls is a lower bound and says so ("$1.200000 +3 unpriced", or
-// "unknown" when no call had a price), and so is its comparison with the
-// baseline ("at most 96.2% below baseline").
+// saved, the modelled baseline and how the cost compares with it
+// (folio.VersusBaseline). A cost with unpriced calls is a lower bound and
+// says so ("$1.200000 +3 unpriced", or "unknown" when no call had a
+// price), and so is its comparison with the baseline ("at most 96.2% below
+// the modelled baseline").
 func (r *CostReport) WriteText(w io.Writer) error {
 	perRowBaseline := r.By != "model" && r.By != "type"
 	table := [][]string{{
 		strings.ToUpper(r.By), "DOCS", "CALLS", "CACHE HITS", "TOKENS IN", "CACHED IN", "TOKENS OUT",
-		"COST", "OF WHICH REJECTED", "SAVED BY CACHE", "BASELINE", "VS BASELINE",
+		"COST", "OF WHICH REJECTED", "SAVED BY CACHE", "MODELLED BASELINE", "VS BASELINE",
 	}}
 	for _, row := range r.Rows {
 		table = append(table, costCells(row, perRowBaseline))
@@ -102,26 +104,7 @@ func costCells(r CostRow, baseline bool) []string {
 	case r.BaselineUSDMicros == nil:
 		cells = append(cells, "unknown", "")
 	default:
-		cells = append(cells, usd(r.BaselineUSDMicros), versus(r.USDMicros, *r.BaselineUSDMicros, r.Unpriced > 0))
+		cells = append(cells, usd(r.BaselineUSDMicros), folio.VersusBaseline(r.USDMicros, *r.BaselineUSDMicros, r.Unpriced > 0))
 	}
 	return cells
-}
-
-// versus compares a cost with its baseline, in percent of the baseline.
-// When the cost is a lower bound, so is the comparison.
-func versus(cost, baseline int64, lowerBound bool) string {
-	if baseline <= 0 {
-		return ""
-	}
-	pct := float64(baseline-cost) / float64(baseline) * 100
-	s := fmt.Sprintf("%.1f%% below baseline", pct)
-	bound := "at most "
-	if pct < 0 {
-		s = fmt.Sprintf("%.1f%% above baseline", -pct)
-		bound = "at least "
-	}
-	if lowerBound {
-		s = bound + s
-	}
-	return s
 }

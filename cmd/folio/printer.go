@@ -119,8 +119,8 @@ func (p *printer) summary(run folio.Run) {
 			fmt.Fprintf(w, " + %d calls of unknown price", c.Unpriced)
 		}
 		if c.BaselineUSDMicros != nil && *c.BaselineUSDMicros > 0 {
-			fmt.Fprintf(w, "; baseline %s (%.1f%% saved)", usd(*c.BaselineUSDMicros),
-				100*(1-float64(c.USDMicros)/float64(*c.BaselineUSDMicros)))
+			fmt.Fprintf(w, "; %s baseline %s: %s", folio.BaselineKind, usd(*c.BaselineUSDMicros),
+				folio.VersusBaseline(c.USDMicros, *c.BaselineUSDMicros, c.Unpriced > 0))
 		}
 		fmt.Fprintln(w)
 	}
