@@ -51,6 +51,8 @@ type Batch struct {
 	// budgetOut is set once the budget deferred a document: no document
 	// is started after it.
 	budgetOut atomic.Bool
+	// inFlight counts the documents being worked on.
+	inFlight atomic.Int64
 	// DocTimeout bounds parsing and segmenting one document.
 	DocTimeout time.Duration
 	// MaxBytes is the largest input read; bigger files fail as too_large.
@@ -222,7 +224,9 @@ func (b *Batch) feed(ctx context.Context, srcs []Source, runID string, report fu
 					notStarted(1)
 					continue
 				}
+				b.inFlight.Add(1)
 				ev := b.document(ctx, runID, src)
+				b.inFlight.Add(-1)
 				if b.budgetOut.Load() {
 					stopOnce.Do(func() { close(stop) })
 				}
@@ -255,6 +259,9 @@ feed:
 	close(jobs)
 	wg.Wait()
 }
+
+// InFlight returns how many documents are being worked on.
+func (b *Batch) InFlight() int { return int(b.inFlight.Load()) }
 
 // stopping reports whether Stop is closed.
 func (b *Batch) stopping() bool {

@@ -602,6 +602,14 @@ func TestSignalFinishesInFlightDocuments(t *testing.T) {
 	if code := p.exit(t, exitBound); code != 130 {
 		t.Fatalf("exit %d after SIGINT, want 130\n%s", code, p.stderr)
 	}
+	// The signal is acknowledged at once, and the run ends saying why.
+	stderr := p.stderr.String()
+	if !strings.Contains(stderr, "stopping (SIGINT): finishing ") || !strings.Contains(stderr, "up to 10m0s; press Ctrl-C again to abort") {
+		t.Errorf("SIGINT not acknowledged on stderr:\n%s", stderr)
+	}
+	if last := lastLine(stderr); last != "folio: interrupted (SIGINT)" {
+		t.Errorf("last line %q, want %q", last, "folio: interrupted (SIGINT)")
+	}
 	sum, _ := summaryOf(t, p.stdout.String())
 	t.Logf("SIGINT after the first document: %d ok, %d not started", sum.OK, sum.NotStarted)
 	if sum.OK == 0 || sum.NotStarted == 0 || sum.Interrupted != 0 || sum.OK+sum.NotStarted != docs {

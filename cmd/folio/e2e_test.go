@@ -245,6 +245,22 @@ func TestExitCodes(t *testing.T) {
 			if code != tt.want {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.want, stderr)
 			}
+			// Under --log-format json the error is one JSON object that
+			// carries the exit code.
+			if tt.want == 0 {
+				return
+			}
+			_, stderr, code = runFolio(t, append([]string{"--log-format", "json"}, tt.args...)...)
+			var obj struct {
+				Level    string `json:"level"`
+				Msg      string `json:"msg"`
+				ExitCode int    `json:"exit_code"`
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &obj); err != nil || obj.ExitCode != code || code != tt.want || obj.Msg == "" {
+				t.Errorf("--log-format json: exit %d, last stderr line %q (%v); want one JSON object with exit_code %d",
+					code, lines[len(lines)-1], err, tt.want)
+			}
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync"
@@ -57,29 +58,65 @@ func run(args []string, s *streams) int {
 	cmd := newRootCmd(s, sh)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(sh.ctx)
-	if got := sh.signal(); got != nil {
-		fmt.Fprintf(s.Err, "folio: interrupted by %v\n", got)
-		if got == syscall.SIGTERM {
-			return exitTerminated
+	report := func(code int, msg string) int {
+		if jsonLog(args) {
+			// One JSON object, as the rest of stderr under --log-format json.
+			slog.New(slog.NewJSONHandler(s.Err, nil)).Error(msg, "exit_code", code)
+		} else {
+			fmt.Fprintf(s.Err, "folio: %s\n", msg)
 		}
-		return exitInterrupted
+		return code
+	}
+	if got := sh.signal(); got != nil {
+		code := exitInterrupted
+		if got == syscall.SIGTERM {
+			code = exitTerminated
+		}
+		return report(code, fmt.Sprintf("interrupted (%s)", signalName(got)))
 	}
 	if err == nil {
 		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(s.Err, "folio: %v\n", ee.err)
+		if ee.err == nil {
+			return ee.code
 		}
-		return ee.code
+		return report(ee.code, ee.err.Error())
 	}
 	// Anything cobra itself rejects (unknown flag, bad arguments) is usage.
-	fmt.Fprintf(s.Err, "folio: %v\n", err)
 	if isUsage(err) {
-		return exitUsage
+		return report(exitUsage, err.Error())
 	}
-	return exitFailed
+	return report(exitFailed, err.Error())
+}
+
+// jsonLog reports whether args ask for --log-format json. It reads the
+// arguments itself, so that errors cobra meets before parsing its flags
+// are reported in that format too.
+func jsonLog(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--log-format=json":
+			return true
+		case a == "--log-format" && i+1 < len(args) && args[i+1] == "json":
+			return true
+		}
+	}
+	return false
+}
+
+// signalName names a signal as people write it: SIGINT, SIGTERM.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // shutdown turns SIGINT and SIGTERM into a graceful stop. The first signal
@@ -91,9 +128,10 @@ type shutdown struct {
 	cancel context.CancelFunc
 	stop   chan struct{}
 
-	mu    sync.Mutex
-	grace time.Duration
-	sig   os.Signal
+	mu     sync.Mutex
+	grace  time.Duration
+	sig    os.Signal
+	notice func(sig os.Signal, grace time.Duration, second bool) // acknowledges a signal at once
 }
 
 func newShutdown(parent context.Context) *shutdown {
@@ -116,19 +154,33 @@ func (sh *shutdown) watch(ch chan os.Signal) {
 	}
 	sh.mu.Lock()
 	sh.sig = got
-	grace := sh.grace
+	grace, notice := sh.grace, sh.notice
 	sh.mu.Unlock()
+	if notice != nil {
+		notice(got, grace, false)
+	}
 	close(sh.stop)
 	if grace > 0 {
 		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-ch:
+		case again := <-ch:
+			if notice != nil {
+				notice(again, grace, true)
+			}
 		case <-sh.ctx.Done():
 		}
 	}
 	sh.cancel()
+}
+
+// onSignal sets what acknowledges a signal when it arrives: the first
+// (second false) and, during the grace period, the one that aborts it.
+func (sh *shutdown) onSignal(fn func(sig os.Signal, grace time.Duration, second bool)) {
+	sh.mu.Lock()
+	sh.notice = fn
+	sh.mu.Unlock()
 }
 
 // setGrace lets work in flight go on for d after the first signal.

@@ -257,6 +257,14 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	b.CropNoTextLayer = rt.cropNoText
 	if o.sh != nil {
 		b.Stop = o.sh.stopping()
+		o.sh.onSignal(func(sig os.Signal, grace time.Duration, second bool) {
+			if second {
+				log.Warn(fmt.Sprintf("aborting (%s): canceling the documents in flight; the next run does them", signalName(sig)))
+				return
+			}
+			log.Warn(fmt.Sprintf("stopping (%s): finishing %d documents in flight, up to %s; press Ctrl-C again to abort",
+				signalName(sig), b.InFlight(), grace))
+		})
 	}
 	// NDJSON on the same terminal would be drawn over by the bar.
 	bar := s.ErrTTY && !o.quiet && !(o.json && s.OutTTY)
