@@ -124,7 +124,7 @@ func TestRunClassifiesFailures(t *testing.T) {
 			if diff := cmp.Diff([]any{wantUsage, wantPrice}, []any{res.Usage, res.USDMicros}); diff != "" {
 				t.Errorf("usage and price (-want +got):\n%s", diff)
 			}
-			if res.Prompt != "table/v1" && res.Prompt != "image/v1" || res.RequestHash == "" {
+			if res.Prompt != "table/v2" && res.Prompt != "image/v1" || res.RequestHash == "" {
 				t.Errorf("result does not describe the request: prompt %q, hash %q", res.Prompt, res.RequestHash)
 			}
 			noKey(t, err, res)

@@ -189,6 +189,13 @@ func TestRequestKey(t *testing.T) {
 				tt.Element.ID, tt.Rule, tt.Attempt = "el_other", "table#3", 5
 				return tt
 			}()},
+			// A table with a grid is sent as its grid: the element's
+			// text, the same words again, is not part of the request.
+			{"table text beside its grid", base, func() route.Task {
+				tt := tableTask()
+				tt.Element.Text += "!"
+				return tt
+			}()},
 		}
 		for _, c := range same {
 			if got := key(t, c.s, c.task); got != want {
@@ -196,6 +203,17 @@ func TestRequestKey(t *testing.T) {
 			}
 		}
 	})
+	// withCells gives the task's table one cell per position, its columns
+	// 100 points wide starting dx to the right.
+	withCells := func(tt *route.Task, dx float64) {
+		for i, row := range tt.Element.Table.Rows {
+			for j, text := range row {
+				x, y := 72+dx+float64(j)*100, 100+float64(i)*20
+				tt.Element.Table.Cells = append(tt.Element.Table.Cells, folio.Cell{Row: i, Col: j, RowSpan: 1, ColSpan: 1,
+					Text: text, Box: folio.Box{x, y, x + 90, y + 15}})
+			}
+		}
+	}
 	t.Run("sensitive", func(t *testing.T) {
 		other := func(edit func(*route.Task)) route.Task {
 			tt := tableTask()
@@ -217,7 +235,9 @@ func TestRequestKey(t *testing.T) {
 			{"base URL path", newSpecialist(t, srv, mini(), func(ep *openai.Endpoint) { ep.BaseURL += "/proxy" }), tableTask()},
 			{"API version", newSpecialist(t, srv, mini(), func(ep *openai.Endpoint) { ep.APIVersion = "2024-10-21" }), tableTask()},
 			{"cell text", base, other(func(tt *route.Task) { tt.Element.Table.Rows[1][1] = "12.6" })},
-			{"element text", base, other(func(tt *route.Task) { tt.Element.Text += "!" })},
+			{"element text of a table without a grid", base, other(func(tt *route.Task) { tt.Element.Table = nil })},
+			{"cell geometry", base, other(func(tt *route.Task) { withCells(tt, 0) })},
+			{"other cell geometry", base, other(func(tt *route.Task) { withCells(tt, 30) })},
 			{"crop", base, other(func(tt *route.Task) { tt.Crop = pngOf(t, 10, 10) })},
 			{"crop bytes", base, other(func(tt *route.Task) { tt.Crop = pngOf(t, 10, 11) })},
 		}

@@ -10,7 +10,7 @@ import (
 var _ route.Identifier = (*Specialist)(nil)
 
 // templates are every prompt template a Specialist may send.
-var templates = []*template{tableV1, imageV1, textV1, transcribeV1}
+var templates = []*template{tableV2, imageV1, textV1, transcribeV1}
 
 // Identity returns what the specialist's results depend on besides its
 // alias: the model id, where it is served, how images are sized for it,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/folio/folio"
@@ -22,11 +23,13 @@ type template struct {
 }
 
 var (
-	tableV1 = &template{ID: "table/v1", Version: 1, Format: "folio_table", Schema: tableSchema, System: strings.TrimSpace(`
-You reconstruct one table from a document page. The user message is JSON with the table as a parser extracted it:
-"text" (all its text), "table" with "rows" (the parser's grid), "header_rows" and "cells" (each cell's row, col,
-spans, text and bbox [x0, y0, x1, y1] in PDF points, origin top-left), and "bbox", the table's region. An image of
-that region may follow.
+	tableV2 = &template{ID: "table/v2", Version: 2, Format: "folio_table", Schema: tableSchema, System: strings.TrimSpace(`
+You reconstruct one table from a document page. The user message is JSON with "bbox", the table's region
+[x0, y0, x1, y1] in PDF points (origin top-left), and the table as a parser extracted it, its text given once:
+"table" with "rows" (the parser's grid of cell texts), "header_rows", "spans" (each cell the parser found spanning
+several positions, as [row, col, row_span, col_span]), "col_x" (each column's [x0, x1]) and "row_y" (each row's
+[y0, y1]). When the parser found no grid, "text" holds the table's text instead. An image of the region may
+follow.
 Answer with the table's true structure:
 - rows: the dense grid, one array of strings per row, every row as long as the widest; a cell spanning several rows
   or columns is written once, at its top-left position, and the positions it covers are empty strings.
@@ -69,28 +72,73 @@ type request struct {
 	outGuess int64
 }
 
-// input is the user message: the element as Folio knows it. Only content
-// goes in; ids and lineage stay with Folio.
-type input struct {
+// tableRequest is the user message of a table: its text once, as the
+// parser's grid with the geometry of its rows and columns, or as plain
+// text when there is no grid with text.
+type tableRequest struct {
 	Type  string      `json:"type"`
-	Text  string      `json:"text"`
-	BBox  *[4]float64 `json:"bbox,omitempty"`
+	BBox  [4]float64  `json:"bbox"`
+	Text  string      `json:"text,omitempty"`
 	Table *tableInput `json:"table,omitempty"`
 }
 
-type tableInput struct {
-	Rows       [][]string  `json:"rows"`
-	HeaderRows int         `json:"header_rows"`
-	Cells      []cellInput `json:"cells,omitempty"`
+// input is the user message: the element as Folio knows it. Only content
+// goes in; ids and lineage stay with Folio.
+type input struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
 }
 
-type cellInput struct {
-	Row     int        `json:"row"`
-	Col     int        `json:"col"`
-	RowSpan int        `json:"row_span"`
-	ColSpan int        `json:"col_span"`
-	Text    string     `json:"text"`
-	BBox    [4]float64 `json:"bbox"`
+type tableInput struct {
+	Rows       [][]string `json:"rows"`
+	HeaderRows int        `json:"header_rows"`
+	Spans      [][4]int   `json:"spans,omitempty"`
+	ColX       [][2]int   `json:"col_x,omitempty"`
+	RowY       [][2]int   `json:"row_y,omitempty"`
+}
+
+// newTableInput returns the grid of tb with its spans and the extent of
+// each row and column (whole points, from the cells of one position).
+func newTableInput(tb *folio.Table) *tableInput {
+	in := &tableInput{Rows: tb.Rows, HeaderRows: tb.HeaderRows}
+	cols := 0
+	for _, r := range tb.Rows {
+		cols = max(cols, len(r))
+	}
+	const unset = math.MaxInt
+	in.ColX, in.RowY = make([][2]int, cols), make([][2]int, len(tb.Rows))
+	for i := range in.ColX {
+		in.ColX[i] = [2]int{unset, -unset}
+	}
+	for i := range in.RowY {
+		in.RowY[i] = [2]int{unset, -unset}
+	}
+	grow := func(r *[2]int, lo, hi float64) {
+		r[0], r[1] = min(r[0], int(math.Floor(lo))), max(r[1], int(math.Ceil(hi)))
+	}
+	for _, c := range tb.Cells {
+		if c.RowSpan > 1 || c.ColSpan > 1 {
+			in.Spans = append(in.Spans, [4]int{c.Row, c.Col, c.RowSpan, c.ColSpan})
+		}
+		if c.Box == (folio.Box{}) || c.Page > 0 && c.Page != tb.Cells[0].Page {
+			continue
+		}
+		if c.ColSpan == 1 && c.Col >= 0 && c.Col < cols {
+			grow(&in.ColX[c.Col], c.Box[0], c.Box[2])
+		}
+		if c.RowSpan == 1 && c.Row >= 0 && c.Row < len(tb.Rows) {
+			grow(&in.RowY[c.Row], c.Box[1], c.Box[3])
+		}
+	}
+	// Without geometry for every row and column, none is sent: a partial
+	// list would misplace the ones it has.
+	for _, r := range append(slices.Clone(in.ColX), in.RowY...) {
+		if r[0] == unset {
+			in.ColX, in.RowY = nil, nil
+			break
+		}
+	}
+	return in
 }
 
 // build chooses the template for t and renders its request. An element the
@@ -103,25 +151,24 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 	}
 	vision := s.m.Vision && len(crop) > 0
 	in := input{Type: string(el.Type), Text: el.Text}
+	var message any // the user message's JSON; in unless the type has its own
 	req := &request{}
 	var pngs [][]byte
 	switch el.Type {
 	case folio.TableType:
-		req.tpl = tableV1
-		b := rounded(el.Box)
-		in.BBox = &b
+		req.tpl = tableV2
+		tr := tableRequest{Type: string(el.Type), BBox: rounded(el.Box)}
 		cells := 0
-		if tb := el.Table; tb != nil {
-			in.Table = &tableInput{Rows: tb.Rows, HeaderRows: tb.HeaderRows}
-			for _, c := range tb.Cells {
-				in.Table.Cells = append(in.Table.Cells, cellInput{Row: c.Row, Col: c.Col,
-					RowSpan: c.RowSpan, ColSpan: c.ColSpan, Text: c.Text, BBox: rounded(c.Box)})
-			}
+		if tb := el.Table; tb != nil && route.TableHasText(tb) {
+			tr.Table = newTableInput(tb)
 			for _, r := range tb.Rows {
 				cells += len(r)
 			}
 			cells = max(cells, len(tb.Cells))
+		} else {
+			tr.Text = el.Text
 		}
+		message = tr
 		if !route.HasText(el.Text) && (el.Table == nil || !route.TableHasText(el.Table)) && !vision {
 			return nil, route.Errorf(route.ClassInput, "table has no text and no image to read")
 		}
@@ -165,7 +212,10 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(in); err != nil {
+	if message == nil {
+		message = in
+	}
+	if err := enc.Encode(message); err != nil {
 		return nil, route.Errorf(route.ClassInput, "encode input: %w", err)
 	}
 	req.input = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -309,7 +309,7 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 		return route.Errorf(route.ClassEmpty, "answer is empty")
 	}
 	switch req.tpl {
-	case tableV1:
+	case tableV2:
 		var a tableAnswer
 		if err := decodeAnswer(content, req.tpl.Schema, &a); err != nil {
 			return &route.Error{Class: route.ClassSchema, Err: err}

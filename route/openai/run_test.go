@@ -52,7 +52,7 @@ func TestRunAnswersEachTaskKind(t *testing.T) {
 			},
 			Usage:     folio.Usage{InputTokens: 1500, CachedTokens: 1024, OutputTokens: 120},
 			USDMicros: micros(485),
-			Prompt:    "table/v1", PromptVersion: 1,
+			Prompt:    "table/v2", PromptVersion: 2,
 			// The 400×120 crop of a 468×100 pt table is 62 dpi, under the
 			// minimum: sent whole, 13×4 patches × 1.62 = 84.24 → 85.
 			ImageSent: folio.ImageSent{ImageWidth: 400, ImageHeight: 120, EstimatedImageTokens: 85},
