@@ -46,7 +46,9 @@ func (db *DB) CacheGet(ctx context.Context, key string) (value []byte, ok bool, 
 	if value == nil {
 		value = []byte{}
 	}
-	db.hits.add(key)
+	if db.hits != nil { // nil when read-only
+		db.hits.add(key)
+	}
 	return value, true, nil
 }
 

@@ -176,9 +176,56 @@ type writeTx struct {
 	now time.Time
 }
 
+// ErrReadOnly is returned, wrapped, by writes to a ledger opened with
+// OpenReadOnly.
+var ErrReadOnly = errors.New("ledger opened read-only")
+
+// OpenReadOnly opens the existing ledger at path for reading only: no file
+// is created, no schema migrated, nothing written (a dry run's view of the
+// ledger: what is done, the response cache, the history of estimates).
+// A ledger of another schema version is an error: the next real run
+// migrates it.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	db := &DB{path: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	// A WAL reader needs the -shm and -wal files; when no writer has them
+	// open, reading the file as immutable creates neither.
+	mode := "immutable=1"
+	if _, err := os.Stat(abs + "-wal"); err == nil {
+		mode = "mode=ro"
+	}
+	db.read, err = sql.Open("sqlite3", dsn(abs,
+		mode,
+		"_query_only=on",
+		fmt.Sprintf("_busy_timeout=%d", BusyTimeout.Milliseconds()),
+	))
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	var have int
+	if err := db.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		db.read.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	if want := SchemaVersion(); have != want {
+		db.read.Close()
+		return nil, fmt.Errorf("open ledger %s read-only: schema version %d, this folio reads %d", path, have, want)
+	}
+	return db, nil
+}
+
 // update runs fn in an immediate write transaction, committing when fn
 // returns nil and rolling back otherwise.
 func (db *DB) update(ctx context.Context, fn func(tx *writeTx) error) error {
+	if db.write == nil {
+		return ErrReadOnly
+	}
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -3,7 +3,10 @@ package lineage_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -238,5 +241,58 @@ func TestIntegrityCheck_reportsForeignKeyViolations(t *testing.T) {
 	err := db.IntegrityCheck(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "fragments") {
 		t.Fatalf("IntegrityCheck = %v, want a fragments violation", err)
+	}
+}
+
+// A ledger opened read-only answers reads, refuses writes, and creates no
+// file; a missing one is fs.ErrNotExist, another schema version an error.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "folio.db")
+	if _, err := lineage.OpenReadOnly(ctx, path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenReadOnly of a missing ledger: %v, want fs.ErrNotExist", err)
+	}
+	db := openDB(t, path)
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDoc("s1", "cfg1", "a.pdf", 3)
+	if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(dir)
+
+	ro, err := lineage.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ro.Finished(ctx, doc.ID); err != nil || !ok {
+		t.Errorf("Finished on the read-only ledger: %v, %v", ok, err)
+	}
+	if err := ro.StartRun(ctx, sampleRun("run_2", t0)); !errors.Is(err, lineage.ErrReadOnly) {
+		t.Errorf("StartRun on the read-only ledger: %v, want ErrReadOnly", err)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Errorf("files before %v, after %v", before, after)
+	}
+
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", lineage.SchemaVersion()-1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lineage.OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "schema version") {
+		t.Errorf("OpenReadOnly of an older schema: %v, want a schema version error", err)
 	}
 }

@@ -70,8 +70,11 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 			continue
 		}
 		key, err := ep.APIKey()
-		if err != nil && !o.dryRun {
+		switch {
+		case err != nil && !o.dryRun:
 			return nil, &exitError{code: exitConfig, err: fmt.Errorf("model %s: %w", alias, err)}
+		case err != nil:
+			log.Warn(fmt.Sprintf("model %s: %v: the real run would stop with exit 78", alias, err))
 		}
 		spec, err := openai.New(openai.Endpoint{Name: m.Endpoint, BaseURL: ep.BaseURL, APIKey: key,
 			Timeout: f.Timeout, Headers: ep.Headers, APIVersion: ep.APIVersion}, om)

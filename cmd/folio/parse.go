@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -167,14 +168,17 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	for _, sk := range skipped {
 		log.Warn("skipping input", "path", sk.Path, "reason", sk.Reason)
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return configErrorf("output folder: %v", err)
+	if !o.dryRun {
+		// A dry run writes nothing: no folder, no lock, no ledger.
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return configErrorf("output folder: %v", err)
+		}
+		lock, err := lockOutput(ctx, o)
+		if err != nil {
+			return err
+		}
+		defer unlockOutput(lock, log)
 	}
-	lock, err := lockOutput(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer unlockOutput(lock, log)
 	if o.sh != nil {
 		o.sh.setGrace(o.shutdown)
 	}
@@ -191,22 +195,43 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		return err
 	}
 
-	db, err := lineage.Open(ctx, o.db)
-	if err != nil {
-		return configErrorf("open ledger: %v", err)
+	var (
+		ledger folio.Ledger
+		writer folio.Writer
+		cache  route.CacheStore
+	)
+	if o.dryRun {
+		// The ledger, when there is one, is only read: what is done, the
+		// answers already bought.
+		ro, err := lineage.OpenReadOnly(ctx, o.db)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			log.Warn("dry run without the ledger: every document counts as new and every answer as unpaid", "err", err)
+		default:
+			defer ro.Close()
+			cache = ro
+		}
+		ledger, writer = dryLedger{ro}, dryWriter{}
+	} else {
+		db, err := lineage.Open(ctx, o.db)
+		if err != nil {
+			return configErrorf("open ledger: %v", err)
+		}
+		defer db.Close()
+		w, err := synth.New(o.out, synth.Options{Markdown: o.markdown})
+		if err != nil {
+			return configErrorf("output: %v", err)
+		}
+		defer w.Close()
+		w.Logger = log
+		ledger, writer, cache = db, w, db
 	}
-	defer db.Close()
-	rt, err := newRouting(file, o, db, log)
+	rt, err := newRouting(file, o, cache, log)
 	if err != nil {
 		return err
 	}
 	config := folio.ConfigHash(rt.policy.HashWith(rt.specialists))
-	writer, err := synth.New(o.out, synth.Options{Markdown: o.markdown})
-	if err != nil {
-		return configErrorf("output: %v", err)
-	}
-	defer writer.Close()
-	writer.Logger = log
 	pool := route.NewPool(o.routeWorkers)
 	defer pool.Close()
 	router, err := route.New(rt.policy, pool, rt.specialists...)
@@ -235,7 +260,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		Segmenter:  segment.New(segment.Options{}),
 		Router:     router,
 		Writer:     writer,
-		Ledger:     db,
+		Ledger:     ledger,
 		OutDir:     o.out,
 		Workers:    inFlight(o, rt),
 		ParseSlots: o.workers,
@@ -314,9 +339,6 @@ func engineCacheDir(log *slog.Logger) (dir string, cleanup func(), err error) {
 // unlockOutput, which the caller defers: that keeps it reachable, so the
 // garbage collector cannot close the file that carries it.
 func lockOutput(ctx context.Context, o *parseOptions) (*synth.DirLock, error) {
-	if o.dryRun {
-		return nil, nil
-	}
 	lock, err := synth.Lock(ctx, o.out, o.wait)
 	var le *synth.LockedError
 	switch {

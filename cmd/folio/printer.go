@@ -91,6 +91,12 @@ func (p *printer) summary(run folio.Run) {
 		return
 	}
 	w := p.s.Out
+	if est != nil {
+		fmt.Fprintf(w, "dry run: would parse %d documents (%d done already, %d failed to parse); nothing was written; %d pages, %d elements; %.1fs\n",
+			sum.OK+sum.Partial, sum.Skipped+sum.Refreshed, sum.Failed, sum.Pages, sum.Elements, sum.Seconds)
+		writeEstimate(w, est)
+		return
+	}
 	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
 	if sum.Partial > 0 {
 		fmt.Fprintf(w, ", %d partial (written without pages that could not be read)", sum.Partial)

@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/folio/folio/route/openai/oaitest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // fakeKey is recognisable so that the test can look for it in every byte
@@ -228,6 +230,64 @@ func TestRoutingDryRunMakesNoCall(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(out, "*.json")); len(files) != 0 {
 		t.Errorf("dry run wrote outputs: %v", files)
 	}
+}
+
+// A dry run writes nothing: no output folder, no lock, no ledger, no run
+// row; it says what it would parse and warns about what the real run would
+// stop on (an unset key variable). Over a finished OUT, it reads the ledger
+// to skip what is done, and leaves every file as it was.
+func TestDryRunWritesNothing(t *testing.T) {
+	srv := oaitest.New(t)
+	policy := writePolicy(t, srv, "")
+	out := filepath.Join(t.TempDir(), "out")
+	stdout, stderr, code := runFolio(t, "parse", "../../testdata/samples", "-o", out, "--config", policy, "--dry-run")
+	if code != 0 {
+		t.Fatalf("dry run without the key: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("dry run created %s (%v): %v", out, err, listFiles(t, filepath.Dir(out)))
+	}
+	if !strings.Contains(stdout, "would parse 4 documents") || !strings.Contains(stderr, "FOLIO_TEST_KEY") ||
+		!strings.Contains(stderr, "exit 78") {
+		t.Errorf("dry run does not say what it would parse or warn about the unset key:\nstdout: %s\nstderr: %s", stdout, stderr)
+	}
+
+	if _, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", policy); code != 0 {
+		t.Fatalf("real run: exit %d: %s", code, stderr)
+	}
+	before := snapshot(t, out)
+	stdout, stderr, code = runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", policy, "--dry-run")
+	if code != 0 {
+		t.Fatalf("dry run over a finished OUT: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "would parse 0 documents (4 done already") {
+		t.Errorf("dry run over a finished OUT:\n%s", stdout)
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("dry run changed OUT (-before +after):\n%s", diff)
+	}
+}
+
+// snapshot returns every file under dir with its size and modification
+// time.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		m[p] = fmt.Sprint(info.Size(), " ", info.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func TestRoutingBudget(t *testing.T) {
