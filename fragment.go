@@ -20,6 +20,11 @@ type Call struct {
 	// USDMicros is the call's price in micro-dollars; nil when the price is
 	// unknown (never zero for "unknown").
 	USDMicros *int64 `json:"usd_micros"`
+	// EstimatedUSDMicros is what the call was expected to cost before it
+	// was made, by its model's estimator; nil for local specialists and
+	// when the price is unknown. The ledger's history of estimates against
+	// prices calibrates later estimates.
+	EstimatedUSDMicros *int64 `json:"estimated_usd_micros,omitempty"`
 	// SavedUSDMicros is, on a cache hit, what the answer cost when it was
 	// first bought.
 	SavedUSDMicros *int64        `json:"saved_usd_micros,omitempty"`

@@ -195,8 +195,8 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		INSERT INTO calls (fragment, rec, attempt, rule, model, endpoint,
 			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
 			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created,
-			image_width, image_height, image_detail, estimated_image_tokens)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			image_width, image_height, image_detail, estimated_image_tokens, estimated_usd_micros)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 				f.ID, rec, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
 				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
-				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens); err != nil {
+				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens, k.EstimatedUSDMicros); err != nil {
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}
 		}

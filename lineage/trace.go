@@ -310,7 +310,7 @@ func readCalls(ctx context.Context, tx *sql.Tx, rec int64, fragment string) ([]f
 		SELECT attempt, rule, model, endpoint, input_tokens, cached_tokens,
 			output_tokens, usd_micros, saved_usd_micros, latency_us, cache_hit, status,
 			error_class, error, retries, prompt, prompt_version, request_hash,
-			image_width, image_height, image_detail, estimated_image_tokens
+			image_width, image_height, image_detail, estimated_image_tokens, estimated_usd_micros
 		FROM calls WHERE rec = ? AND fragment = ? ORDER BY attempt, id`, rec, fragment)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
@@ -323,7 +323,7 @@ func readCalls(ctx context.Context, tx *sql.Tx, rec int64, fragment string) ([]f
 		if err := rows.Scan(&c.Attempt, &c.Rule, &c.Model, &c.Endpoint, &c.InputTokens, &c.CachedTokens,
 			&c.OutputTokens, &c.USDMicros, &c.SavedUSDMicros, &us, &c.CacheHit, &c.Status,
 			&c.ErrorClass, &c.Error, &c.Retries, &c.Prompt, &c.PromptVersion, &c.RequestHash,
-			&c.ImageWidth, &c.ImageHeight, &c.ImageDetail, &c.EstimatedImageTokens); err != nil {
+			&c.ImageWidth, &c.ImageHeight, &c.ImageDetail, &c.EstimatedImageTokens, &c.EstimatedUSDMicros); err != nil {
 			return nil, fmt.Errorf("calls: %w", err)
 		}
 		c.Latency = time.Duration(us) * time.Microsecond

@@ -208,7 +208,7 @@ func TestBudgetDegradeThroughRouter(t *testing.T) {
 			Reason: "budget", FellBackFrom: "m",
 			Calls: []folio.Call{
 				{Attempt: 1, Rule: "paragraph#1", Model: "local/picky", USDMicros: zero(), Status: "rejected", ErrorClass: "grounding"},
-				{Attempt: 2, Rule: "paragraph#2", Model: "m", USDMicros: zero(), Status: "failed", ErrorClass: "budget"},
+				{Attempt: 2, Rule: "paragraph#2", Model: "m", USDMicros: zero(), EstimatedUSDMicros: usd(100), Status: "failed", ErrorClass: "budget"},
 			}}
 		if diff := cmp.Diff(want, f, ignoreLatency); diff != "" {
 			t.Errorf("element %d after the budget ran out (-want +got):\n%s", i+2, diff)

@@ -355,24 +355,29 @@ type attempt struct {
 
 // attempt runs one specialist on t, checks its output and records the call.
 func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
+	var expected *int64
+	if _, ok := s.(Estimator); ok {
+		expected = estimate(s, t).USDMicros
+	}
 	start := time.Now()
 	res, runErr, checkErr, valid := r.try(ctx, s, t)
 	call := folio.Call{
-		Attempt:        t.Attempt,
-		Rule:           t.Rule,
-		Model:          cmp.Or(res.Model, modelName(s)),
-		Endpoint:       res.Endpoint,
-		Usage:          res.Usage,
-		USDMicros:      res.USDMicros,
-		SavedUSDMicros: res.SavedUSDMicros,
-		Latency:        time.Since(start),
-		CacheHit:       res.CacheHit,
-		Prompt:         res.Prompt,
-		PromptVersion:  res.PromptVersion,
-		RequestHash:    res.RequestHash,
-		Retries:        res.Retries,
-		ImageSent:      res.ImageSent,
-		Status:         folio.CallOK,
+		Attempt:            t.Attempt,
+		Rule:               t.Rule,
+		Model:              cmp.Or(res.Model, modelName(s)),
+		Endpoint:           res.Endpoint,
+		Usage:              res.Usage,
+		USDMicros:          res.USDMicros,
+		SavedUSDMicros:     res.SavedUSDMicros,
+		EstimatedUSDMicros: expected,
+		Latency:            time.Since(start),
+		CacheHit:           res.CacheHit,
+		Prompt:             res.Prompt,
+		PromptVersion:      res.PromptVersion,
+		RequestHash:        res.RequestHash,
+		Retries:            res.Retries,
+		ImageSent:          res.ImageSent,
+		Status:             folio.CallOK,
 	}
 	if call.USDMicros == nil && folio.IsLocal(call.Model) {
 		call.USDMicros = new(int64)

@@ -33,7 +33,7 @@ func TestDryRunMakesNoCalls(t *testing.T) {
 	}
 	estimated := func(rule, model string, u folio.Usage, price *int64) []folio.Call {
 		return []folio.Call{{Attempt: 1, Rule: rule, Model: model, Endpoint: "openai", Usage: u, USDMicros: price,
-			Status: route.CallEstimated, ErrorClass: route.ClassDryRun}}
+			EstimatedUSDMicros: price, Status: route.CallEstimated, ErrorClass: route.ClassDryRun}}
 	}
 	want := []folio.Fragment{
 		// The chain ends at the first estimated link; the element keeps its

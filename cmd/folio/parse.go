@@ -196,9 +196,10 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 
 	var (
-		ledger folio.Ledger
-		writer folio.Writer
-		cache  route.CacheStore
+		ledger  folio.Ledger
+		writer  folio.Writer
+		cache   route.CacheStore
+		history *lineage.DB // calibrates estimates; nil without a ledger
 	)
 	if o.dryRun {
 		// The ledger, when there is one, is only read: what is done, the
@@ -210,7 +211,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 			log.Warn("dry run without the ledger: every document counts as new and every answer as unpaid", "err", err)
 		default:
 			defer ro.Close()
-			cache = ro
+			cache, history = ro, ro
 		}
 		ledger, writer = dryLedger{ro}, dryWriter{}
 	} else {
@@ -225,7 +226,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		}
 		defer w.Close()
 		w.Logger = log
-		ledger, writer, cache = db, w, db
+		ledger, writer, cache, history = db, w, db, db
 	}
 	rt, err := newRouting(file, o, cache, log)
 	if err != nil {
@@ -255,6 +256,11 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	defer engine.Close()
 
 	p := newPrinter(s, o.json, o.dryRun, o.quiet)
+	if history != nil {
+		if p.cal, err = history.Calibrations(ctx); err != nil {
+			log.Warn("estimates without calibration", "err", err)
+		}
+	}
 	b := &folio.Batch{
 		Parser:     engine,
 		Segmenter:  segment.New(segment.Options{}),

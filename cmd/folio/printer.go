@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/route"
 )
 
@@ -29,6 +30,11 @@ type printer struct {
 	baseline        int64
 	baselineUnknown int
 	baselineDocs    int
+	// cal calibrates estimates from the ledger's history (read before the
+	// run); first tallies a real run's first-call estimates, to show what
+	// a dry run would have said beside what the run cost.
+	cal   map[lineage.CalibrationKey]lineage.Calibration
+	first route.Tally
 }
 
 func newPrinter(s *streams, asJSON, dryRun, quiet bool) *printer {
@@ -51,6 +57,9 @@ func (p *printer) document(doc *folio.Document) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tally.Add(doc.Fragments)
+	if !p.dryRun {
+		firstCalls(&p.first, doc.Fragments)
+	}
 	p.baselineDocs++
 	if b := doc.Cost.BaselineUSDMicros; b != nil {
 		p.baseline += *b
@@ -65,6 +74,8 @@ type estimate struct {
 	ByType   []route.TallyRow `json:"by_type"`
 	Total    route.TallyRow   `json:"total"`
 	Baseline *int64           `json:"baseline_usd_micros"`
+	// Range is the cost as P50 and P90, calibrated from the ledger.
+	Range costRange `json:"range"`
 }
 
 func (p *printer) summary(run folio.Run) {
@@ -73,18 +84,27 @@ func (p *printer) summary(run folio.Run) {
 	sum := run.Summary
 	var est *estimate
 	if p.dryRun {
-		est = &estimate{ByModel: p.tally.ByModel(), ByType: p.tally.ByType(), Total: p.tally.Total()}
+		est = &estimate{ByModel: p.tally.ByModel(), ByType: p.tally.ByType(), Total: p.tally.Total(),
+			Range: rangeOf(p.tally.Rows(), p.cal)}
 		if p.baselineDocs > 0 && p.baselineUnknown == 0 {
 			est.Baseline = &p.baseline
 		}
+	}
+	// A real run shows what a dry run would have estimated beside what it
+	// cost.
+	var before *costRange
+	if est == nil && len(p.first.Rows()) > 0 {
+		r := rangeOf(p.first.Rows(), p.cal)
+		before = &r
 	}
 	if p.json {
 		_ = p.enc.Encode(struct {
 			Type string `json:"type"`
 			Run  string `json:"run"`
 			folio.Summary
-			Estimate *estimate `json:"estimate,omitempty"`
-		}{"summary", run.ID, sum, est})
+			Estimate       *estimate  `json:"estimate,omitempty"`
+			EstimateBefore *costRange `json:"estimate_before,omitempty"`
+		}{"summary", run.ID, sum, est, before})
 		return
 	}
 	if p.quiet {
@@ -130,6 +150,21 @@ func (p *printer) summary(run folio.Run) {
 		}
 		fmt.Fprintln(w)
 	}
+	if before != nil {
+		fmt.Fprintf(w, "estimate before the run: %s; the run cost %s\n", rangeText(*before), usd(sum.Cost.USDMicros))
+	}
+}
+
+// rangeText describes a cost range for people.
+func rangeText(r costRange) string {
+	s := fmt.Sprintf("P50 %s, P90 %s", usd(r.P50USDMicros), usd(r.P90USDMicros))
+	switch {
+	case r.Uncalibrated == 0:
+		return s + fmt.Sprintf(" (calibrated on %d elements of earlier runs)", r.HistoryElements)
+	case r.Calibrated == 0:
+		return s + fmt.Sprintf(" (uncalibrated: no history in the ledger; P90 allows each call to cost %gx its estimate)", priorP90)
+	}
+	return s + fmt.Sprintf(" (%d elements calibrated on %d of earlier runs, %d uncalibrated)", r.Calibrated, r.HistoryElements, r.Uncalibrated)
 }
 
 func writeEstimate(w io.Writer, est *estimate) {
@@ -151,8 +186,9 @@ func writeEstimate(w io.Writer, est *estimate) {
 	}
 	row("total", "", est.Total)
 	tw.Flush()
+	fmt.Fprintf(w, "estimated cost: %s\n", rangeText(est.Range))
 	if est.Baseline != nil {
-		fmt.Fprintf(w, "baseline (every page as an image to the baseline model): %s\n", usd(*est.Baseline))
+		fmt.Fprintf(w, "modelled baseline (every page as an image to the baseline model): %s\n", usd(*est.Baseline))
 	}
 }
 

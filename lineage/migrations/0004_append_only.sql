@@ -130,6 +130,7 @@ CREATE TABLE calls_v4 (
 	image_height           INTEGER NOT NULL DEFAULT 0 CHECK (image_height >= 0),
 	image_detail           TEXT NOT NULL DEFAULT '',
 	estimated_image_tokens INTEGER NOT NULL DEFAULT 0 CHECK (estimated_image_tokens >= 0),
+	estimated_usd_micros   INTEGER, -- what the call was expected to cost; NULL when unknown
 	FOREIGN KEY (rec, fragment) REFERENCES fragments_v4 (rec, id)
 ) STRICT;
 
