@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/folio/folio/route/openai/oaitest"
@@ -91,5 +92,56 @@ func TestMarkdownAddedOrDroppedLater(t *testing.T) {
 		if err != nil || string(got) != string(want) {
 			t.Errorf("%s: refreshed Markdown differs from a fresh run's (%v)", filepath.Base(p), err)
 		}
+	}
+}
+
+// A corrupt ledger is reported with its path and never overwritten; a
+// ledger newer than the binary is refused, untouched.
+func TestBadLedgerIsReportedNotTouched(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		bytes func(t *testing.T) []byte
+		want  string
+	}{
+		{"corrupt", func(*testing.T) []byte { return []byte("this is not a SQLite database, it is a note\n") }, "not a database"},
+		{"newer", func(t *testing.T) []byte {
+			out := t.TempDir()
+			if _, stderr, code := runFolio(t, "parse", "../../testdata/samples/twotables_2.pdf", "-o", out); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			db, err := sql.Open("sqlite3", filepath.Join(out, "folio.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec("PRAGMA user_version = 999"); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			b, err := os.ReadFile(filepath.Join(out, "folio.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}, "upgrade folio"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			ledger := filepath.Join(out, "folio.db")
+			want := tt.bytes(t)
+			if err := os.WriteFile(ledger, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := runFolio(t, "parse", "../../testdata/samples/twotables_2.pdf", "-o", out)
+			if code != 78 || !strings.Contains(stderr, ledger) || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 78 naming %s and %q", code, stderr, ledger, tt.want)
+			}
+			if got, err := os.ReadFile(ledger); err != nil || string(got) != string(want) {
+				t.Errorf("the ledger was changed (%v)", err)
+			}
+			if outs, _ := filepath.Glob(filepath.Join(out, "*.json")); len(outs) != 0 {
+				t.Errorf("outputs written beside a bad ledger: %v", outs)
+			}
+		})
 	}
 }
