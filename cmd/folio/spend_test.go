@@ -79,6 +79,24 @@ func callIDs(t *testing.T, out string) map[int64]bool {
 	return ids
 }
 
+// writeCappedPolicy writes writePolicy's policy with answers capped at 256
+// output tokens, so that a call's worst case (what a budget reserves) is
+// a few times its cost, and a budget of a few calls lets a few through;
+// with on_exhausted: degrade.
+func writeCappedPolicy(t *testing.T, srv *oaitest.Server) string {
+	t.Helper()
+	p := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(b), "vision: true", "vision: true, max_output_tokens: 256")
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // Money spent is never lost: after a budget-capped run, a --force run and a
 // run under a changed policy on the same OUT, folio cost equals what the
 // server billed, per run, per tag and in total, and no call row was ever
@@ -86,7 +104,7 @@ func callIDs(t *testing.T, out string) map[int64]bool {
 func TestCostMatchesServerAcrossRedos(t *testing.T) {
 	srv := oaitest.New(t)
 	out := t.TempDir()
-	capped := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	capped := writeCappedPolicy(t, srv)
 	b, err := os.ReadFile(capped)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +118,7 @@ func TestCostMatchesServerAcrossRedos(t *testing.T) {
 		tag  string
 		args []string
 	}{
-		{"capped", []string{"--config", capped, "--max-cost", "0.01"}},
+		{"capped", []string{"--config", capped, "--max-cost", "0.002"}},
 		{"force", []string{"--config", capped, "--force"}},
 		{"policy", []string{"--config", changed}},
 	}
@@ -211,7 +229,7 @@ routes:
 func TestRerunFinishesBudgetDegradedElements(t *testing.T) {
 	srv := oaitest.New(t)
 	out := t.TempDir()
-	policy := writePolicy(t, srv, "budget: {on_exhausted: degrade}\n")
+	policy := writeCappedPolicy(t, srv)
 	run := func(args ...string) (runSummary, []oaitest.Request) {
 		t.Helper()
 		before := len(srv.Requests())
@@ -223,7 +241,7 @@ func TestRerunFinishesBudgetDegradedElements(t *testing.T) {
 		sum, _ := summaryOf(t, stdout)
 		return sum, srv.Requests()[before:]
 	}
-	capped, first := run("--max-cost", "0.01")
+	capped, first := run("--max-cost", "0.002")
 	if capped.ElementStatus.Degraded == 0 || budgetDegraded(capped.ElementStatus.Reasons) != capped.ElementStatus.Degraded {
 		t.Fatalf("capped run: %+v; the test needs elements degraded for the budget", capped.ElementStatus)
 	}
