@@ -64,15 +64,7 @@ func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 			s.Cost.SavedUSDMicros, s.Cost.BaselineUSDMicros, s.Cost.InputTokens,
 			s.Cost.OutputTokens, s.Cost.Calls, s.Cost.CacheHits, s.Seconds,
 			run.ID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return changedOne(res, err)
 	})
 	if err != nil {
 		return fmt.Errorf("finish run %s: %w", run.ID, err)
@@ -280,15 +272,7 @@ func (db *DB) SetOutputs(ctx context.Context, id string, outputs []folio.Output)
 	err = db.update(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE documents SET outputs = ? WHERE id = ? AND superseded IS NULL`, string(b), id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return changedOne(res, err)
 	})
 	if err != nil {
 		return fmt.Errorf("set outputs of %s: %w", id, err)
@@ -360,13 +344,8 @@ func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func
 		}
 	}
 	res, err := insert()
-	if err != nil {
+	if err := changedOne(res, err); err != nil {
 		return 0, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, err
-	} else if n == 0 {
-		return 0, ErrNotFound
 	}
 	rec, err := res.LastInsertId()
 	if err != nil {
@@ -379,6 +358,22 @@ func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func
 		}
 	}
 	return rec, nil
+}
+
+// changedOne returns the error of a statement that must change a row:
+// err, or ErrNotFound when it changed none.
+func changedOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	switch {
+	case err != nil:
+		return err
+	case n == 0:
+		return ErrNotFound
+	}
+	return nil
 }
 
 // FailureID returns the id of the ledger row for a failed input: one per
