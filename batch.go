@@ -384,18 +384,22 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 		}
 		ev.Status, ev.Kind, ev.Error = "deferred", KindDeferred, detail(err)
 		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(KindDeferred), "err", detail(err))
+		b.recordSpend(ctx, runID, doc, &ev)
 		return ev
 	case err != nil && ctx.Err() != nil:
-		// Canceled by a shutdown: not the document's fault, and not
-		// recorded; the next run does it.
+		// Canceled by a shutdown: not the document's fault; the next run
+		// does it. Only what its model calls cost is recorded.
 		ev.Status, ev.Kind, ev.Error = "interrupted", KindCanceled, err.Error()
 		b.Logger.Warn("document interrupted", "path", src.Path, "reason", string(KindCanceled))
+		b.recordSpend(ctx, runID, doc, &ev)
 		return ev
 	case err != nil:
 		kind := ErrorKind(err)
 		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
 		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", detail(err))
-		if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
+		if doc != nil && !b.DryRun {
+			b.recordSpend(ctx, runID, doc, &ev)
+		} else if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
 			b.Logger.Error("record failure", "path", src.Path, "err", rerr)
 		}
 		return ev
@@ -418,6 +422,24 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 	ev.Cost = &cost
 	b.Logger.Debug("document done", "path", src.Path, "pages", ev.Pages, "elements", ev.Elements, "seconds", ev.Seconds)
 	return ev
+}
+
+// recordSpend records a document that did not finish after routing began
+// (deferred, interrupted, or failed while writing) with the model calls
+// made for it, so that what they cost is never lost; its event carries the
+// cost. A document without a model call is not recorded unless it failed.
+func (b *Batch) recordSpend(ctx context.Context, runID string, doc *Document, ev *Event) {
+	if doc == nil || b.DryRun {
+		return
+	}
+	if doc.Cost.Calls == 0 && ev.Status != "failed" {
+		return
+	}
+	cost := doc.Cost
+	ev.Cost = &cost
+	if err := b.Ledger.RecordUnfinished(context.WithoutCancel(ctx), runID, doc, ev.Kind, ev.Error); err != nil {
+		b.Logger.Error("record unfinished document", "path", doc.Source.Path, "err", err)
+	}
 }
 
 var (
@@ -531,15 +553,21 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 		}
 	}
 	frags, err := b.Router.Route(ctx, doc)
-	if deferred(err) {
-		return nil, nil, err
-	}
 	if err != nil {
+		// The calls already made were paid for: the document goes back
+		// with them, for the ledger.
+		doc.Fragments = frags
+		for _, f := range frags {
+			doc.Cost.Add(f.Calls)
+		}
+		if deferred(err) {
+			return doc, nil, err
+		}
 		kind := KindCanceled
 		if errors.Is(err, context.DeadlineExceeded) {
 			kind = KindTimeout
 		}
-		return nil, nil, &Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
+		return doc, nil, &Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
 	}
 	applyFragments(doc, frags)
 	if b.OnDocument != nil {
@@ -553,7 +581,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 
 	outputs, err := b.Writer.Write(ctx, doc)
 	if err != nil {
-		return nil, nil, &Error{Op: "write", Doc: src.Path, Kind: KindIO, Err: err}
+		return doc, nil, &Error{Op: "write", Doc: src.Path, Kind: KindIO, Err: err}
 	}
 	// The ledger row is written after the outputs are durably in place, and
 	// must be written even when the run is being interrupted.

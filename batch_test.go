@@ -99,6 +99,12 @@ func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *Document, 
 	l.outputs[doc.ID] = outs
 	return nil
 }
+func (l *fakeLedger) RecordUnfinished(_ context.Context, _ string, doc *Document, kind Kind, _ string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures[doc.Source.Rel] = kind
+	return nil
+}
 func (l *fakeLedger) SetOutputs(_ context.Context, id string, outs []Output) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -23,7 +23,9 @@ type Segmenter interface {
 // Router sends each element of doc (ids assigned) through its route in the
 // batch-wide worker pool and returns one fragment per element, in element
 // order. An element whose route fails gets a fragment with status failed;
-// an error return means the whole document could not be routed (ctx done).
+// an error return means the whole document could not be routed (ctx done,
+// budget exhausted, endpoint unavailable): the fragments returned with it
+// are those of the elements whose calls were made, paid for or not.
 type Router interface {
 	Route(ctx context.Context, doc *Document) ([]Fragment, error)
 }
@@ -129,6 +131,11 @@ type Ledger interface {
 	Finished(ctx context.Context, id string) (outputs []Output, ok bool, err error)
 	RecordDocument(ctx context.Context, run string, doc *Document, outputs []Output) error
 	RecordFailure(ctx context.Context, run string, src Source, kind Kind, msg string) error
+	// RecordUnfinished records a document that did not finish after its
+	// elements were routed (deferred, interrupted, or failed while being
+	// written), with its elements and the calls made for it: money spent
+	// is never lost. Like a failure it never makes the document done.
+	RecordUnfinished(ctx context.Context, run string, doc *Document, kind Kind, msg string) error
 	// MarkPruned records that the outputs of document id were removed in
 	// run; the document's lineage and cost stay. An unknown id is no error.
 	MarkPruned(ctx context.Context, run, id string) error

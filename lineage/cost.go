@@ -123,7 +123,7 @@ func (db *DB) Cost(ctx context.Context, by string, scope Scope) (*CostReport, er
 	switch scope {
 	case Spent:
 	case Outputs:
-		dim.where = ` AND d.superseded IS NULL AND d.pruned IS NULL`
+		dim.where = ` AND d.superseded IS NULL AND d.pruned IS NULL AND d.status != 'failed'`
 	default:
 		return nil, fmt.Errorf("cost of %q: want one of %s", scope, strings.Join(Scopes(), ", "))
 	}

@@ -151,7 +151,12 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	if err != nil {
 		return fmt.Errorf("insert document: %w", err)
 	}
+	return insertContent(ctx, tx, rec, doc)
+}
 
+// insertContent writes the elements of doc's recording rec, the fragments
+// it has and their calls, and a review row for every element in review.
+func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Document) error {
 	insElement, err := tx.PrepareContext(ctx, `
 		INSERT INTO elements (id, rec, ord, type, level, page, x0, y0, x1, y1,
 			layer, parent, caption, text, confidence, fragment, model, status, reason, fell_back_from)
@@ -211,6 +216,51 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}
 		}
+	}
+	return nil
+}
+
+// RecordUnfinished records a document of run that did not finish after its
+// elements were routed (deferred, interrupted, or failed while written) as
+// a failure of kind with msg, keeping its elements, the fragments it has and
+// every call made for them: what they cost stays in the ledger. Like a
+// failure it never makes the document done.
+func (db *DB) RecordUnfinished(ctx context.Context, run string, doc *folio.Document, kind folio.Kind, msg string) error {
+	if doc == nil {
+		return fmt.Errorf("record unfinished document: no document")
+	}
+	src := doc.Source
+	id := FailureID(src.SHA256, run, src.Rel)
+	var unpriced int
+	for _, f := range doc.Fragments {
+		for _, c := range f.Calls {
+			if c.USDMicros == nil && !folio.IsLocal(c.Model) {
+				unpriced++
+			}
+		}
+	}
+	c := doc.Cost
+	err := db.update(ctx, func(tx *writeTx) error {
+		rec, err := supersedeAndInsert(ctx, tx, id, func() (sql.Result, error) {
+			return tx.ExecContext(ctx, `
+				INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
+					status, error_kind, error, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
+					input_tokens, output_tokens, calls, cache_hits, finished_at)
+				SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+				FROM runs WHERE id = ?`,
+				id, src.SHA256, src.Rel, src.Bytes, src.Format, len(doc.Pages),
+				string(kind), truncate(msg, MaxText), c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
+				c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now), run)
+		})
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("run %s: %w", run, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		return insertContent(ctx, tx, rec, doc)
+	})
+	if err != nil {
+		return fmt.Errorf("record unfinished %s: %w", src.Rel, err)
 	}
 	return nil
 }

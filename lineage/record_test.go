@@ -647,3 +647,47 @@ func TestFinishedWaitsForDegradedElements(t *testing.T) {
 		}
 	}
 }
+
+// A document that did not finish keeps what it spent: its failure row holds
+// its elements and the calls made, money spent counts them in its run, the
+// cost of the current outputs does not, and it is not done.
+func TestRecordUnfinished(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDoc("s1", "cfg1", "a.pdf", 8)
+	// Routing stopped: only the first four elements made calls.
+	doc.Fragments = doc.Fragments[:4]
+	doc.Cost = folio.Cost{}
+	for _, f := range doc.Fragments {
+		doc.Cost.Add(f.Calls)
+	}
+	if err := db.RecordUnfinished(ctx, "run_1", doc, folio.KindDeferred, "model endpoint unavailable"); err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(t, rawDB(t, db))["calls"]; got != fmt.Sprint(sampleCalls(4)) {
+		t.Errorf("%s call rows, want %d", got, sampleCalls(4))
+	}
+	spent, err := db.Cost(ctx, "run", lineage.Spent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs, err := db.Cost(ctx, "run", lineage.Outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spent.Total.USDMicros != doc.Cost.USDMicros || spent.Total.Calls != doc.Cost.Calls || doc.Cost.Calls == 0 {
+		t.Errorf("money spent %+v, want the unfinished document's %+v", spent.Total, doc.Cost)
+	}
+	if outputs.Total.Calls != 0 {
+		t.Errorf("cost of the current outputs counts an unfinished document: %+v", outputs.Total)
+	}
+	if done, err := db.Done(ctx, "s1", "cfg1"); err != nil || done {
+		t.Errorf("Done = %v, %v; an unfinished document is not done", done, err)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
+}

@@ -220,8 +220,20 @@ func TestBudgetFailThroughRouter(t *testing.T) {
 	var runs atomic.Int64
 	r, m, b := budgetRouter(t, route.BudgetFail, &runs)
 	frags, err := r.Route(context.Background(), newDoc("a.pdf", 6))
-	if !errors.Is(err, route.ErrBudgetExhausted) || frags != nil {
-		t.Fatalf("Route() = %d fragments, %v; want none, budget exhausted", len(frags), err)
+	if !errors.Is(err, route.ErrBudgetExhausted) || !allAttempted(frags) {
+		t.Fatalf("Route() = %d fragments, %v; want only those with calls, budget exhausted", len(frags), err)
+	}
+	// What was spent comes back: the two paid calls among them.
+	paid := 0
+	for _, f := range frags {
+		for _, c := range f.Calls {
+			if c.Model == "fake/m" && c.Status == folio.CallOK {
+				paid++
+			}
+		}
+	}
+	if paid != 2 {
+		t.Errorf("%d paid calls among the fragments returned, want 2", paid)
 	}
 	// Elements 1 and 2 were paid for, element 3 was refused, and the rest
 	// were not dispatched.

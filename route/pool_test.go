@@ -205,8 +205,8 @@ func TestRouteCancel(t *testing.T) {
 				t.Fatalf("Route did not return after cancellation:\n%s", buf[:runtime.Stack(buf, true)])
 			}
 			for i, err := range errs {
-				if !errors.Is(err, tt.wantErr) || frags[i] != nil {
-					t.Errorf("doc %d: Route() = %d fragments, %v; want none, %v", i, len(frags[i]), err, tt.wantErr)
+				if !errors.Is(err, tt.wantErr) || !allAttempted(frags[i]) {
+					t.Errorf("doc %d: Route() = %d fragments, %v; want only those with calls, %v", i, len(frags[i]), err, tt.wantErr)
 				}
 			}
 			if _, runs := g.stats(); runs > workers {

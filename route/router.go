@@ -121,13 +121,14 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 // Decorative).
 //
 // When a budget in mode BudgetFail refuses a call, Route stops submitting
-// the document's elements and returns an error wrapping ErrBudgetExhausted
-// with no fragments; likewise with folio.ErrUnavailable when an element's
-// chain ends without an accepted output after a model's endpoint was
-// unavailable, unless DegradeUnavailable. When ctx ends, Route stops
-// submitting, waits for the jobs already running (queued ones are skipped)
-// and returns ctx.Err(); on a closed pool it returns an error. The caller adds the operation and
-// document to errors.
+// the document's elements and returns an error wrapping ErrBudgetExhausted;
+// likewise with folio.ErrUnavailable when an element's chain ends without
+// an accepted output after a model's endpoint was unavailable, unless
+// DegradeUnavailable. When ctx ends, Route stops submitting, waits for the
+// jobs already running (queued ones are skipped) and returns ctx.Err(); on
+// a closed pool it returns an error. With an error, Route returns only the
+// fragments of elements that made calls, so that what they cost can be
+// recorded. The caller adds the operation and document to errors.
 func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
 	pages := make(map[int]folio.PageInfo, len(doc.Pages))
 	for _, p := range doc.Pages {
@@ -167,16 +168,29 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 		}
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	err := ctx.Err()
+	if err == nil {
+		err = submitErr
 	}
-	if submitErr != nil {
-		return nil, submitErr
+	if serr := stop.Load(); err == nil && serr != nil {
+		err = *serr
 	}
-	if serr := stop.Load(); serr != nil {
-		return nil, *serr
+	if err != nil {
+		return attempted(frags), err
 	}
 	return frags, nil
+}
+
+// attempted returns the fragments of the elements that made calls: on an
+// error, what the document already spent.
+func attempted(frags []folio.Fragment) []folio.Fragment {
+	var out []folio.Fragment
+	for _, f := range frags {
+		if len(f.Calls) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // routeElement runs t's chain until a link's output is accepted. It

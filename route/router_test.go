@@ -20,6 +20,17 @@ var ignoreLatency = cmpopts.IgnoreFields(folio.Call{}, "Latency", "Error")
 
 func zero() *int64 { return new(int64) }
 
+// allAttempted reports whether every fragment made a call: what Route
+// returns with an error.
+func allAttempted(frags []folio.Fragment) bool {
+	for _, f := range frags {
+		if len(f.Calls) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func TestRouteEscalation(t *testing.T) {

@@ -29,6 +29,9 @@ func (dryLedger) RecordDocument(context.Context, string, *folio.Document, []foli
 func (dryLedger) RecordFailure(context.Context, string, folio.Source, folio.Kind, string) error {
 	return nil
 }
+func (dryLedger) RecordUnfinished(context.Context, string, *folio.Document, folio.Kind, string) error {
+	return nil
+}
 func (dryLedger) MarkPruned(context.Context, string, string) error         { return nil }
 func (dryLedger) SetOutputs(context.Context, string, []folio.Output) error { return nil }
 

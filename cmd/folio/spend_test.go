@@ -303,3 +303,43 @@ func TestMaxCostNeverOvershoots(t *testing.T) {
 		}
 	}
 }
+
+// A document deferred when its model endpoint goes down mid-document keeps
+// what its answered calls cost: the ledger records them with the deferred
+// document (not done, so the next run does it), and folio cost equals what
+// the server billed.
+func TestDeferredDocumentKeepsItsSpend(t *testing.T) {
+	srv := oaitest.New(t)
+	// The first two answers come, then the endpoint fails for good.
+	steps := []oaitest.Step{{}, {}}
+	for range 200 {
+		steps = append(steps, oaitest.Step{Status: 503})
+	}
+	srv.Script("gpt-4.1-mini", steps...)
+	srv.Script("gpt-4.1", steps[2:]...)
+	out := t.TempDir()
+	policy := writePolicy(t, srv, "retries: 0\n")
+	stdout, stderr, code := runWithKey(t, "parse", "../../testdata/samples", "-o", out, "--config", policy, "--json",
+		"--workers", "1", "--route-workers", "1")
+	if code != 75 {
+		t.Fatalf("exit %d, want 75 (deferred): %s", code, stderr)
+	}
+	usd, answered := billed(srv.Requests())
+	if answered != 2 || usd == 0 {
+		t.Fatalf("%d answered requests ($%.6f); the test needs two", answered, float64(usd)/1e6)
+	}
+	sum, _ := summaryOf(t, stdout)
+	_, total := costReport(t, out, "--by", "run")
+	if total != usd {
+		t.Errorf("folio cost says %d µ$, the server billed %d µ$ (summary %+v)", total, usd, sum)
+	}
+	var summaryCost struct {
+		Cost struct {
+			USDMicros int64 `json:"usd_micros"`
+		} `json:"cost"`
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &summaryCost); err != nil || summaryCost.Cost.USDMicros != usd {
+		t.Errorf("run summary cost %d µ$ (%v), the server billed %d µ$", summaryCost.Cost.USDMicros, err, usd)
+	}
+}
