@@ -86,6 +86,8 @@ type Batch struct {
 	// Baseline, when set, prices the document as if every page were sent
 	// as an image to one large model; nil means unknown.
 	Baseline func(doc *Document) *int64
+	// CheapBaseline, when set, prices it the same way with a cheap model.
+	CheapBaseline func(doc *Document) *int64
 	// OnDocument, when set, is called with each routed document (before it
 	// is written); calls are serialised.
 	OnDocument func(doc *Document)
@@ -343,6 +345,13 @@ func (c *Cost) merge(o Cost) {
 		c.BaselineUSDMicros = &sum
 		c.BaselineKind = o.BaselineKind
 	}
+	if o.CheapBaselineUSDMicros != nil {
+		sum := *o.CheapBaselineUSDMicros
+		if c.CheapBaselineUSDMicros != nil {
+			sum += *c.CheapBaselineUSDMicros
+		}
+		c.CheapBaselineUSDMicros = &sum
+	}
 }
 
 func (b *Batch) setDefaults() {
@@ -551,6 +560,9 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 		if doc.Cost.BaselineUSDMicros != nil {
 			doc.Cost.BaselineKind = BaselineKind
 		}
+	}
+	if b.CheapBaseline != nil {
+		doc.Cost.CheapBaselineUSDMicros = b.CheapBaseline(doc)
 	}
 	frags, err := b.Router.Route(ctx, doc)
 	if err != nil {

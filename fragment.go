@@ -118,6 +118,10 @@ type Cost struct {
 	// BaselineKind says what the baseline is (BaselineKind: modelled) when
 	// there is one.
 	BaselineKind string `json:"baseline_kind,omitempty"`
+	// CheapBaselineUSDMicros is the same modelled baseline with the
+	// policy's cheapest vision model: the saving against sending pages to
+	// a cheap model rather than a big one. nil when there is none.
+	CheapBaselineUSDMicros *int64 `json:"cheap_baseline_usd_micros,omitempty"`
 }
 
 // Add counts c's calls into the cost. Local specialist calls are free and

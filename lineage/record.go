@@ -56,12 +56,12 @@ func (db *DB) FinishRun(ctx context.Context, run folio.Run) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE runs SET finished = ?, ok = ?, failed = ?, skipped = ?, partial = ?,
 				pages = ?, elements = ?, elements_review = ?, elements_degraded = ?, usd_micros = ?, unpriced = ?,
-				saved_usd_micros = ?, baseline_usd_micros = ?, input_tokens = ?,
+				saved_usd_micros = ?, baseline_usd_micros = ?, cheap_baseline_usd_micros = ?, input_tokens = ?,
 				output_tokens = ?, calls = ?, cache_hits = ?, seconds = ?
 			WHERE id = ?`,
 			formatTime(finished), s.OK, s.Failed, s.Skipped, s.Partial,
 			s.Pages, s.Elements, s.ElementStatus.Review, s.ElementStatus.Degraded, s.Cost.USDMicros, s.Cost.Unpriced,
-			s.Cost.SavedUSDMicros, s.Cost.BaselineUSDMicros, s.Cost.InputTokens,
+			s.Cost.SavedUSDMicros, s.Cost.BaselineUSDMicros, s.Cost.CheapBaselineUSDMicros, s.Cost.InputTokens,
 			s.Cost.OutputTokens, s.Cost.Calls, s.Cost.CacheHits, s.Seconds,
 			run.ID)
 		return changedOne(res, err)
@@ -142,10 +142,11 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		return tx.ExecContext(ctx, `
 			INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
 				status, error_kind, error, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
-				input_tokens, output_tokens, calls, cache_hits, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				cheap_baseline_usd_micros, input_tokens, output_tokens, calls, cache_hits, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
 			status, null(kind), null(lost), outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
+			c.CheapBaselineUSDMicros,
 			c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now))
 	})
 	if err != nil {

@@ -343,12 +343,12 @@ func readDocument(ctx context.Context, tx *sql.Tx, rec int64) (DocumentRecord, e
 		SELECT id, path, sha256, bytes, format, pages, config, run, status,
 			COALESCE(error_kind, ''), COALESCE(error, ''), outputs,
 			usd_micros, input_tokens, output_tokens, calls, cache_hits, unpriced,
-			saved_usd_micros, baseline_usd_micros, finished_at, pruned, superseded
+			saved_usd_micros, baseline_usd_micros, cheap_baseline_usd_micros, finished_at, pruned, superseded
 		FROM documents WHERE rec = ?`, rec).Scan(
 		&d.ID, &d.Path, &d.SHA256, &d.Bytes, &d.Format, &d.Pages, &d.Config, &d.Run, &d.Status,
 		&d.ErrorKind, &d.Error, &outputs,
 		&d.Cost.USDMicros, &d.Cost.InputTokens, &d.Cost.OutputTokens, &d.Cost.Calls, &d.Cost.CacheHits, &d.Cost.Unpriced,
-		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &finished, &pruned, &superseded)
+		&d.Cost.SavedUSDMicros, &d.Cost.BaselineUSDMicros, &d.Cost.CheapBaselineUSDMicros, &finished, &pruned, &superseded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DocumentRecord{}, ErrNotFound
 	} else if err != nil {
@@ -389,11 +389,11 @@ func readRun(ctx context.Context, tx *sql.Tx, id string) (folio.Run, error) {
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, started, finished, version, config, args, ok, failed, skipped, partial,
 			pages, elements, elements_review, elements_degraded, usd_micros, input_tokens, output_tokens, calls,
-			cache_hits, unpriced, saved_usd_micros, baseline_usd_micros, seconds
+			cache_hits, unpriced, saved_usd_micros, baseline_usd_micros, cheap_baseline_usd_micros, seconds
 		FROM runs WHERE id = ?`, id).Scan(
 		&r.ID, &started, &finished, &r.Version, &r.Config, &args, &s.OK, &s.Failed, &s.Skipped, &s.Partial,
 		&s.Pages, &s.Elements, &s.ElementStatus.Review, &s.ElementStatus.Degraded, &s.Cost.USDMicros, &s.Cost.InputTokens, &s.Cost.OutputTokens, &s.Cost.Calls,
-		&s.Cost.CacheHits, &s.Cost.Unpriced, &s.Cost.SavedUSDMicros, &s.Cost.BaselineUSDMicros, &s.Seconds)
+		&s.Cost.CacheHits, &s.Cost.Unpriced, &s.Cost.SavedUSDMicros, &s.Cost.BaselineUSDMicros, &s.Cost.CheapBaselineUSDMicros, &s.Seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return folio.Run{}, fmt.Errorf("run %s: %w", id, ErrNotFound)
 	} else if err != nil {

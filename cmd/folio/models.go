@@ -25,6 +25,10 @@ type routing struct {
 	// remote: some chain uses a model, whose answers take seconds.
 	remote   bool
 	baseline func(*folio.Document) *int64
+	// cheapBaseline is the same page-image baseline with the cheapest
+	// vision model of the policy; nil when there is none or it is the
+	// baseline model.
+	cheapBaseline func(*folio.Document) *int64
 	// degradeUnavailable: on_unavailable is degrade, not defer.
 	degradeUnavailable bool
 }
@@ -111,6 +115,10 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 	if f.Baseline != "" {
 		m := models[f.Baseline]
 		r.baseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
+	}
+	if cheap := f.CheapBaseline(); cheap != "" {
+		m := models[cheap]
+		r.cheapBaseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
 	}
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"text/tabwriter"
 
@@ -147,6 +148,11 @@ func (p *printer) summary(run folio.Run) {
 		if c.BaselineUSDMicros != nil && *c.BaselineUSDMicros > 0 {
 			fmt.Fprintf(w, "; %s baseline %s: %s", folio.BaselineKind, usd(*c.BaselineUSDMicros),
 				folio.VersusBaseline(c.USDMicros, *c.BaselineUSDMicros, c.Unpriced > 0))
+		}
+		if c.CheapBaselineUSDMicros != nil && *c.CheapBaselineUSDMicros > 0 {
+			fmt.Fprintf(w, "; pages to the cheapest vision model %s: %s", usd(*c.CheapBaselineUSDMicros),
+				strings.Replace(folio.VersusBaseline(c.USDMicros, *c.CheapBaselineUSDMicros, c.Unpriced > 0),
+					"the "+folio.BaselineKind+" baseline", "it", 1))
 		}
 		fmt.Fprintln(w)
 	}

@@ -37,6 +37,7 @@ CREATE TABLE documents_v4 (
 	unpriced            INTEGER NOT NULL DEFAULT 0,
 	saved_usd_micros    INTEGER NOT NULL DEFAULT 0,
 	baseline_usd_micros INTEGER,
+	cheap_baseline_usd_micros INTEGER,
 	input_tokens        INTEGER NOT NULL DEFAULT 0,
 	output_tokens       INTEGER NOT NULL DEFAULT 0,
 	calls               INTEGER NOT NULL DEFAULT 0,
@@ -165,6 +166,11 @@ FROM review r JOIN elements e ON e.id = r.element JOIN documents d ON d.id = e.d
 ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN elements_review INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN elements_degraded INTEGER NOT NULL DEFAULT 0;
+
+-- The same modelled baseline with the policy's cheapest vision model: what
+-- sending every page to a cheap model would have cost. NULL when there is
+-- none.
+ALTER TABLE runs ADD COLUMN cheap_baseline_usd_micros INTEGER;
 
 -- Nothing is left behind: a row that cannot be carried over (an orphan,
 -- written with foreign keys off) fails the migration, which then changes

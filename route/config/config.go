@@ -117,6 +117,31 @@ type Model struct {
 	MinImageDPI float64
 }
 
+// CheapBaseline returns the alias of the model a cheap page-image
+// baseline uses: the vision model with the lowest known price per page-sized
+// answer (input then output price), "" when no vision model has both
+// prices or it is the baseline model itself.
+func (f *File) CheapBaseline() string {
+	if f == nil {
+		return ""
+	}
+	best := ""
+	for _, alias := range sortedKeys(f.Models) {
+		m := f.Models[alias]
+		if !m.Vision || m.InputPerMTok == nil || m.OutputPerMTok == nil {
+			continue
+		}
+		if b, ok := f.Models[best]; !ok || *m.InputPerMTok < *b.InputPerMTok ||
+			*m.InputPerMTok == *b.InputPerMTok && *m.OutputPerMTok < *b.OutputPerMTok {
+			best = alias
+		}
+	}
+	if best == f.Baseline {
+		return ""
+	}
+	return best
+}
+
 // Budget caps what a run spends on models.
 type Budget struct {
 	// MaxUSD is the most a run may spend in US dollars; nil for no cap.

@@ -326,3 +326,26 @@ func TestMaxUSDMicros(t *testing.T) {
 		})
 	}
 }
+
+// The cheap baseline is the vision model with the lowest known input price
+// (then output price), unless it is the baseline model itself.
+func TestCheapBaseline(t *testing.T) {
+	p := func(v float64) *float64 { return &v }
+	f := &config.File{Baseline: "large", Models: map[string]config.Model{
+		"large":  {Model: "gpt-4.1", Vision: true, InputPerMTok: p(2), OutputPerMTok: p(8)},
+		"small":  {Model: "gpt-4.1-mini", Vision: true, InputPerMTok: p(0.4), OutputPerMTok: p(1.6)},
+		"nano":   {Model: "gpt-4.1-nano", Vision: true, InputPerMTok: p(0.4), OutputPerMTok: p(0.4)},
+		"text":   {Model: "text-only", InputPerMTok: p(0.01), OutputPerMTok: p(0.01)},
+		"secret": {Model: "unpriced", Vision: true},
+	}}
+	if got := f.CheapBaseline(); got != "nano" {
+		t.Errorf("CheapBaseline() = %q, want nano (same input price as small, cheaper output)", got)
+	}
+	f.Baseline = "nano"
+	if got := f.CheapBaseline(); got != "" {
+		t.Errorf("CheapBaseline() = %q when the baseline is the cheapest, want none", got)
+	}
+	if got := (*config.File)(nil).CheapBaseline(); got != "" {
+		t.Errorf("nil file: %q", got)
+	}
+}
