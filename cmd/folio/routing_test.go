@@ -129,6 +129,13 @@ func TestRoutingTablesAndImagesGoToModels(t *testing.T) {
 	if !strings.Contains(stdout, "model calls:") {
 		t.Errorf("summary does not report model calls: %s", stdout)
 	}
+	// The saving in one phrasing, against the modelled baseline (large)
+	// and against pages sent to the cheapest vision model (small).
+	for _, want := range []string{"modelled baseline $", "below the modelled baseline", "pages to the cheapest vision model $", "below it"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q: %s", want, stdout)
+		}
+	}
 	first := len(srv.Requests())
 	if first == 0 {
 		t.Fatal("no request reached the model server")
