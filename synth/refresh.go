@@ -15,7 +15,8 @@ var _ folio.Refresher = (*Writer)(nil)
 // Refresh brings the Markdown of the document written as rel in line with
 // the Writer's options, from its JSON alone: with Markdown asked for, a
 // missing, changed or unrecorded OUT/<rel>.md is written again; without,
-// a recorded one is removed. It returns the outputs as they now are.
+// a recorded one is removed, or with Keep kept and logged. It returns the
+// outputs as they now are.
 func (w *Writer) Refresh(ctx context.Context, rel string, outs []folio.Output) ([]folio.Output, bool, error) {
 	if err := checkRel(rel); err != nil {
 		return nil, false, err
@@ -32,6 +33,10 @@ func (w *Writer) Refresh(ctx context.Context, rel string, outs []folio.Output) (
 	}
 	if !w.opts.Markdown {
 		if md == nil {
+			return outs, false, nil
+		}
+		if w.opts.Keep {
+			w.Logger.Warn("kept an output this run does not ask for", "file", mdName)
 			return outs, false, nil
 		}
 		if err := w.root.Remove(mdName); err != nil && !errors.Is(err, fs.ErrNotExist) {

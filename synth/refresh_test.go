@@ -96,3 +96,26 @@ func sameOutputs(a, b []folio.Output) bool {
 	}
 	return true
 }
+
+// With Keep, Markdown no longer asked for stays, unchanged, and so do the
+// outputs.
+func TestRefreshKeeps(t *testing.T) {
+	ctx := context.Background()
+	withMD, dir := newWriter(t, synth.Options{Markdown: true})
+	outs, err := withMD.Write(ctx, fullDoc(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep, err := synth.New(dir, synth.Options{Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keep.Close()
+	got, changed, err := keep.Refresh(ctx, "reports/Q1 résumé (final).pdf", outs)
+	if err != nil || changed || !sameOutputs(got, outs) {
+		t.Errorf("Refresh with Keep: changed %v, %v, outputs %v", changed, err, got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "reports", "Q1 résumé (final).pdf.md")); err != nil {
+		t.Errorf("kept Markdown: %v", err)
+	}
+}

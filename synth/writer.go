@@ -18,6 +18,9 @@ import (
 type Options struct {
 	// Markdown also writes OUT/<rel>.md.
 	Markdown bool
+	// Keep leaves outputs an earlier run wrote and this one does not ask
+	// for (Markdown) in place, logging each, instead of removing them.
+	Keep bool
 }
 
 // Writer writes documents under one output directory. It is safe for

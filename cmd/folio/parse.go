@@ -30,6 +30,7 @@ type parseOptions struct {
 	workers      int
 	routeWorkers int
 	markdown     bool
+	keepOutputs  bool // keep outputs no longer asked for
 	json         bool
 	force        bool
 	timeout      time.Duration
@@ -94,6 +95,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	f.IntVarP(&o.workers, "workers", "w", runtime.NumCPU(), "documents parsed at once")
 	f.IntVar(&o.routeWorkers, "route-workers", 0, "size of the element worker pool shared by the batch (default 4 × --workers)")
 	f.BoolVar(&o.markdown, "markdown", false, "also write Markdown beside each JSON")
+	f.BoolVar(&o.keepOutputs, "keep-outputs", false, "keep outputs earlier runs wrote that this run does not ask for (Markdown), with a warning each, instead of removing them")
 	f.BoolVar(&o.json, "json", false, "print NDJSON events and a final summary object on stdout")
 	f.BoolVar(&o.force, "force", false, "redo documents the ledger already has")
 	f.DurationVar(&o.timeout, "timeout", folio.DefaultDocTimeout, "deadline for parsing one document")
@@ -220,7 +222,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 			return configErrorf("open ledger: %v", err)
 		}
 		defer db.Close()
-		w, err := synth.New(o.out, synth.Options{Markdown: o.markdown})
+		w, err := synth.New(o.out, synth.Options{Markdown: o.markdown, Keep: o.keepOutputs})
 		if err != nil {
 			return configErrorf("output: %v", err)
 		}
