@@ -125,14 +125,7 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	if pages == 0 {
 		pages = len(doc.Pages)
 	}
-	var unpriced int
-	for _, f := range doc.Fragments {
-		for _, c := range f.Calls {
-			if c.USDMicros == nil && !folio.IsLocal(c.Model) {
-				unpriced++
-			}
-		}
-	}
+	unpriced := unpricedCalls(doc)
 	c := doc.Cost
 	status, kind, lost := folio.DocumentOK, "", ""
 	if doc.Status == folio.DocumentPartial {
@@ -232,14 +225,7 @@ func (db *DB) RecordUnfinished(ctx context.Context, run string, doc *folio.Docum
 	}
 	src := doc.Source
 	id := FailureID(src.SHA256, run, src.Rel)
-	var unpriced int
-	for _, f := range doc.Fragments {
-		for _, c := range f.Calls {
-			if c.USDMicros == nil && !folio.IsLocal(c.Model) {
-				unpriced++
-			}
-		}
-	}
+	unpriced := unpricedCalls(doc)
 	c := doc.Cost
 	err := db.update(ctx, func(tx *writeTx) error {
 		rec, err := supersedeAndInsert(ctx, tx, id, func() (sql.Result, error) {
@@ -409,6 +395,19 @@ func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func
 		}
 	}
 	return rec, nil
+}
+
+// unpricedCalls counts doc's model calls whose price is unknown.
+func unpricedCalls(doc *folio.Document) int {
+	n := 0
+	for _, f := range doc.Fragments {
+		for _, c := range f.Calls {
+			if c.USDMicros == nil && !folio.IsLocal(c.Model) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // changedOne returns the error of a statement that must change a row:
