@@ -339,8 +339,9 @@ func (e *Engine) count(ctx context.Context, src folio.Source, data []byte) (int,
 type docFunc func(l *lib, doc uint32, pages int) *docError
 
 // withDocument opens data on an instance of the pool and calls fn with it,
-// under ctx's deadline: when ctx ends, a watchdog kills the instance and
-// withDocument fails with KindTimeout (or KindCanceled). Panics become
+// under ctx's deadline: when ctx ends, the call stops (wazero's interrupt
+// checks; without them, NoInterrupt, it runs to its end), the instance is
+// killed and withDocument fails with KindTimeout (or KindCanceled). Panics become
 // KindCrash; PDFium's load errors, exhausted wasm memory and the size limits
 // become their kinds. Failures are *folio.Error values with the given op.
 // The instance goes back to the pool unless it may be unusable or grew big.
@@ -362,18 +363,16 @@ func (e *Engine) withDocument(ctx context.Context, op string, src folio.Source, 
 		}
 		return fail(folio.KindInternal, fmt.Errorf("get pdfium instance: %w", err))
 	}
-	var w *watchdog
-	if !e.opts.NoInterrupt {
-		w = watch(ctx, inst)
-	}
+	// With interrupt checks, wazero stops the call under way when ctx ends
+	// (WithCloseOnContextDone marks the module closed without freeing it);
+	// the instance is killed here, once the call has returned. Killing it
+	// from another goroutine while the call runs would free its memory
+	// under it.
 	memBytes, perr := e.run(ctx, inst, data, fn)
-	killed := w.stop()
 
 	switch {
-	case killed || ctx.Err() != nil:
-		if !killed {
-			inst.Kill()
-		}
+	case ctx.Err() != nil:
+		inst.Kill()
 		err := ctx.Err()
 		if err == nil {
 			err = context.DeadlineExceeded
@@ -422,48 +421,6 @@ func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte, fn do
 		perr.err = fmt.Errorf("wasm memory limit of %d MiB reached: %w", e.opts.MemoryLimit>>20, perr.err)
 	}
 	return memBytes, perr
-}
-
-// watchdog kills a PDFium instance when a document's context ends.
-type watchdog struct {
-	mu     sync.Mutex
-	done   chan struct{}
-	killed bool
-	exited chan struct{}
-}
-
-// watch starts a watchdog for inst under ctx.
-func watch(ctx context.Context, inst pdfium.Pdfium) *watchdog {
-	w := &watchdog{done: make(chan struct{}), exited: make(chan struct{})}
-	go func() {
-		defer close(w.exited)
-		select {
-		case <-ctx.Done():
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			select {
-			case <-w.done:
-				return
-			default:
-			}
-			w.killed = true
-			inst.Kill()
-		case <-w.done:
-		}
-	}()
-	return w
-}
-
-// stop ends the watchdog and reports whether it killed the instance.
-func (w *watchdog) stop() bool {
-	if w == nil {
-		return false
-	}
-	w.mu.Lock()
-	close(w.done)
-	w.mu.Unlock()
-	<-w.exited
-	return w.killed
 }
 
 // ctxKind maps a context error to a failure kind.
