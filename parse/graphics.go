@@ -13,6 +13,9 @@ const (
 	maxSegmentsPerPage = 250_000
 	maxFills           = 10_000
 	maxFormDepth       = 16
+	// maxStripPoints bounds the filled polygons searched for rules drawn
+	// as strips: a frame is 10 points, a glyph outline or map hundreds.
+	maxStripPoints = 32
 )
 
 // Geometry tolerances in points.
@@ -281,7 +284,13 @@ func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH 
 			continue
 		}
 		if !stroke {
-			continue // a filled shape other than a rectangle
+			// A filled shape other than a rectangle: producers draw rules
+			// as thin mitred polygons and frames as one outline with a
+			// hole, whose parallel edges lie a rule's width apart.
+			if !whiteFill() {
+				g.addStrips(sub, pageW, pageH)
+			}
+			continue
 		}
 		for i := 1; i < len(sub); i++ {
 			g.addLine(sub[i-1], sub[i], pageW, pageH)
@@ -323,6 +332,46 @@ func (g *pageGraphics) addRect(b folio.Box, stroke bool, pageW, pageH float64, w
 		}
 	}
 	g.rects = append(g.rects, roundBox(visible))
+}
+
+// addStrips adds a ruling for every pair of parallel axis-aligned edges of
+// the filled polygon pts that lie closer than a thin rule and overlap.
+func (g *pageGraphics) addStrips(pts []pathPoint, pageW, pageH float64) {
+	if len(pts) < 3 || len(pts) > maxStripPoints {
+		return
+	}
+	type edge struct{ at, lo, hi float64 }
+	var hs, vs []edge
+	for i, p := range pts {
+		q := pts[(i+1)%len(pts)]
+		dx, dy := math.Abs(q.x-p.x), math.Abs(q.y-p.y)
+		switch {
+		case dy <= axisTol && dx >= minRuleLen:
+			hs = append(hs, edge{(p.y + q.y) / 2, min(p.x, q.x), max(p.x, q.x)})
+		case dx <= axisTol && dy >= minRuleLen:
+			vs = append(vs, edge{(p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y)})
+		}
+	}
+	pairs := func(es []edge, add func(at, lo, hi float64)) {
+		for i := range es {
+			for j := i + 1; j < len(es); j++ {
+				a, b := es[i], es[j]
+				if d := math.Abs(a.at - b.at); d == 0 || d >= thinRule {
+					continue
+				}
+				if min(a.hi, b.hi)-max(a.lo, b.lo) < minRuleLen {
+					continue
+				}
+				add((a.at+b.at)/2, min(a.lo, b.lo), max(a.hi, b.hi))
+			}
+		}
+	}
+	pairs(hs, func(y, x0, x1 float64) {
+		g.addLine(pathPoint{x: x0, y: y}, pathPoint{x: x1, y: y}, pageW, pageH)
+	})
+	pairs(vs, func(x, y0, y1 float64) {
+		g.addLine(pathPoint{x: x, y: y0}, pathPoint{x: x, y: y1}, pageW, pageH)
+	})
 }
 
 // addLine adds the segment p-q as a ruling when it is axis-aligned, long
