@@ -33,6 +33,10 @@ func numberingDepth(text string) (int, string) {
 	return strings.Count(strings.TrimSuffix(num, "."), ".") + 1, num
 }
 
+// shortHeadingWords is the most words of a lone line that heads a list
+// below it: longer lines above lists are lead-in sentences.
+const shortHeadingWords = 6
+
 // headingStyle is the look of a heading: its size and weight.
 type headingStyle struct {
 	size float64
@@ -124,7 +128,9 @@ func (d *doc) headingScore(it, next *item) float64 {
 	body := d.bodySize
 	ratio := it.size / body
 	words := len(strings.Fields(it.text))
-	depth, _ := numberingDepth(it.text)
+	// A numbered heading ("5. Natural dispersal") reaches here as a list
+	// item whose marker holds the number.
+	depth, _ := numberingDepth(strings.TrimSpace(it.marker + " " + it.text))
 	score := 0.0
 	switch {
 	case ratio >= 1.3:
@@ -146,6 +152,11 @@ func (d *doc) headingScore(it, next *item) float64 {
 	}
 	if len(it.lines) == 1 && !endsSentence(it.text) && words <= 10 && next != nil && next.typ == folio.Paragraph && len(next.lines) >= 2 {
 		score += 0.4
+	}
+	// A short line standing alone above a list: the list's heading.
+	if len(it.lines) == 1 && !endsSentence(it.text) && words <= shortHeadingWords && it.typ != folio.ListItem &&
+		next != nil && next.typ == folio.ListItem && next.box[1] >= it.box[3]-0.5*it.size && overlapX(next.box, it.box) > 0 {
+		score += 0.3
 	}
 	// Set larger than the text it heads, even when smaller than the
 	// document's usual body text (a side column in small print).
