@@ -108,6 +108,10 @@ type Table struct {
 	Cells      []Cell     `json:"cells,omitempty"`
 	HTML       string     `json:"html,omitempty"`
 	Ruled      bool       `json:"ruled"` // structure came from vector rulings
+	// Contents marks a table of contents: entries and their page numbers,
+	// a table in the JSON (as layout models label it) and lines of text in
+	// Markdown.
+	Contents bool `json:"contents,omitempty"`
 }
 
 // Cell is one table cell.

@@ -41,6 +41,11 @@ func fontName(name string) string {
 // ("Arial,Bold", "Times-BoldItalic", "NimbusMonL-Regu", "CMTT10").
 func fontStyle(name string, weight int, flags uint32) (bold, italic, mono bool) {
 	lower := strings.ToLower(name)
+	// A name that states a light or regular style outranks a weight
+	// PDFium guessed from stem widths (Montserrat-Regular reports 704).
+	if namesPlainStyle(name) {
+		weight = 0
+	}
 	bold = weight >= 600 || flags&flagForceBold != 0 ||
 		containsAny(lower, "bold", "black", "heavy", "semibold", "demi", "extrab", "ultrab") ||
 		hasPrefixAny(lower, texBold...)
@@ -50,6 +55,21 @@ func fontStyle(name string, weight int, flags uint32) (bold, italic, mono bool) 
 		containsAny(lower, "courier", "mono", "consol", "menlo", "typewriter", "inconsolata", "sourcecode", "firacode") ||
 		hasPrefixAny(lower, texMono...)
 	return bold, italic, mono
+}
+
+// plainStyles are the style suffixes of a font name that say it is not
+// bold.
+var plainStyles = []string{"Regular", "Regu", "Roman", "Book", "Light", "Thin", "Medium", "Normal"}
+
+// namesPlainStyle reports whether a font's name ends in a non-bold style
+// ("Montserrat-Regular", "Calibri-Light", "NimbusRomNo9L-Regu").
+func namesPlainStyle(name string) bool {
+	for _, st := range plainStyles {
+		if hasStyleSuffix(name, st) {
+			return true
+		}
+	}
+	return false
 }
 
 // TeX's font names carry the style in a prefix: Computer Modern (cmbx10,

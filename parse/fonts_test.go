@@ -42,6 +42,10 @@ func TestFontStyle(t *testing.T) {
 		{"CMTI10", 0, 0, style{Italic: true}},
 		{"CMTT10", 0, 0, style{Mono: true}},
 		{"Italian-Regular", 0, 0, style{Italic: false}},
+		{"Montserrat-Regular", 704, 0, style{}},
+		{"Calibri-Light", 650, 0, style{}},
+		{"Montserrat-Bold", 828, 0, style{Bold: true}},
+		{"Inter-Regular", 400, flagForceBold, style{Bold: true}},
 	}
 	for _, tt := range tests {
 		b, i, m := fontStyle(tt.name, tt.weight, tt.flags)

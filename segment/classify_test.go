@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/folio/folio"
@@ -48,5 +49,36 @@ func TestContentsTable(t *testing.T) {
 	want := [][]string{{"Notices", "vii"}, {"Preface", "xi"}, {"Chapter 1. Securing data", "1"}, {"1.1 Security fundamentals", "2"}}
 	if diff := cmp.Diff(want, tbl.Table.Rows); diff != "" {
 		t.Errorf("contents rows (-want +got):\n%s", diff)
+	}
+}
+
+// Without dot leaders, a run of entries whose right-aligned page numbers
+// never decrease is a table of contents; a two-column table whose
+// numbers do not read as page numbers stays a table.
+func TestContentsWithoutLeaders(t *testing.T) {
+	page := func(nums []string) []folio.Element {
+		b := newPage(1)
+		b.text(72, 60, 20, "Table of contents", style{bold: true})
+		for i, n := range nums {
+			y := 100 + float64(i)*14
+			b.text(72, y, 10, fmt.Sprintf("%d. Chapter about topic %c", i+1, 'A'+i))
+			b.text(520-textW(n, 10), y, 10, n)
+		}
+		return New(Options{}).Segment(parsed(b))
+	}
+	contents := func(els []folio.Element) *folio.Table {
+		for _, e := range els {
+			if e.Type == folio.TableType && e.Table.Contents {
+				return e.Table
+			}
+		}
+		return nil
+	}
+	tbl := contents(page([]string{"7", "12", "21", "26", "30", "35"}))
+	if tbl == nil || len(tbl.Rows) != 6 || tbl.Rows[5][1] != "35" {
+		t.Fatalf("contents table = %+v, want 6 entries with their pages", tbl)
+	}
+	if tbl := contents(page([]string{"7", "120", "21", "26", "30", "35"})); tbl != nil {
+		t.Errorf("numbers out of order read as a table of contents: %v", tbl.Rows)
 	}
 }

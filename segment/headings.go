@@ -37,6 +37,13 @@ func numberingDepth(text string) (int, string) {
 // below it: longer lines above lists are lead-in sentences.
 const shortHeadingWords = 6
 
+// displayRatio is the size over the body's from which a short line is
+// display type, and shortDisplayWords the most words such a line has.
+const (
+	displayRatio      = 1.3
+	shortDisplayWords = 12
+)
+
 // headingStyle is the look of a heading: its size and weight.
 type headingStyle struct {
 	size float64
@@ -61,7 +68,8 @@ func (d *doc) findHeadings() {
 					break
 				}
 			}
-			if score := d.headingScore(it, next); score >= 1 {
+			score := d.headingScore(it, next)
+			if score >= 1 {
 				it.typ = folio.Heading
 				it.conf = headingConfidence(score, it, next, proseLines(pg))
 				if it.marker != "" {
@@ -171,11 +179,30 @@ func (d *doc) headingScore(it, next *item) float64 {
 	}
 	// Against: sentences, long blocks, list items without a style of
 	// their own, text that runs on into the next block.
+	// Against: a sentence, unless set well above the body in a short line
+	// ("Humanity's Home Base.", "Why seagrass?"): display type is no
+	// running text.
+	display := ratio >= displayRatio && words <= shortDisplayWords && len(it.lines) <= 2
 	if endsSentence(it.text) && !strings.HasSuffix(it.text, ":") {
-		score -= 0.6
+		if display {
+			score -= 0.2
+		} else {
+			score -= 0.6
+		}
 	}
-	if strings.HasSuffix(it.text, ":") || strings.HasSuffix(it.text, ",") {
+	// A colon leads into what follows; only a short bold line standing
+	// above its block ("As a boater:") heads it.
+	leadIn := it.bold && !d.bodyBold && len(it.lines) == 1 && words <= shortHeadingWords &&
+		next != nil && next.box[1] >= it.box[3]-0.5*it.size && overlapX(next.box, it.box) > 0
+	switch {
+	case strings.HasSuffix(it.text, ":") && leadIn:
+		score += 0.2
+	case strings.HasSuffix(it.text, ":") || strings.HasSuffix(it.text, ","):
 		score -= 0.5
+	}
+	// A line that ends in a hyphen runs on into the next one.
+	if strings.HasSuffix(it.text, "-") {
+		score -= 0.8
 	}
 	if words > 14 {
 		score -= 0.5

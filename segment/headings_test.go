@@ -68,3 +68,47 @@ func TestNotHeadings(t *testing.T) {
 		}
 	}
 }
+
+// Headings the body's style hides: a numbered section taken for a list
+// item, display type ending in a full stop, a bold line with a colon over
+// its block, and a short bold line over a list.
+func TestHeadingsInBodyStyle(t *testing.T) {
+	b := newPage(1)
+	y := b.para(72, 60, 450, 12, 14, lorem+" "+lorem) + 14
+	b.text(72, y, 12, "5. Natural dispersal", style{bold: true})
+	y = b.para(72, y+20, 450, 12, 14, lorem) + 14
+	b.text(72, y, 18, "Humanity's Home Base.")
+	y = b.para(72, y+26, 450, 12, 14, lorem) + 14
+	b.text(72, y, 12, "As a boater:", style{bold: true})
+	y = b.para(72, y+20, 450, 12, 14, lorem) + 14
+	b.text(72, y, 12, "Replace", style{bold: true})
+	y += 20
+	for _, it := range []string{"a. Replace plastics with paper.", "b. Reuse what can be reused."} {
+		b.text(72, y, 12, it)
+		y += 16
+	}
+	b.para(72, y+10, 450, 12, 14, lorem)
+	var got []string
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.Heading || e.Type == folio.Title {
+			got = append(got, e.Text)
+		}
+	}
+	want := []string{"5. Natural dispersal", "Humanity's Home Base.", "As a boater:", "Replace"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("headings (-want +got):\n%s", diff)
+	}
+}
+
+// A bold line that ends in a hyphen runs on into the paragraph below it.
+func TestHyphenatedRunInIsNoHeading(t *testing.T) {
+	b := newPage(1)
+	y := b.para(72, 60, 450, 10, 12, lorem) + 14
+	b.text(72, y, 10, "Ablation on the base models. When ap-", style{bold: true})
+	b.para(72, y+12, 450, 10, 12, lorem)
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.Heading || e.Type == folio.Title {
+			t.Errorf("%s %q, want no heading", e.Type, e.Text)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"math"
 	"strings"
 
 	"github.com/folio/folio"
@@ -45,11 +46,15 @@ func (d *doc) findContents(pg *page) []*item {
 		}
 		// Most lines need dot leaders: a wide gap before a number is also
 		// how a table's last column looks.
-		if len(rows) < 3 || leaders*2 < len(rows) {
+		pages := make([]*word, len(rows))
+		for r := range rows {
+			pages[r] = rows[r].page
+		}
+		if len(rows) < 3 || (leaders*2 < len(rows) && !pageColumn(pages)) {
 			i++
 			continue
 		}
-		t := &folio.Table{Rows: make([][]string, len(rows))}
+		t := &folio.Table{Rows: make([][]string, len(rows)), Contents: true}
 		var box folio.Box
 		for r, rw := range rows {
 			var entry strings.Builder
@@ -79,6 +84,36 @@ func (d *doc) findContents(pg *page) []*item {
 		i = j
 	}
 	return out
+}
+
+// Without dot leaders, a contents list is told from a table's last column
+// by its page numbers: enough of them, right-aligned, never decreasing.
+const (
+	minGapContentsRows = 5   // fewer aligned numbers may be any table's column
+	pageAlignTol       = 1.5 // points the right edges of page numbers may differ
+)
+
+// pageColumn reports whether the page numbers of a run of contents lines
+// without leaders read as page numbers: right-aligned and in order.
+func pageColumn(pages []*word) bool {
+	if len(pages) < minGapContentsRows {
+		return false
+	}
+	prev := -1
+	for _, w := range pages {
+		if !isDigits(w.Text) {
+			return false
+		}
+		n := 0
+		for _, r := range w.Text {
+			n = n*10 + int(r-'0')
+		}
+		if n < prev || math.Abs(w.Box[2]-pages[0].Box[2]) > pageAlignTol {
+			return false
+		}
+		prev = n
+	}
+	return true
 }
 
 // contentsLine splits a contents line into its entry words and its page

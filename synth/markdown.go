@@ -58,6 +58,15 @@ func (m *mdWriter) element(el *folio.Element) {
 	case folio.Header, folio.Footer, folio.PageNumber:
 		return
 	case folio.TableType:
+		if el.Table != nil && el.Table.Contents {
+			// A table of contents reads as its lines: entry, page.
+			for _, row := range el.Table.Rows {
+				if line := oneLine(strings.Join(row, " ")); line != "" {
+					m.block(escapeText(line), false)
+				}
+			}
+			return
+		}
 		if el.Table != nil && len(el.Table.Rows) > 0 {
 			m.block(pipeTable(el.Table), false)
 			return

@@ -110,6 +110,13 @@ func TestMarkdownBlocks(t *testing.T) {
 			want: "| Sales Q1 | Q2 |\n| --- | --- |\n| 1 | 2 |\n",
 		},
 		{
+			name: "contents_table_as_lines",
+			els: []folio.Element{{Type: folio.TableType, Table: &folio.Table{
+				Rows: [][]string{{"Introduction", "7"}, {"1. Changing Practices", "12"}, {"Notes", ""}}, Contents: true,
+			}}},
+			want: "Introduction 7\n\n1\\. Changing Practices 12\n\nNotes\n",
+		},
+		{
 			name: "table_without_grid_falls_back_to_text",
 			els:  []folio.Element{{Type: folio.TableType, Text: "a b", Table: &folio.Table{}}},
 			want: "a b\n",

@@ -117,7 +117,7 @@ func normalizeTable(in *folio.Table) (*folio.Table, error) {
 		cells[k].Header = cells[k].Header || cells[k].Row < head
 	}
 
-	out := &folio.Table{Rows: make([][]string, rows), HeaderRows: head, Ruled: in.Ruled}
+	out := &folio.Table{Rows: make([][]string, rows), HeaderRows: head, Ruled: in.Ruled, Contents: in.Contents}
 	for i := range rows {
 		out.Rows[i] = grid[i*cols : (i+1)*cols : (i+1)*cols]
 	}
