@@ -82,3 +82,19 @@ func TestContentsWithoutLeaders(t *testing.T) {
 		t.Errorf("numbers out of order read as a table of contents: %v", tbl.Rows)
 	}
 }
+
+// A statistics table's last column (a maximum of 1 on every row) is no
+// list of page numbers.
+func TestRepeatedNumbersAreNoContents(t *testing.T) {
+	b := newPage(1)
+	for i, name := range []string{"Lower secondary", "Upper secondary", "Post secondary", "Tertiary level", "Doctoral level"} {
+		y := 100 + float64(i)*14
+		b.text(72, y, 10, name)
+		b.text(520-textW("1", 10), y, 10, "1")
+	}
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.TableType && e.Table.Contents {
+			t.Errorf("contents table %v, want none", e.Table.Rows)
+		}
+	}
+}

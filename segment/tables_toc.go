@@ -91,6 +91,7 @@ func (d *doc) findContents(pg *page) []*item {
 const (
 	minGapContentsRows = 5   // fewer aligned numbers may be any table's column
 	pageAlignTol       = 1.5 // points the right edges of page numbers may differ
+	minDistinctPages   = 0.6 // share of entries that start on a new page
 )
 
 // pageColumn reports whether the page numbers of a run of contents lines
@@ -99,7 +100,7 @@ func pageColumn(pages []*word) bool {
 	if len(pages) < minGapContentsRows {
 		return false
 	}
-	prev := -1
+	prev, distinct := -1, 0
 	for _, w := range pages {
 		if !isDigits(w.Text) {
 			return false
@@ -111,9 +112,13 @@ func pageColumn(pages []*word) bool {
 		if n < prev || math.Abs(w.Box[2]-pages[0].Box[2]) > pageAlignTol {
 			return false
 		}
+		if n > prev {
+			distinct++
+		}
 		prev = n
 	}
-	return true
+	// Chapters move on through the book; a column of 0s and 1s is data.
+	return float64(distinct) >= minDistinctPages*float64(len(pages))
 }
 
 // contentsLine splits a contents line into its entry words and its page
