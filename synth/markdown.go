@@ -11,7 +11,8 @@ import (
 // markdown renders a document's body as Markdown (CommonMark with GitHub
 // pipe tables), in element order, furniture left out: the title as the
 // only level-1 heading, heading level n as level n+1 (at most 6), list items
-// nested by level, tables as pipe tables, images linking their asset,
+// nested by level, tables as pipe tables (as HTML when they have spanning
+// cells or several header rows; contents as lines), images linking their asset,
 // captions in italics, code fenced and formulas in $$ blocks.
 func markdown(doc folio.Document) []byte {
 	var m mdWriter
@@ -65,6 +66,12 @@ func (m *mdWriter) element(el *folio.Element) {
 					m.block(escapeText(line), false)
 				}
 			}
+			return
+		}
+		if el.Table != nil && el.Table.HTML != "" && needsHTML(el.Table) {
+			// GitHub-flavoured Markdown allows raw HTML: the one way to
+			// keep spanning cells and stacked header rows.
+			m.block(el.Table.HTML, false)
 			return
 		}
 		if el.Table != nil && len(el.Table.Rows) > 0 {
@@ -155,6 +162,20 @@ func listMarker(marker string) (mark, prefix string) {
 
 // pipeTable renders t as a GitHub pipe table. The header row is the
 // table's header rows joined per column, or its first row when it has none.
+// needsHTML reports whether a pipe table would lose t's structure: a cell
+// spans rows or columns, or the head has more than one row.
+func needsHTML(t *folio.Table) bool {
+	if t.HeaderRows > 1 {
+		return true
+	}
+	for _, c := range t.Cells {
+		if c.RowSpan > 1 || c.ColSpan > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 func pipeTable(t *folio.Table) string {
 	cols := 0
 	for _, r := range t.Rows {

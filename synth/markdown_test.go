@@ -110,6 +110,15 @@ func TestMarkdownBlocks(t *testing.T) {
 			want: "| Sales Q1 | Q2 |\n| --- | --- |\n| 1 | 2 |\n",
 		},
 		{
+			name: "spanned_table_as_its_html",
+			els: []folio.Element{{Type: folio.TableType, Table: &folio.Table{
+				Rows: [][]string{{"TEDS", ""}, {"simple", "all"}, {"1", "2"}}, HeaderRows: 2,
+				Cells: []folio.Cell{{Row: 0, Col: 0, RowSpan: 1, ColSpan: 2, Text: "TEDS"}},
+				HTML:  `<table><thead><tr><th colspan="2">TEDS</th></tr><tr><th>simple</th><th>all</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>`,
+			}}},
+			want: `<table><thead><tr><th colspan="2">TEDS</th></tr><tr><th>simple</th><th>all</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>` + "\n",
+		},
+		{
 			name: "contents_table_as_lines",
 			els: []folio.Element{{Type: folio.TableType, Table: &folio.Table{
 				Rows: [][]string{{"Introduction", "7"}, {"1. Changing Practices", "12"}, {"Notes", ""}}, Contents: true,
