@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -295,5 +296,45 @@ func TestTableOverThreePagesIsOneElement(t *testing.T) {
 	}
 	if got := len(tables[0].Regions); got != 3 {
 		t.Errorf("got %d regions, want 3", got)
+	}
+}
+
+// A zebra-striped table: the head and bands of two rows are shaded
+// cells, the rows between are plain. It is one table.
+func TestZebraStripedTableIsOneTable(t *testing.T) {
+	b := newPage(1)
+	b.para(72, 40, 450, 10, 12, lorem)
+	xs := []float64{100, 180, 260, 340}
+	names := []string{"Cambodia", "Indonesia", "Laos", "Malaysia", "Myanmar", "Thailand", "Vietnam"}
+	shade := func(y float64) {
+		for c := 0; c+1 < len(xs); c++ {
+			b.p.Rects = append(b.p.Rects, folio.Box{xs[c], y, xs[c+1], y + 17})
+		}
+	}
+	shade(100)
+	b.text(104, 104, 9, "Country", style{bold: true})
+	b.text(184, 104, 9, "2019", style{bold: true})
+	b.text(264, 104, 9, "2020", style{bold: true})
+	for i, n := range names {
+		y := 117 + 17*float64(i)
+		if i%4 == 1 || i%4 == 2 {
+			shade(y)
+		}
+		b.text(104, y+4, 9, n)
+		b.text(184, y+4, 9, fmt.Sprintf("%d.%d%%", i+3, i))
+		b.text(264, y+4, 9, fmt.Sprintf("%d,%03d", i+1, 17*i))
+	}
+	b.para(72, 260, 450, 10, 12, lorem)
+	var tables []*folio.Table
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.TableType {
+			tables = append(tables, e.Table)
+		}
+	}
+	if len(tables) != 1 {
+		t.Fatalf("%d tables, want 1", len(tables))
+	}
+	if got := len(tables[0].Rows); got != 1+len(names) || tables[0].Rows[7][0] != "Vietnam" {
+		t.Errorf("rows = %q, want the head and %d countries in order", tables[0].Rows, len(names))
 	}
 }
