@@ -417,7 +417,7 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 	if t == nil {
 		return nil
 	}
-	if len(t.Rows) < 2 || len(t.Rows[0]) < 2 || looksLikeProse(t) || !rowsPaired(t) || listLike(t) {
+	if len(t.Rows) < 2 || looksLikeProse(t) || listLike(t) || (len(t.Rows[0]) < 2 && !boxStack(t)) || (len(t.Rows[0]) >= 2 && !rowsPaired(t)) {
 		undo()
 		return nil
 	}
@@ -748,6 +748,28 @@ func (g *grid) fillTrial(words []*word, ruled bool) (*folio.Table, func()) {
 // rowsPaired reports whether at least half the rows of a table hold two
 // or more cells with text. A frame around a page's layout (a sidebar, a
 // boxed column) has a cell or two of running text per row.
+// A single column of ruled boxes is a table when there are enough of
+// them and each holds an entry, not a paragraph: a list of framed items
+// as layout models and readers take it.
+const (
+	minStackRows  = 4  // fewer boxes are callouts or a form's fields
+	maxStackWords = 12 // words in one box of such a column
+)
+
+// boxStack reports whether a one-column ruled table is a column of short
+// entries, each in a box of its own.
+func boxStack(t *folio.Table) bool {
+	if len(t.Rows) < minStackRows {
+		return false
+	}
+	for _, row := range t.Rows {
+		if len(row) != 1 || row[0] == "" || len(strings.Fields(row[0])) > maxStackWords {
+			return false
+		}
+	}
+	return true
+}
+
 func rowsPaired(t *folio.Table) bool {
 	n := 0
 	for _, row := range t.Rows {

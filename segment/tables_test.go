@@ -338,3 +338,46 @@ func TestZebraStripedTableIsOneTable(t *testing.T) {
 		t.Errorf("rows = %q, want the head and %d countries in order", tables[0].Rows, len(names))
 	}
 }
+
+// A column of framed boxes, one short entry each, is a one-column table;
+// a few framed paragraphs are not.
+func TestColumnOfBoxes(t *testing.T) {
+	page := func(entries []string) []folio.Element {
+		b := newPage(1)
+		b.para(72, 40, 450, 10, 12, lorem)
+		y := 120.0
+		for _, e := range entries {
+			h := 24.0
+			if len(e) > 60 {
+				h = 40
+			}
+			b.rule(144, y, 460, y)
+			b.rule(144, y+h, 460, y+h)
+			b.rule(144, y, 144, y+h)
+			b.rule(460, y, 460, y+h)
+			b.para(150, y+7, 300, 10, 12, e)
+			y += h
+		}
+		b.para(72, y+30, 450, 10, 12, lorem)
+		return New(Options{}).Segment(parsed(b))
+	}
+	tables := func(els []folio.Element) (out [][][]string) {
+		for _, e := range els {
+			if e.Type == folio.TableType {
+				out = append(out, e.Table.Rows)
+			}
+		}
+		return out
+	}
+	entries := []string{"Competence Framework", "#1: Recycle, Reuse, Reduce", "#2: Lifecycle of the Economy", "#3: Social Entrepreneurship", "#4: Environmental Engagement"}
+	got := tables(page(entries))
+	if len(got) != 1 || len(got[0]) != len(entries) || got[0][4][0] != entries[4] {
+		t.Errorf("tables = %q, want one column of %d entries", got, len(entries))
+	}
+	if got := tables(page(entries[:3])); len(got) != 0 {
+		t.Errorf("three boxes made tables %q, want none", got)
+	}
+	if got := tables(page([]string{lorem[:95], lorem[:100], lorem[:105], lorem[:110]})); len(got) != 0 {
+		t.Errorf("framed sentences made tables %q, want none", got)
+	}
+}
