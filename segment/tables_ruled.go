@@ -771,15 +771,29 @@ func boxStack(t *folio.Table) bool {
 }
 
 func rowsPaired(t *folio.Table) bool {
-	n := 0
-	for _, row := range t.Rows {
-		k := 0
-		for _, c := range row {
-			if c != "" {
-				k++
+	// A label in the first column spanning some rows heads each of them
+	// (a group of rows); spans elsewhere, or over most of the grid, are
+	// as often a chart's bars and axis.
+	filled := make([]map[int]bool, len(t.Rows))
+	for r, row := range t.Rows {
+		filled[r] = map[int]bool{}
+		for c, s := range row {
+			if s != "" {
+				filled[r][c] = true
 			}
 		}
-		if k >= 2 {
+	}
+	for _, c := range t.Cells {
+		if c.Col != 0 || c.RowSpan < 2 || 2*c.RowSpan > len(t.Rows) || !hasLetter(c.Text) {
+			continue
+		}
+		for r := c.Row; r < c.Row+c.RowSpan && r < len(t.Rows); r++ {
+			filled[r][c.Col] = true
+		}
+	}
+	n := 0
+	for _, f := range filled {
+		if len(f) >= 2 {
 			n++
 		}
 	}

@@ -381,3 +381,62 @@ func TestColumnOfBoxes(t *testing.T) {
 		t.Errorf("framed sentences made tables %q, want none", got)
 	}
 }
+
+// A ruled table whose first column groups rows: each group label spans
+// the rows beside it, so most rows hold a single text of their own.
+func TestRuledRowGroups(t *testing.T) {
+	b := newPage(1)
+	b.para(72, 40, 450, 10, 12, lorem)
+	x0, x1, x2 := 80.0, 260.0, 520.0
+	y := 100.0
+	b.rule(x0, y, x2, y)
+	b.text(x0+5, y+6, 10, "Area", style{bold: true})
+	b.text(x1+5, y+6, 10, "Competence", style{bold: true})
+	y += 24
+	groups := []struct {
+		label string
+		items []string
+	}{
+		{"1. Embodying values", []string{"1.1 Valuing", "1.2 Fairness", "1.3 Nature"}},
+		{"2. Embracing complexity", []string{"2.1 Systems", "2.2 Critical", "2.3 Framing"}},
+		{"3. Envisioning futures", []string{"3.1 Futures", "3.2 Adaptability"}},
+	}
+	for _, g := range groups {
+		b.rule(x0, y, x2, y)
+		b.text(x0+5, y+6, 10, g.label)
+		top := y
+		for i, it := range g.items {
+			if i > 0 {
+				b.rule(x1, y, x2, y)
+			}
+			b.text(x1+5, y+6, 10, it)
+			y += 24
+		}
+		b.rule(x0, top, x0, y)
+		b.rule(x1, top, x1, y)
+		b.rule(x2, top, x2, y)
+	}
+	b.rule(x0, y, x2, y)
+	b.rule(x0, 100, x0, 124)
+	b.rule(x1, 100, x1, 124)
+	b.rule(x2, 100, x2, 124)
+	b.para(72, y+30, 450, 10, 12, lorem)
+	var tbl *folio.Table
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.TableType {
+			tbl = e.Table
+		}
+	}
+	if tbl == nil || !tbl.Ruled {
+		t.Fatalf("table = %+v, want a ruled table", tbl)
+	}
+	spans := 0
+	for _, c := range tbl.Cells {
+		if c.Col == 0 && c.RowSpan > 1 {
+			spans++
+		}
+	}
+	if len(tbl.Rows) != 9 || spans != 3 {
+		t.Errorf("%d rows, %d group labels spanning rows; want 9 and 3:\n%q", len(tbl.Rows), spans, tbl.Rows)
+	}
+}
