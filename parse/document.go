@@ -41,6 +41,9 @@ type docParser struct {
 	// emit, when set, takes each finished page that OCR will not change,
 	// instead of the Parsed: a worker sends it at once and keeps no copy.
 	emit func(folio.Page)
+	// picturesRead is set while the page just read has pictures of text
+	// at OCR: like a scanned page, it waits for the words.
+	picturesRead bool
 }
 
 // warn records a warning for the document.
@@ -107,7 +110,7 @@ func (d *docParser) parse(ctx context.Context, n, from, to int) *folio.Parsed {
 	}
 	for i := from; i < to && l.err == nil && d.fail == nil; i++ {
 		pg := d.page(ctx, i)
-		if d.emit != nil && !pg.Scanned && d.fail == nil {
+		if d.emit != nil && !pg.Scanned && !d.picturesRead && d.fail == nil {
 			d.emit(pg)
 			continue
 		}
@@ -208,6 +211,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)
 	}
+	d.picturesRead = !pg.Scanned && d.readImageText(ctx, page, i, &pg)
 	l.call(fnClosePage, uint64(page))
 	return pg
 }

@@ -104,7 +104,11 @@ type ocrJob struct {
 	index int         // page index in Parsed.Pages
 	img   *image.Gray // the page as displayed, white background
 	dpi   float64     // pixels per inch of img
-	w, h  float64     // page size in points
+	w, h  float64     // page size in points, or the region's
+	// region is set when img is one picture on a page with a text layer
+	// (a table or a chart placed as an image); x0, y0 place it on the page.
+	region bool
+	x0, y0 float64
 }
 
 // ocrResult is what OCR found on one page.
@@ -113,6 +117,8 @@ type ocrResult struct {
 	rulings []folio.Ruling
 	err     error
 	took    time.Duration
+	region  bool
+	order   int // the job's place among its page's regions
 }
 
 // ocrRun reads the scanned pages of one document beside its parsing:
@@ -122,7 +128,7 @@ type ocrRun struct {
 	o       *ocrEngine
 	wg      sync.WaitGroup
 	mu      sync.Mutex
-	results map[int]ocrResult
+	results map[int][]ocrResult
 	// unread counts scanned pages that could not be read because OCR is
 	// unavailable; why says why.
 	unread int
@@ -134,7 +140,7 @@ func (o *ocrEngine) start() *ocrRun {
 	if o.off {
 		return nil
 	}
-	return &ocrRun{o: o, results: map[int]ocrResult{}}
+	return &ocrRun{o: o, results: map[int][]ocrResult{}}
 }
 
 // ready reports whether pages can be read; when they cannot, it counts
@@ -165,7 +171,7 @@ func (r *ocrRun) submit(ctx context.Context, j ocrJob) bool {
 		defer func() { <-r.o.sem }()
 		res := r.o.read(ctx, j)
 		r.mu.Lock()
-		r.results[j.index] = res
+		r.results[j.index] = append(r.results[j.index], res)
 		r.mu.Unlock()
 	})
 	return true
@@ -199,21 +205,29 @@ func (r *ocrRun) merge(ctx context.Context, p *folio.Parsed) error {
 	}
 	slices.Sort(idx)
 	for _, i := range idx {
-		res := r.results[i]
-		if res.err != nil {
-			if err := ctx.Err(); err != nil {
-				return err
+		// Regions in the order they were placed on the page.
+		rs := r.results[i]
+		slices.SortStableFunc(rs, func(a, b ocrResult) int { return a.order - b.order })
+		for _, res := range rs {
+			if res.err != nil {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				p.Warnings = append(p.Warnings, fmt.Sprintf("page %d: ocr: %v", i+1, res.err))
+				continue
 			}
-			p.Warnings = append(p.Warnings, fmt.Sprintf("page %d: ocr: %v", i+1, res.err))
-			continue
-		}
-		// Pages may be some of the document's (a worker's share, or the
-		// scanned ones alone).
-		if k := pageIndex(p, i+1); k >= 0 {
-			pg := &p.Pages[k]
-			pg.Words = mergeOCRWords(pg.Words, res.words)
-			pg.Rulings = append(pg.Rulings, res.rulings...)
-			r.o.log.Debug("ocr page", "page", pg.Number, "words", len(res.words), "rulings", len(res.rulings), "took", res.took)
+			// Pages may be some of the document's (a worker's share, or the
+			// scanned ones alone).
+			if k := pageIndex(p, i+1); k >= 0 {
+				pg := &p.Pages[k]
+				if res.region {
+					pg.Words = addRegionWords(pg.Words, res.words)
+				} else {
+					pg.Words = mergeOCRWords(pg.Words, res.words)
+				}
+				pg.Rulings = append(pg.Rulings, res.rulings...)
+				r.o.log.Debug("ocr page", "page", pg.Number, "region", res.region, "words", len(res.words), "rulings", len(res.rulings), "took", res.took)
+			}
 		}
 	}
 	return nil
@@ -245,7 +259,9 @@ func (o *ocrEngine) read(ctx context.Context, j ocrJob) ocrResult {
 		bulletize(j.img, words, letter)
 		pieces, bullets := leftovers(j.img, words, letter)
 		words = append(words, bullets...)
-		if len(pieces) > 0 {
+		// A picture's second pass costs as much as its first for a few
+		// words: its table was read in the first.
+		if len(pieces) > 0 && !j.region {
 			var more []tesseract.Word
 			more, err = o.readLeftovers(ctx, j.img, pieces, letter, j.dpi)
 			words = append(words, more...)
@@ -259,6 +275,17 @@ func (o *ocrEngine) read(ctx context.Context, j ocrJob) ocrResult {
 		return res
 	}
 	res.words = ocrWords(words, inkStyles(j.img, words), sx, sy)
+	if j.region {
+		res.region, res.order = true, int(j.y0*1e4+j.x0)
+		for k := range res.words {
+			b := &res.words[k].Box
+			*b = roundBox(folio.Box{b[0] + j.x0, b[1] + j.y0, b[2] + j.x0, b[3] + j.y0})
+		}
+		for k := range res.rulings {
+			rl := &res.rulings[k]
+			rl.X0, rl.X1, rl.Y0, rl.Y1 = round2(rl.X0+j.x0), round2(rl.X1+j.x0), round2(rl.Y0+j.y0), round2(rl.Y1+j.y0)
+		}
+	}
 	res.took = time.Since(start)
 	return res
 }

@@ -7,8 +7,9 @@ import "sort"
 // blocks. Furniture found earlier goes first (headers) or last (footers).
 func (d *doc) segmentPage(pg *page) {
 	figures := d.findFigures(pg)
+	pictured, figures := d.rasterTables(pg, figures)
 	figures = append(figures, d.findVectorFigures(pg, figures)...)
-	tables := d.findRuledTables(pg, figures)
+	tables := append(pictured, d.findRuledTables(pg, figures)...)
 	labels := map[*item][]*word{}
 	for _, f := range figures {
 		if ws := figureLabels(pg, f); len(ws) > 0 {

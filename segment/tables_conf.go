@@ -28,6 +28,9 @@ type tableEvidence struct {
 	textCols bool
 	// trimmed is set when a title or a note was cut off the region.
 	trimmed bool
+	// ocr is set when the table was read from a picture: its words may
+	// be misread.
+	ocr bool
 }
 
 // scoreTables sets every table's confidence: the belief that its cells
@@ -47,6 +50,10 @@ func (d *doc) scoreTables() {
 		}
 	}
 }
+
+// ocrTablePenalty lowers the belief in a table read from a picture: its
+// structure holds, its text is OCR's.
+const ocrTablePenalty = 0.15
 
 func tableConfidence(pg *page, it *item) float64 {
 	t, ev := it.table, it.tev
@@ -91,6 +98,9 @@ func tableConfidence(pg *page, it *item) float64 {
 	}
 	if len(it.regions) > 1 {
 		c -= 0.05
+	}
+	if ev.ocr {
+		c -= ocrTablePenalty
 	}
 	if nc >= 2 && ev.kind == alignedTable && numericShare(t) < 0.2 {
 		// Words in a grid with no figures may be a layout.

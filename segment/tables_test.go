@@ -440,3 +440,61 @@ func TestRuledRowGroups(t *testing.T) {
 		t.Errorf("%d rows, %d group labels spanning rows; want 9 and 3:\n%q", len(tbl.Rows), spans, tbl.Rows)
 	}
 }
+
+// Words OCR read in a picture of a table make a table in the picture's
+// place; words read in a chart stay with the chart as its text.
+func TestPictureOfTable(t *testing.T) {
+	page := func(table bool) []folio.Element {
+		b := newPage(1)
+		y := b.para(72, 40, 450, 10, 12, lorem)
+		pic := folio.Box{72, y + 20, 472, y + 220}
+		b.image(pic)
+		ocr := func(x, y float64, s string) {
+			b.text(x, y, 9, s)
+			b.p.Words[len(b.p.Words)-1].Confidence = 0.9
+		}
+		if table {
+			ocr(80, pic[1]+8, "Temperature")
+			ocr(280, pic[1]+8, "Viscosity")
+			for r := range 8 {
+				ocr(80, pic[1]+30+float64(r)*20, fmt.Sprintf("%d", r*5))
+				ocr(280, pic[1]+30+float64(r)*20, fmt.Sprintf("1.%d93E-06", r))
+			}
+		} else {
+			for k, p := range [][2]float64{{90, 10}, {300, 60}, {150, 110}, {380, 150}, {100, 180}, {250, 30}, {200, 140}, {420, 90}} {
+				ocr(pic[0]+p[0]-60, pic[1]+p[1], fmt.Sprintf("label%d", k))
+			}
+		}
+		b.para(72, pic[3]+20, 450, 10, 12, lorem)
+		return New(Options{}).Segment(parsed(b))
+	}
+	var tbl *folio.Table
+	images := 0
+	for _, e := range page(true) {
+		switch e.Type {
+		case folio.TableType:
+			tbl = e.Table
+		case folio.ImageType:
+			images++
+		}
+	}
+	if tbl == nil || len(tbl.Rows) != 9 || tbl.Rows[8][1] != "1.793E-06" || images != 0 {
+		t.Errorf("picture of a table: table %v, %d images; want 9 rows in place of the picture", tbl, images)
+	}
+	var ocrText string
+	for _, e := range page(false) {
+		switch e.Type {
+		case folio.TableType:
+			t.Errorf("chart labels made a table %q", e.Table.Rows)
+		case folio.ImageType:
+			ocrText = e.Image.OCRText
+		case folio.Paragraph:
+			if strings.Contains(e.Text, "label") {
+				t.Errorf("chart label in the body: %q", e.Text)
+			}
+		}
+	}
+	if !strings.Contains(ocrText, "label3") {
+		t.Errorf("chart's OCR text %q, want its labels", ocrText)
+	}
+}
