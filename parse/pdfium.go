@@ -48,6 +48,7 @@ const (
 	fnTextGetFontInfo
 	fnTextGetCharAngle
 	fnTextGetMatrix
+	fnTextIsGenerated
 	fnTextObjGetRenderMode
 	fnCountObjects
 	fnGetObject
@@ -112,6 +113,7 @@ var fnNames = [numFns]string{
 	fnTextGetFontInfo:            "FPDFText_GetFontInfo",
 	fnTextGetCharAngle:           "FPDFText_GetCharAngle",
 	fnTextGetMatrix:              "FPDFText_GetMatrix",
+	fnTextIsGenerated:            "FPDFText_IsGenerated",
 	fnTextObjGetRenderMode:       "FPDFTextObj_GetTextRenderMode",
 	fnCountObjects:               "FPDFPage_CountObjects",
 	fnGetObject:                  "FPDFPage_GetObject",
