@@ -172,6 +172,12 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 		}
 		return pg
 	}
+	if page = d.flattenAnnots(page, i); page == 0 {
+		if l.err == nil {
+			pg.Error = "pdfium could not load the page again after drawing its annotations into it"
+		}
+		return pg
+	}
 	fr := l.frame(page)
 	w, h := fr.size()
 	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
