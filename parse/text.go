@@ -2,6 +2,7 @@ package parse
 
 import (
 	"math"
+	"slices"
 	"unicode"
 	"unicode/utf16"
 
@@ -21,10 +22,11 @@ const (
 // segmenter joins the word halves.
 const hyphenMark = 0x02
 
-// softHyphen (U+00AD) marks where a word may be broken. Inside a line it
-// is not shown and is dropped from the word; at the end of a line it shows
-// as a hyphen and is read as one, which the segmenter joins like PDFium's
-// hyphen mark.
+// softHyphen (U+00AD) marks where a word may be broken. Inside a line
+// it is dropped from the word when it has no advance (not shown), and read
+// as a hyphen when it has one (drawn: producers map the hyphen glyph to
+// it); at the end of a line it shows as a hyphen and is read as one, which
+// the segmenter joins like PDFium's hyphen mark. It never splits a word.
 const softHyphen = 0x00AD
 
 // minTextSize is the rendered size in points below which text cannot be
@@ -38,6 +40,18 @@ const minTextSize = 1
 // leaves out, so a Tf of 0.012 can draw 12-point glyphs. A sub-point
 // font's loose box is at most about 1.2 pt tall, well under this.
 const minGlyphBox = 2
+
+// Letter-spacing, told from word spacing when PDFium generated the spaces.
+const (
+	// letterGapTolEm is how much wider than the gaps between its letters,
+	// in ems, a gap may be and still be letter-spacing: per-glyph
+	// positioning repeats one gap to a hundredth of an em, and a word space
+	// is wider by a tenth of an em or more even in tightly set text.
+	letterGapTolEm = 0.05
+	// minLetterSpaced is how many alike spaced gaps make a run
+	// letter-spaced when all its letters have spaces between them.
+	minLetterSpaced = 3
+)
 
 // sep says whether a glyph is a separator between words.
 type sep uint8
@@ -172,26 +186,78 @@ func (d *docParser) readText(tp uint32, fr frame) ([]glyph, int) {
 	return d.dropGeneratedSpaces(tp, gs), 0
 }
 
-// dropGeneratedSpaces removes the spaces PDFium inserted (FPDFText_IsGenerated)
-// between two characters that lie closer than a word gap (see wordGap):
-// PDFium inserts one where a kerning or a glyph's own position leaves more
-// than about a tenth of an em, which splits words set with per-glyph
-// positioning or loose kerning ("hel lo"). Spaces in the content stay.
-// Only the spaces that look wrong are asked about, one call each.
+// dropGeneratedSpaces removes spaces PDFium inserted (FPDFText_IsGenerated)
+// inside words. PDFium inserts one where kerning or a glyph's own position
+// leaves more than about a tenth of an em, which splits words set with
+// per-glyph positioning or loose kerning ("hel lo"); but tightly set text
+// has word gaps that narrow too ("2020 has"). A generated space narrower
+// than a word gap (see wordGap) is dropped when it is no wider than the
+// gaps between the letters around it: the letters of its run (the glyphs
+// between the real separators) touching without a space, or, where PDFium
+// put a space between every two of them, its other spaces, all alike
+// (letter-spacing). Spaces in the content stay. Only the spaces that look
+// wrong are asked about, one call each.
 func (d *docParser) dropGeneratedSpaces(tp uint32, gs []glyph) []glyph {
-	out := gs[:0]
-	for i := range gs {
-		g := &gs[i]
-		if g.sep == sepSpace && i > 0 && i+1 < len(gs) && len(out) > 0 {
-			prev, next := &out[len(out)-1], &gs[i+1]
-			if prev.sep == sepNone && next.sep == sepNone && !splits(prev, next) &&
-				d.l.call(fnTextIsGenerated, uint64(tp), uint64(g.idx)) == 1 {
+	// cand marks the generated spaces narrower than a word gap.
+	var cand map[int]bool
+	for i := 1; i+1 < len(gs); i++ {
+		prev, next := &gs[i-1], &gs[i+1]
+		if gs[i].sep == sepSpace && prev.sep == sepNone && next.sep == sepNone && !splits(prev, next) &&
+			d.l.call(fnTextIsGenerated, uint64(tp), uint64(gs[i].idx)) == 1 {
+			if cand == nil {
+				cand = make(map[int]bool)
+			}
+			cand[i] = true
+		}
+	}
+	if cand == nil {
+		return gs
+	}
+	drop := make(map[int]bool, len(cand))
+	for start := 0; start < len(gs); {
+		// A run: glyphs joined directly or by candidate spaces.
+		end := start
+		for end < len(gs) && (gs[end].sep == sepNone || cand[end]) {
+			end++
+		}
+		var inner, spaced []float64
+		var spaces []int
+		for k := start; k+1 < end; k++ {
+			if gs[k].sep != sepNone {
 				continue
 			}
+			if gs[k+1].sep == sepNone {
+				if gap, _, _ := offsets(&gs[k], &gs[k+1]); !baselineShift(&gs[k], &gs[k+1]) {
+					inner = append(inner, gap)
+				}
+			} else if k+2 < end {
+				gap, _, _ := offsets(&gs[k], &gs[k+2])
+				spaced, spaces = append(spaced, gap), append(spaces, k+1)
+			}
 		}
-		out = append(out, *g)
+		for j, i := range spaces {
+			tol := letterGapTolEm * math.Max(gs[i-1].style.size, 1)
+			if len(inner) > 0 {
+				drop[i] = spaced[j] <= median(inner)+tol
+			} else {
+				drop[i] = len(spaced) >= minLetterSpaced && slices.Max(spaced)-slices.Min(spaced) <= tol
+			}
+		}
+		start = max(end, start+1)
+	}
+	out := gs[:0]
+	for i := range gs {
+		if !drop[i] {
+			out = append(out, gs[i])
+		}
 	}
 	return out
+}
+
+// median returns the median of xs (not empty); xs is sorted in place.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // textStyle reads the font and render state of the text object of char

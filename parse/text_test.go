@@ -169,19 +169,21 @@ BT /F1 8 Tf 72 40 Td (Page 1 of 1) Tj ET`
 
 // Words are split at visible gaps without a space (TABLE OF set as two
 // runs), not inside words set with kerning or glyph by glyph, where PDFium
-// inserts spaces of its own; soft hyphens inside a line are dropped
-// without splitting the word, and one ending a line reads as a hyphen.
+// inserts spaces of its own, nor inside leaders of spaced dots; a soft
+// hyphen drawn inside a line reads as the hyphen it shows, without
+// splitting the word, and one ending a line reads as a hyphen.
 func TestWordGaps(t *testing.T) {
 	content := `BT /F1 12 Tf 72 700 Td (TABLE) Tj 41 0 Td (OF) Tj 20 0 Td (CONTENTS) Tj ET
 BT /F1 12 Tf 72 670 Td [(h) -150 (e) -150 (l) -150 (l) -150 (o)] TJ ET
 BT /F1 12 Tf 72 640 Td (w) Tj 10.2 0 Td (o) Tj 8.2 0 Td (r) Tj 5.5 0 Td (l) Tj 4.2 0 Td (d) Tj ET
 BT /F1 12 Tf 72 610 Td (hyph\255enated word) Tj ET
-BT /F1 12 Tf 72 580 Td (a soft\255) Tj 0 -14 Td (ware end) Tj ET`
+BT /F1 12 Tf 72 580 Td (a soft\255) Tj 0 -14 Td (ware end) Tj ET
+BT /F1 12 Tf 72 520 Td [(Total) -300 (.) -250 (.) -250 (.) -250 (.) -300 (9)] TJ ET`
 	data := pagePDF("/Font << /F1 5 0 R >>", content,
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode 6 0 R >>",
 		toUnicode("<AD> <00AD>"))
 	pg := mustParseBytes(t, data).Pages[0]
-	want := "TABLE OF CONTENTS hello world hyphenated word a soft- ware end"
+	want := "TABLE OF CONTENTS hello world hyph-enated word a soft- ware end Total .... 9"
 	if got := text(pg); got != want {
 		t.Errorf("text %q, want %q", got, want)
 	}

@@ -22,6 +22,11 @@ const (
 	// CJK, a size PDFium understates) are set with wider gaps inside words,
 	// and a space is still at least about 0.3 of a glyph's advance.
 	wordGapAdvance = 0.3
+	// leaderGapEm bounds, in ems, the gap between the repeated marks of a
+	// leader (". . . ."), which stay one word: leaders space their dots
+	// under an em apart; placeholders ("-") in table columns lie several
+	// ems apart.
+	leaderGapEm = 1.0
 	// splitShiftEm is the shift across the text direction (a baseline jump)
 	// above which two characters belong to different words.
 	splitShiftEm = 0.5
@@ -117,9 +122,11 @@ func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, c candida
 		}
 		last = g
 		if g.r == softHyphen {
-			if !lineEnd(gs, i) {
+			if !lineEnd(gs, i) && !drawnHyphen(g) {
 				continue // a possible break not taken: not shown
 			}
+			// Ending a line, or drawn with an advance: a hyphen the reader
+			// sees (producers map the hyphen glyph to U+00AD: "1-12").
 			g.r = '-'
 		}
 		cur = append(cur, g)
@@ -205,7 +212,25 @@ func splits(prev, g *glyph) bool {
 	}
 	gap, shift, adv := offsets(prev, g)
 	size := math.Max(math.Min(ps.size, gs.size), 1)
+	if prev.r == g.r && unicode.IsPunct(g.r) && gap <= leaderGapEm*size {
+		// A leader: one punctuation mark repeated, spaced out (". . . .").
+		return shift > splitShiftEm*size
+	}
 	return gap > wordGap(size, adv) || shift > splitShiftEm*size
+}
+
+// minHyphenEm is the advance, in ems, above which a soft hyphen inside a
+// line is drawn: a hyphen glyph is 0.25-0.35 em wide.
+const minHyphenEm = 0.1
+
+// drawnHyphen reports whether soft hyphen g has a visible advance.
+func drawnHyphen(g *glyph) bool {
+	if g.noBox || g.style == nil {
+		return false
+	}
+	rad := g.style.angle * math.Pi / 180
+	along := math.Abs(math.Cos(rad))*g.box.Width() + math.Abs(math.Sin(rad))*g.box.Height()
+	return along > minHyphenEm*math.Max(g.style.size, 1)
 }
 
 // wordGap is the gap along the line above which two characters of font

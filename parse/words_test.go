@@ -54,6 +54,7 @@ func TestBuildWords(t *testing.T) {
 		sup[i].box[0] += 20
 		sup[i].box[2] += 20
 	}
+	softBreak := []glyph{{r: 0xAD, box: folio.Box{10, 0, 10, 10}, noBox: true, style: regular}}
 	alef, alefHamza, lam := line("ا", regular, 0), line("إ", regular, 0), line("ل", regular, 0)
 	alefHamza[0].box = folio.Box{30, 0, 38, 10}
 	lam[0].box = alefHamza[0].box // one ligature glyph, two characters
@@ -77,8 +78,12 @@ func TestBuildWords(t *testing.T) {
 			[]word{{Text: "ab", Bold: true}}},
 		{"lam-alef ligatures are put back in logical order", join(alef, alefHamza, lam),
 			[]word{{Text: "الإ", RTL: true}}},
-		{"a soft hyphen inside a line is dropped", line("ab\u00adcd", regular, 0),
+		{"a drawn soft hyphen inside a line is a hyphen", line("ab\u00adcd", regular, 0),
+			[]word{{Text: "ab-cd"}}},
+		{"a soft hyphen without an advance is dropped", join(line("ab", regular, 0), softBreak, line("cd", regular, 0)),
 			[]word{{Text: "abcd"}}},
+		{"leader dots spaced out are one word", line("ab_._._._.", regular, 0),
+			[]word{{Text: "ab"}, {Text: "...."}}},
 		{"a soft hyphen ending a line is a hyphen", line("ab\u00ad\ncd", regular, 0),
 			[]word{{Text: "ab-"}, {Text: "cd"}}},
 	}
