@@ -175,6 +175,12 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 		}
 		return pg
 	}
+	if page = d.flattenAnnots(page, i); page == 0 {
+		if l.err == nil {
+			pg.Error = "pdfium could not load the page again after drawing its annotations into it"
+		}
+		return pg
+	}
 	fr := l.frame(page)
 	w, h := fr.size()
 	pg.Width, pg.Height, pg.Rotation = round2(w), round2(h), fr.rot
@@ -182,7 +188,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	// The graphics first: they say which text objects hidden layers hold.
 	g := d.walkObjects(ctx, page, fr, i+1)
 	d.hidden, d.inForm = g.hidden, g.inForm
-	var whiteText []int
+	var maybe candidates
 	tp := l.callPtr(fnTextLoadPage, uint64(page))
 	if tp != 0 {
 		gs, over := d.readText(tp, fr)
@@ -193,20 +199,22 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 			l.call(fnClosePage, uint64(page))
 			return pg
 		}
-		words, white := buildWords(gs, w, h)
+		words, c := buildWords(gs, w, h)
 		pg.Words = append(pg.Words, words...)
-		whiteText = white
+		maybe = c
 	} else if l.err == nil {
 		d.warn("page %d: pdfium could not read the text", i+1)
 	}
 
-	showOnBackground(pg.Words, whiteText, g)
 	if g.objects > d.opts.MaxPageObjects {
 		d.fail = &docError{kind: folio.KindTooLarge,
 			err: fmt.Errorf("page %d: more than %d objects", i+1, d.opts.MaxPageObjects)}
 		l.call(fnClosePage, uint64(page))
 		return pg
 	}
+	showOnBackground(pg.Words, maybe.white, g)
+	d.showInked(page, pg.Words, maybe.white)
+	showTextLayer(pg.Words, maybe.invisible, g.images, w, h)
 	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)

@@ -443,6 +443,27 @@ func scanReason(words []folio.Word, images []folio.ImagePlacement, objects int, 
 	return ""
 }
 
+// showTextLayer shows the invisible words (indexes into words, in render
+// mode 3 and otherwise visible) that lie on the picture of a scan: a page
+// whose images cover scanCover of it. That is the text layer an OCR program
+// wrote over the scan for searching and copying, and it is the page's
+// text; reading the page again would only lose what the layer's producer
+// got right. Invisible text elsewhere stays hidden.
+func showTextLayer(words []folio.Word, invisible []int, images []folio.ImagePlacement, w, h float64) {
+	if len(invisible) == 0 || imageCover(images, w, h) < scanCover {
+		return
+	}
+	for _, i := range invisible {
+		b := &words[i].Box
+		x, y := b.CenterX(), b.CenterY()
+		if slices.ContainsFunc(images, func(im folio.ImagePlacement) bool {
+			return x >= im.Box[0] && x <= im.Box[2] && y >= im.Box[1] && y <= im.Box[3]
+		}) {
+			words[i].Hidden = false
+		}
+	}
+}
+
 // textQuality counts the characters of the visible words and those that
 // look like text: letters, digits, punctuation and symbols, not the
 // replacement character or private-use code points that unmapped glyphs

@@ -48,6 +48,7 @@ const (
 	fnTextGetFontInfo
 	fnTextGetCharAngle
 	fnTextGetMatrix
+	fnTextIsGenerated
 	fnTextObjGetRenderMode
 	fnCountObjects
 	fnGetObject
@@ -83,6 +84,14 @@ const (
 	fnClipCountPaths
 	fnClipCountSegments
 	fnClipGetSegment
+	fnGetAnnotCount
+	fnGetAnnot
+	fnCloseAnnot
+	fnAnnotGetSubtype
+	fnAnnotGetFlags
+	fnAnnotSetFlags
+	fnAnnotHasKey
+	fnFlatten
 	numFns
 )
 
@@ -112,6 +121,7 @@ var fnNames = [numFns]string{
 	fnTextGetFontInfo:            "FPDFText_GetFontInfo",
 	fnTextGetCharAngle:           "FPDFText_GetCharAngle",
 	fnTextGetMatrix:              "FPDFText_GetMatrix",
+	fnTextIsGenerated:            "FPDFText_IsGenerated",
 	fnTextObjGetRenderMode:       "FPDFTextObj_GetTextRenderMode",
 	fnCountObjects:               "FPDFPage_CountObjects",
 	fnGetObject:                  "FPDFPage_GetObject",
@@ -147,6 +157,14 @@ var fnNames = [numFns]string{
 	fnClipCountPaths:             "FPDFClipPath_CountPaths",
 	fnClipCountSegments:          "FPDFClipPath_CountPathSegments",
 	fnClipGetSegment:             "FPDFClipPath_GetPathSegment",
+	fnGetAnnotCount:              "FPDFPage_GetAnnotCount",
+	fnGetAnnot:                   "FPDFPage_GetAnnot",
+	fnCloseAnnot:                 "FPDFPage_CloseAnnot",
+	fnAnnotGetSubtype:            "FPDFAnnot_GetSubtype",
+	fnAnnotGetFlags:              "FPDFAnnot_GetFlags",
+	fnAnnotSetFlags:              "FPDFAnnot_SetFlags",
+	fnAnnotHasKey:                "FPDFAnnot_HasKey",
+	fnFlatten:                    "FPDFPage_Flatten",
 }
 
 // PDFium's FPDF_GetLastError codes.

@@ -2,7 +2,9 @@ package parse
 
 import (
 	"math"
+	"slices"
 	"unicode"
+	"unicode/utf16"
 
 	"github.com/folio/folio"
 )
@@ -20,6 +22,37 @@ const (
 // segmenter joins the word halves.
 const hyphenMark = 0x02
 
+// softHyphen (U+00AD) marks where a word may be broken. Inside a line
+// it is dropped from the word when it has no advance (not shown), and read
+// as a hyphen when it has one (drawn: producers map the hyphen glyph to
+// it); at the end of a line it shows as a hyphen and is read as one, which
+// the segmenter joins like PDFium's hyphen mark. It never splits a word.
+const softHyphen = 0x00AD
+
+// minTextSize is the rendered size in points below which text cannot be
+// read: sub-point text is a way to hide instructions for the models
+// downstream.
+const minTextSize = 1
+
+// minGlyphBox is the extent across the line, in points, of a glyph box
+// that shows text is drawn legibly whatever its font size says: Type3
+// fonts scale glyphs by their own FontMatrix, which FPDFText_GetFontSize
+// leaves out, so a Tf of 0.012 can draw 12-point glyphs. A sub-point
+// font's loose box is at most about 1.2 pt tall, well under this.
+const minGlyphBox = 2
+
+// Letter-spacing, told from word spacing when PDFium generated the spaces.
+const (
+	// letterGapTolEm is how much wider than the gaps between its letters,
+	// in ems, a gap may be and still be letter-spacing: per-glyph
+	// positioning repeats one gap to a hundredth of an em, and a word space
+	// is wider by a tenth of an em or more even in tightly set text.
+	letterGapTolEm = 0.05
+	// minLetterSpaced is how many alike spaced gaps make a run
+	// letter-spaced when all its letters have spaces between them.
+	minLetterSpaced = 3
+)
+
 // sep says whether a glyph is a separator between words.
 type sep uint8
 
@@ -36,6 +69,7 @@ type glyph struct {
 	sep     sep
 	box     folio.Box // displayed frame
 	noBox   bool      // PDFium gave no extent (an empty box)
+	idx     int32     // PDFium's character index (of a surrogate pair, the first)
 	clipped bool      // wholly outside its text object's clip
 	style   *textStyle
 }
@@ -48,9 +82,15 @@ type textStyle struct {
 	bold   bool
 	italic bool
 	mono   bool
-	hidden bool    // invisible render mode, transparent or sub-point size
-	white  bool    // filled in white: invisible unless drawn on a background
-	angle  float64 // degrees counter-clockwise in the displayed frame
+	hidden bool // invisible or clip-only render mode, transparent, or in a layer that is off
+	// invisible is render mode 3 alone (a subset of hidden): the mode
+	// OCR programs write their text layer in over a scanned image.
+	invisible bool
+	// tiny says the font size is below minTextSize; the word is hidden
+	// unless its glyph boxes show it drawn larger (see renderedSize).
+	tiny  bool
+	white bool    // filled in white: invisible unless drawn on a background
+	angle float64 // degrees counter-clockwise in the displayed frame
 	// clip bounds the object's clipping path in page space, when clipped.
 	clip    [4]float64
 	clipped bool
@@ -98,12 +138,24 @@ func (d *docParser) readText(tp uint32, fr frame) ([]glyph, int) {
 		if r == hyphenMark {
 			r = '-'
 		}
+		// PDFium gives a character outside the BMP as a UTF-16 surrogate
+		// pair: two character indexes with the same box. They are one
+		// character, read at the first index.
+		pair := false
+		if utf16.IsSurrogate(r) && i+1 < n {
+			if c := utf16.DecodeRune(r, runes[i+1]); c != unicode.ReplacementChar {
+				r, pair = c, true
+			}
+		}
 		s, drop := classify(r)
 		if drop {
 			continue
 		}
+		if pair {
+			i++
+		}
 		if s != sepNone {
-			gs = append(gs, glyph{r: r, sep: s})
+			gs = append(gs, glyph{r: r, sep: s, idx: int32(idx), noBox: true})
 			newWord = true
 			continue
 		}
@@ -129,9 +181,83 @@ func (d *docParser) readText(tp uint32, fr frame) ([]glyph, int) {
 			continue
 		}
 		gs = append(gs, glyph{r: r, box: fr.box(left, bottom, right, top), noBox: left == right && top == bottom,
-			clipped: style.clipped && outside(style.clip, left, top, right, bottom), style: style})
+			idx: int32(idx), clipped: style.clipped && outside(style.clip, left, top, right, bottom), style: style})
 	}
-	return gs, 0
+	return d.dropGeneratedSpaces(tp, gs), 0
+}
+
+// dropGeneratedSpaces removes spaces PDFium inserted (FPDFText_IsGenerated)
+// inside words. PDFium inserts one where kerning or a glyph's own position
+// leaves more than about a tenth of an em, which splits words set with
+// per-glyph positioning or loose kerning ("hel lo"); but tightly set text
+// has word gaps that narrow too ("2020 has"). A generated space narrower
+// than a word gap (see wordGap) is dropped when it is no wider than the
+// gaps between the letters around it: the letters of its run (the glyphs
+// between the real separators) touching without a space, or, where PDFium
+// put a space between every two of them, its other spaces, all alike
+// (letter-spacing). Spaces in the content stay. Only the spaces that look
+// wrong are asked about, one call each.
+func (d *docParser) dropGeneratedSpaces(tp uint32, gs []glyph) []glyph {
+	// cand marks the generated spaces narrower than a word gap.
+	var cand map[int]bool
+	for i := 1; i+1 < len(gs); i++ {
+		prev, next := &gs[i-1], &gs[i+1]
+		if gs[i].sep == sepSpace && prev.sep == sepNone && next.sep == sepNone && !splits(prev, next) &&
+			d.l.call(fnTextIsGenerated, uint64(tp), uint64(gs[i].idx)) == 1 {
+			if cand == nil {
+				cand = make(map[int]bool)
+			}
+			cand[i] = true
+		}
+	}
+	if cand == nil {
+		return gs
+	}
+	drop := make(map[int]bool, len(cand))
+	for start := 0; start < len(gs); {
+		// A run: glyphs joined directly or by candidate spaces.
+		end := start
+		for end < len(gs) && (gs[end].sep == sepNone || cand[end]) {
+			end++
+		}
+		var inner, spaced []float64
+		var spaces []int
+		for k := start; k+1 < end; k++ {
+			if gs[k].sep != sepNone {
+				continue
+			}
+			if gs[k+1].sep == sepNone {
+				if gap, _, _ := offsets(&gs[k], &gs[k+1]); !baselineShift(&gs[k], &gs[k+1]) {
+					inner = append(inner, gap)
+				}
+			} else if k+2 < end {
+				gap, _, _ := offsets(&gs[k], &gs[k+2])
+				spaced, spaces = append(spaced, gap), append(spaces, k+1)
+			}
+		}
+		for j, i := range spaces {
+			tol := letterGapTolEm * math.Max(gs[i-1].style.size, 1)
+			if len(inner) > 0 {
+				drop[i] = spaced[j] <= median(inner)+tol
+			} else {
+				drop[i] = len(spaced) >= minLetterSpaced && slices.Max(spaced)-slices.Min(spaced) <= tol
+			}
+		}
+		start = max(end, start+1)
+	}
+	out := gs[:0]
+	for i := range gs {
+		if !drop[i] {
+			out = append(out, gs[i])
+		}
+	}
+	return out
+}
+
+// median returns the median of xs (not empty); xs is sorted in place.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // textStyle reads the font and render state of the text object of char
@@ -149,11 +275,15 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 	// FPDFText_GetFontSize is the size set by Tf; text and graphics
 	// matrices scale it, often from a Tf size of 1.
 	p := l.scratch
+	// A negative size (Tf -12) draws the glyphs turned half round, as
+	// legible as with 12: the rendered size is the absolute value.
+	flipped := st.size < 0
+	st.size = math.Abs(st.size)
 	if l.call(fnTextGetMatrix, uint64(tp), idx, uint64(p)) != 0 {
 		c, d := l.f32(p+8), l.f32(p+12)
 		st.size *= math.Hypot(c, d)
 	}
-	if !finite(st.size) || st.size < 0 {
+	if !finite(st.size) {
 		st.size = 0
 	}
 	flagsPtr := l.scratch + 16
@@ -173,6 +303,7 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 	if obj != 0 {
 		mode := l.callI32(fnTextObjGetRenderMode, uint64(obj))
 		st.hidden = mode == renderInvisible || mode == renderClip
+		st.invisible = mode == renderInvisible
 		if !st.hidden && (mode == renderFill || mode == renderFillClip) {
 			p := l.scratch + 32
 			if l.call(fnObjGetFillColor, uint64(obj), uint64(p), uint64(p+4), uint64(p+8), uint64(p+12)) != 0 {
@@ -181,16 +312,21 @@ func (d *docParser) textStyle(tp uint32, idx uint64, obj uint32, fr frame) *text
 			}
 		}
 	}
-	if st.size < 1 || d.hidden[obj] {
-		st.hidden = true
+	st.tiny = st.size < minTextSize
+	if d.hidden[obj] {
+		st.hidden, st.invisible = true, false
 	}
-	if obj != 0 && !st.hidden && !d.inForm[obj] {
+	if obj != 0 && (!st.hidden || st.invisible) && !d.inForm[obj] {
 		st.clip, st.clipped = l.clipBounds(obj)
 	}
 	rad := f32Result(l.call(fnTextGetCharAngle, uint64(tp), idx))
 	if finite(rad) && rad >= 0 {
 		// PDFium measures atan2(c, a) of the text matrix: clockwise.
-		st.angle = math.Round(fr.angle(-rad*180/math.Pi)*100) / 100
+		deg := -rad * 180 / math.Pi
+		if flipped {
+			deg += 180 // the negative size turns the text matrix half round
+		}
+		st.angle = math.Round(fr.angle(deg)*100) / 100
 		if st.angle >= 359.995 {
 			st.angle = 0
 		}

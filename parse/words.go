@@ -8,12 +8,25 @@ import (
 	"github.com/folio/folio"
 )
 
-// Word splitting thresholds, in units of the font size.
+// Word splitting thresholds.
 const (
-	// splitGapEm is the gap between two characters, along the text
-	// direction, above which they belong to different words even without a
-	// space between them (table cells positioned apart, missing spaces).
-	splitGapEm = 0.4
+	// wordGapEm is, in units of the font size, the gap between two
+	// characters along the text direction above which they belong to
+	// different words even without a space between them (table cells
+	// positioned apart, missing spaces). A word space is 0.25-0.33 em in
+	// text fonts and about 0.23 em in condensed ones; kerning and
+	// letter-spacing inside words stay under about 0.15 em.
+	wordGapEm = 0.2
+	// wordGapAdvance is the same gap in units of the two characters' mean
+	// advance (their loose boxes' width along the line): wide glyphs (capitals,
+	// CJK, a size PDFium understates) are set with wider gaps inside words,
+	// and a space is still at least about 0.3 of a glyph's advance.
+	wordGapAdvance = 0.3
+	// leaderGapEm bounds, in ems, the gap between the repeated marks of a
+	// leader (". . . ."), which stay one word: leaders space their dots
+	// under an em apart; placeholders ("-") in table columns lie several
+	// ems apart.
+	leaderGapEm = 1.0
 	// splitShiftEm is the shift across the text direction (a baseline jump)
 	// above which two characters belong to different words.
 	splitShiftEm = 0.5
@@ -24,9 +37,11 @@ const (
 // off the baseline, turned differently or differently visible. pageW and
 // pageH are the displayed page size, for marking off-page words hidden.
 //
-// Words filled in white are returned hidden, and their indexes in white:
-// the caller shows those that lie on a background.
-func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []int) {
+// Words filled in white and words in the invisible render mode are
+// returned hidden, and their indexes in the second result: the caller
+// shows the white ones that lie on a background and the invisible ones that
+// are the text layer of a scan.
+func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, c candidates) {
 	var (
 		cur  []*glyph
 		text strings.Builder
@@ -61,11 +76,20 @@ func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []i
 			text.WriteRune(g.r)
 		}
 		offPage := box[2] < 0 || box[3] < 0 || box[0] > pageW || box[1] > pageH
+		size, tiny := st.size, false
+		if st.tiny {
+			size = renderedSize(cur, box, st.angle)
+			tiny = size < minGlyphBox
+			if tiny {
+				size = st.size
+			}
+		}
+		hidden := st.hidden || st.white || offPage || clipped || tiny
 		words = append(words, folio.Word{
 			Text:       text.String(),
 			Box:        roundBox(box),
 			Font:       st.font,
-			Size:       round2(st.size),
+			Size:       round2(size),
 			Weight:     st.weight,
 			Bold:       st.bold,
 			Italic:     st.italic,
@@ -73,26 +97,89 @@ func buildWords(gs []glyph, pageW, pageH float64) (words []folio.Word, white []i
 			RTL:        rtl,
 			Angle:      st.angle,
 			SpaceAfter: spaceAfter,
-			Hidden:     st.hidden || st.white || offPage || clipped,
+			Hidden:     hidden,
 		})
-		if st.white && !st.hidden && !offPage && !clipped {
-			white = append(white, len(words)-1)
+		otherwise := !offPage && !clipped && !tiny
+		switch {
+		case st.white && !st.hidden && otherwise:
+			c.white = append(c.white, len(words)-1)
+		case st.invisible && otherwise:
+			c.invisible = append(c.invisible, len(words)-1)
 		}
 		cur = cur[:0]
 	}
+	// last is the glyph before the next one on the line: the last of cur,
+	// or a soft hyphen left out, whose advance bridges the gap it leaves.
+	var last *glyph
 	for i := range gs {
 		g := &gs[i]
 		if g.sep != sepNone {
 			flush(g.sep == sepSpace)
 			continue
 		}
-		if len(cur) > 0 && splits(cur[len(cur)-1], g) {
+		if len(cur) > 0 && splits(last, g) {
 			flush(false)
+		}
+		last = g
+		if g.r == softHyphen {
+			if !lineEnd(gs, i) && !drawnHyphen(g) {
+				continue // a possible break not taken: not shown
+			}
+			// Ending a line, or drawn with an advance: a hyphen the reader
+			// sees (producers map the hyphen glyph to U+00AD: "1-12").
+			g.r = '-'
 		}
 		cur = append(cur, g)
 	}
 	flush(false)
-	return words, white
+	return words, c
+}
+
+// candidates are the indexes of words buildWords hid that may be shown
+// after all, depending on what lies under them.
+type candidates struct {
+	white     []int // filled in white
+	invisible []int // in render mode 3
+}
+
+// lineEnd reports whether glyph i is the last of its line: the text ends,
+// a line break follows, or the next character starts a new line.
+func lineEnd(gs []glyph, i int) bool {
+	for j := i + 1; j < len(gs); j++ {
+		switch n := &gs[j]; {
+		case n.sep == sepLine:
+			return true
+		case n.sep == sepSpace:
+			continue
+		case n.r == softHyphen:
+			return false
+		default:
+			return baselineShift(&gs[i], n)
+		}
+	}
+	return true
+}
+
+// renderedSize estimates the size text of a tiny font size is drawn at
+// from its glyphs cur and their union box: the box's extent across the
+// line, or the mean advance of the glyphs when that is larger (glyphs
+// with empty boxes). angle is the text's direction in degrees.
+func renderedSize(cur []*glyph, box folio.Box, angle float64) float64 {
+	rad := angle * math.Pi / 180
+	dx, dy := math.Abs(math.Cos(rad)), math.Abs(math.Sin(rad))
+	across := dy*box.Width() + dx*box.Height()
+	along := dx*box.Width() + dy*box.Height()
+	// Glyphs without boxes still sit at their origins; their spread is
+	// the advance.
+	var pts folio.Box
+	for k, g := range cur {
+		if k == 0 {
+			pts = g.box
+		}
+		pts = unionBox(pts, g.box)
+	}
+	along = math.Max(along, dx*pts.Width()+dy*pts.Height())
+	return math.Max(across, along/float64(len(cur)))
 }
 
 // unreverseLigatures puts the characters of Arabic lam-alef ligatures
@@ -123,8 +210,41 @@ func splits(prev, g *glyph) bool {
 	if prev.noBox || g.noBox || unicode.Is(unicode.Mn, prev.r) || unicode.Is(unicode.Mn, g.r) {
 		return false // no geometry, or a combining mark above or below its letter
 	}
+	gap, shift, adv := offsets(prev, g)
 	size := math.Max(math.Min(ps.size, gs.size), 1)
-	rad := ps.angle * math.Pi / 180
+	if prev.r == g.r && unicode.IsPunct(g.r) && gap <= leaderGapEm*size {
+		// A leader: one punctuation mark repeated, spaced out (". . . .").
+		return shift > splitShiftEm*size
+	}
+	return gap > wordGap(size, adv) || shift > splitShiftEm*size
+}
+
+// minHyphenEm is the advance, in ems, above which a soft hyphen inside a
+// line is drawn: a hyphen glyph is 0.25-0.35 em wide.
+const minHyphenEm = 0.1
+
+// drawnHyphen reports whether soft hyphen g has a visible advance.
+func drawnHyphen(g *glyph) bool {
+	if g.noBox || g.style == nil {
+		return false
+	}
+	rad := g.style.angle * math.Pi / 180
+	along := math.Abs(math.Cos(rad))*g.box.Width() + math.Abs(math.Sin(rad))*g.box.Height()
+	return along > minHyphenEm*math.Max(g.style.size, 1)
+}
+
+// wordGap is the gap along the line above which two characters of font
+// size size and mean advance adv (points) belong to different words: a
+// share of the em, or of the advance where the glyphs are wide.
+func wordGap(size, adv float64) float64 {
+	return math.Max(wordGapEm*size, wordGapAdvance*adv)
+}
+
+// offsets returns the gap between the boxes of prev and g along prev's
+// text direction, the shift of g's centre across it, and the glyphs' mean
+// extent along it (their advance).
+func offsets(prev, g *glyph) (gap, shift, adv float64) {
+	rad := prev.style.angle * math.Pi / 180
 	// Direction of the text and its normal in the displayed frame (y down).
 	dx, dy := math.Cos(rad), -math.Sin(rad)
 	nx, ny := -dy, dx
@@ -132,12 +252,20 @@ func splits(prev, g *glyph) bool {
 	gcx, gcy := g.box.CenterX(), g.box.CenterY()
 	along := math.Abs((gcx-pcx)*dx + (gcy-pcy)*dy)
 	extent := func(b folio.Box) float64 { return (math.Abs(dx)*b.Width() + math.Abs(dy)*b.Height()) / 2 }
-	gap := along - extent(prev.box) - extent(g.box)
-	if gap > splitGapEm*size {
-		return true
+	adv = extent(prev.box) + extent(g.box) // half of each: their mean
+	gap = along - adv
+	shift = math.Abs((gcx-pcx)*nx + (gcy-pcy)*ny)
+	return gap, shift, adv
+}
+
+// baselineShift reports whether g lies off prev's line: its centre is
+// shifted across the text direction by more than splitShiftEm.
+func baselineShift(prev, g *glyph) bool {
+	if prev.noBox || g.noBox || prev.style == nil || g.style == nil {
+		return false
 	}
-	shift := math.Abs((gcx-pcx)*nx + (gcy-pcy)*ny)
-	return shift > splitShiftEm*size
+	_, shift, _ := offsets(prev, g)
+	return shift > splitShiftEm*math.Max(math.Min(prev.style.size, g.style.size), 1)
 }
 
 // angleDiff returns a-b folded into (-180, 180].

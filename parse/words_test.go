@@ -54,6 +54,7 @@ func TestBuildWords(t *testing.T) {
 		sup[i].box[0] += 20
 		sup[i].box[2] += 20
 	}
+	softBreak := []glyph{{r: 0xAD, box: folio.Box{10, 0, 10, 10}, noBox: true, style: regular}}
 	alef, alefHamza, lam := line("ا", regular, 0), line("إ", regular, 0), line("ل", regular, 0)
 	alefHamza[0].box = folio.Box{30, 0, 38, 10}
 	lam[0].box = alefHamza[0].box // one ligature glyph, two characters
@@ -77,6 +78,14 @@ func TestBuildWords(t *testing.T) {
 			[]word{{Text: "ab", Bold: true}}},
 		{"lam-alef ligatures are put back in logical order", join(alef, alefHamza, lam),
 			[]word{{Text: "الإ", RTL: true}}},
+		{"a drawn soft hyphen inside a line is a hyphen", line("ab\u00adcd", regular, 0),
+			[]word{{Text: "ab-cd"}}},
+		{"a soft hyphen without an advance is dropped", join(line("ab", regular, 0), softBreak, line("cd", regular, 0)),
+			[]word{{Text: "abcd"}}},
+		{"leader dots spaced out are one word", line("ab_._._._.", regular, 0),
+			[]word{{Text: "ab"}, {Text: "...."}}},
+		{"a soft hyphen ending a line is a hyphen", line("ab\u00ad\ncd", regular, 0),
+			[]word{{Text: "ab-"}, {Text: "cd"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +98,39 @@ func TestBuildWords(t *testing.T) {
 				t.Errorf("words (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A gap splits two characters when it is wider than a word space can be
+// narrow (a fifth of the em) and than a share of their advance; narrower
+// gaps, from kerning or per-glyph positioning, do not.
+func TestWordGap(t *testing.T) {
+	st := &textStyle{size: 12}
+	at := func(x0, x1 float64) *glyph { return &glyph{r: 'a', box: folio.Box{x0, 0, x1, 12}, style: st} }
+	tests := []struct {
+		name   string
+		gap    float64 // points between two 7-point-wide glyphs of 12-point text
+		splits bool
+	}{
+		{"touching glyphs stay", 0, false},
+		{"kerning of 0.15 em stays", 1.8, false},
+		{"a condensed word space of 0.23 em splits", 2.8, true},
+		{"a word space of 0.28 em splits", 3.3, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := splits(at(0, 7), at(7+tt.gap, 14+tt.gap)); got != tt.splits {
+				t.Errorf("splits = %v, want %v", got, tt.splits)
+			}
+		})
+	}
+	// Wide glyphs (a size PDFium understates) need a gap wider than the em
+	// share: 0.3 of their 30-point advance.
+	if splits(at(0, 30), at(37, 67)) {
+		t.Error("7-point gap between 30-point-wide glyphs splits")
+	}
+	if !splits(at(0, 30), at(40, 70)) {
+		t.Error("10-point gap between 30-point-wide glyphs does not split")
 	}
 }
 
