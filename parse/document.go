@@ -204,7 +204,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 		l.call(fnClosePage, uint64(page))
 		return pg
 	}
-	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
+	pg.Rulings, pg.Rects, pg.Marks, pg.Images = g.rulings, g.rects, g.marks, g.images
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)
 	}
