@@ -164,12 +164,12 @@ func bulletOf(pg *page, l *line, marks []folio.Box, i int) bool {
 		return false
 	}
 	// A shape in a row of its like is a dot of a dotted line; one of
-	// several keys along the line is a chart's legend.
+	// several keys along the line, or just after it, is a chart's legend.
 	for j, o := range marks {
 		if j == i || math.Abs(o.CenterY()-m.CenterY()) >= 0.5*m.Height() {
 			continue
 		}
-		if math.Abs(o.CenterX()-m.CenterX()) < bulletRow*m.Width() || (o[0] > m[2] && o[0] < l.box[2]) {
+		if math.Abs(o.CenterX()-m.CenterX()) < bulletRow*m.Width() || (o[0] > m[2] && o[0] < l.box[2]+bulletGap*size) {
 			return false
 		}
 	}
