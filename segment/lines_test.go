@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/folio/folio"
@@ -84,4 +86,60 @@ func TestDehyphenate(t *testing.T) {
 func wordOf(fw folio.Word) *word {
 	w := newWord(&fw)
 	return &w
+}
+
+// Some fonts declare an ascent and descent far beyond their glyphs
+// (Cambria in Word output): PDFium's boxes for consecutive lines then
+// overlap by most of their height. The lines stay apart, in order.
+func TestTallFontBoxes(t *testing.T) {
+	const size, pitch = 9.96, 25.68
+	b := newPage(1)
+	lines := []string{
+		"3. Mix reagents by pipetting gently up and down.",
+		"4. Incubate all of the reaction tubes for 1 hour at 37 °C.",
+		"NOTE: Your instructor will freeze your completed restriction digests.",
+	}
+	for i, s := range lines {
+		// The box of the real page: 3 sizes above the baseline, 2.6 below.
+		base := 218.5 + pitch*float64(i)
+		x := 72.0
+		for _, f := range strings.Fields(s) {
+			w := textW(f, size)
+			b.p.Words = append(b.p.Words, folio.Word{Text: f, Box: folio.Box{x, base - 29.83, x + w, base + 25.76},
+				Size: size, SpaceAfter: true, Font: "Cambria"})
+			x += w + 0.25*size
+		}
+	}
+	if a, c := b.p.Words[0].Box, b.p.Words[len(strings.Fields(lines[0]))].Box; overlapY(a, c) < 0.5*a.Height() {
+		t.Fatalf("boxes %v and %v of consecutive lines should overlap as PDFium reports them", a, c)
+	}
+	got := texts(New(Options{}).Segment(parsed(b)))
+	want := []string{
+		"list_item: Mix reagents by pipetting gently up and down.",
+		"list_item: Incubate all of the reaction tubes for 1 hour at 37 °C.",
+		"paragraph: " + lines[2],
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("elements (-want +got):\n%s", diff)
+	}
+}
+
+// Only fonts whose words are tall throughout lose their declared extent:
+// a math font's big operator is a tall glyph indeed.
+func TestTightenTallFonts(t *testing.T) {
+	integral := wordOf(folio.Word{Text: "Z", Box: folio.Box{263, 353.5, 271.6, 380.5}, Size: 8.97, Font: "CMEX10"})
+	var words []*word
+	for i, s := range []string{"Mix", "reagents", "gently"} {
+		words = append(words, wordOf(folio.Word{Text: s, Box: folio.Box{72 + 50*float64(i), 188.67, 110 + 50*float64(i), 244.26}, Size: 9.96, Font: "Cambria"}))
+	}
+	tightenTallFonts([]*page{{words: append(words, integral)}})
+	if got, want := integral.Box, (folio.Box{263, 353.5, 271.6, 380.5}); got != want {
+		t.Errorf("integral sign box = %v, want %v unchanged", got, want)
+	}
+	cy := (188.67 + 244.26) / 2
+	for _, w := range words {
+		if math.Abs(w.Box[1]-(cy-glyphAbove*9.96)) > 1e-9 || math.Abs(w.Box[3]-(cy+glyphBelow*9.96)) > 1e-9 {
+			t.Errorf("%s: box %v, want a box of the size's height about the same centre", w.Text, w.Box)
+		}
+	}
 }
