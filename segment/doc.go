@@ -4,7 +4,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/folio/folio"
 )
@@ -53,46 +52,20 @@ const (
 	// 0.4 above and the descenders 0.5 below.
 	glyphAbove = 0.55
 	glyphBelow = 0.45
-
-	// minTallWords is how many words of two characters or more a font
-	// needs, with tallShare of all its words tall, for its boxes to be
-	// taken for declared extents. A math font's big operators (an
-	// integral sign, a root) are single tall glyphs of their own.
-	minTallWords = 3
-	tallShare    = 0.8
 )
 
-// tightenTallFonts gives the words of a font whose boxes are far taller
-// than its size (tallBox) the box of their glyphs, estimated from the
-// box's centre and the size, so that lines never merge over them.
-func tightenTallFonts(pages []*page) {
-	type count struct{ all, tall, long int }
-	fonts := map[string]*count{}
-	tall := func(w *word) bool { return w.Size > 0 && w.h() > tallBox*w.Size }
+// tightenTallBoxes gives the words whose boxes are far taller than their
+// font size (tallBox) the box of their glyphs, estimated from the box's
+// centre and the size, so that lines never merge over them. (A math
+// font's big operator, a tall glyph indeed, shrinks too; it then no
+// longer spans the lines of a displayed formula.)
+func tightenTallBoxes(pages []*page) {
 	for _, pg := range pages {
 		for _, w := range pg.words {
-			c := fonts[w.Font]
-			if c == nil {
-				c = &count{}
-				fonts[w.Font] = c
+			if w.Size > 0 && w.h() > tallBox*w.Size {
+				cy := w.cy()
+				*w = *w.turned(folio.Box{w.Box[0], cy - glyphAbove*w.Size, w.Box[2], cy + glyphBelow*w.Size})
 			}
-			c.all++
-			if tall(w) {
-				c.tall++
-				if utf8.RuneCountInString(w.Text) >= 2 {
-					c.long++
-				}
-			}
-		}
-	}
-	for _, pg := range pages {
-		for _, w := range pg.words {
-			c := fonts[w.Font]
-			if !tall(w) || c.long < minTallWords || float64(c.tall) < tallShare*float64(c.all) {
-				continue
-			}
-			cy := w.cy()
-			*w = *w.turned(folio.Box{w.Box[0], cy - glyphAbove*w.Size, w.Box[2], cy + glyphBelow*w.Size})
 		}
 	}
 }
@@ -267,7 +240,7 @@ func newDoc(p *folio.Parsed, opt Options) *doc {
 		}
 		d.pages = append(d.pages, pg)
 	}
-	tightenTallFonts(d.pages)
+	tightenTallBoxes(d.pages)
 	if mono := monoFonts(d.pages); len(mono) > 0 {
 		for _, pg := range d.pages {
 			for _, w := range pg.words {
