@@ -7,7 +7,7 @@
 // configuration with its outputs intact. Each remaining document then flows
 // through the stages:
 //
-//	parse    bytes → pages (text runs, images, vector rulings, metadata)
+//	parse    bytes → pages (text runs, images, vector rulings and marks, metadata)
 //	segment  pages → ordered elements (titles, headings, paragraphs, tables …)
 //	route    element → specialist chain → fragment, through one bounded pool
 //	synth    elements + fragments → JSON, Markdown and image assets

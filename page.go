@@ -60,9 +60,13 @@ type Page struct {
 	Words    []Word  `json:"words"`
 	// Rulings are the page's straight axis-aligned lines; Rects are filled
 	// or stroked rectangles larger than a line (cell shading, frames).
-	Rulings []Ruling         `json:"rulings,omitempty"`
-	Rects   []Box            `json:"rects,omitempty"`
-	Images  []ImagePlacement `json:"images,omitempty"`
+	Rulings []Ruling `json:"rulings,omitempty"`
+	Rects   []Box    `json:"rects,omitempty"`
+	// Marks are small closed shapes, filled or stroked (discs, circles,
+	// squares, diamonds): bullets drawn as graphics among them, as
+	// browsers print list markers. A small square is also in Rects.
+	Marks  []Box            `json:"marks,omitempty"`
+	Images []ImagePlacement `json:"images,omitempty"`
 	// Scanned marks a page without a usable text layer (no visible text,
 	// garbage text, or little text over a page-sized picture): its words,
 	// when it has any, were recognised from its pixels (Word.Confidence).

@@ -215,7 +215,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	showOnBackground(pg.Words, maybe.white, g)
 	d.showInked(page, pg.Words, maybe.white)
 	showTextLayer(pg.Words, maybe.invisible, g.images, w, h)
-	pg.Rulings, pg.Rects, pg.Images = g.rulings, g.rects, g.images
+	pg.Rulings, pg.Rects, pg.Marks, pg.Images = g.rulings, g.rects, g.marks, g.images
 	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)
 	}

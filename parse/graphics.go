@@ -12,6 +12,7 @@ import (
 const (
 	maxSegmentsPerPage = 250_000
 	maxFills           = 10_000
+	maxShapeMarks      = 5_000 // a page of more small shapes is a drawing, not a list
 	maxFormDepth       = 16
 	// maxStripPoints bounds the filled polygons searched for rules drawn
 	// as strips: a frame is 10 points, a glyph outline or map hundreds.
@@ -27,10 +28,25 @@ const (
 	pageCover  = 0.85 // a rectangle covering this share of the page is a background
 )
 
+// Small closed shapes kept as marks (possible bullets), in points.
+const (
+	// maxMark is the largest side of a mark: bullets are about half the
+	// font size (Chromium draws a 3.75pt disc for 11pt text), and text
+	// above 20pt rarely carries a bulleted list.
+	maxMark = 12.0
+	// minMark is the smallest side: below it a shape is a dot of a
+	// dotted line or a speck, too small to read as a bullet.
+	minMark = 1.0
+	// markAspect is the most a mark's long side may exceed its short
+	// side: bullets are round or square, dashes and bars are not.
+	markAspect = 1.6
+)
+
 // pageGraphics is what the object walk finds on a page.
 type pageGraphics struct {
 	rulings []folio.Ruling
 	rects   []folio.Box
+	marks   []folio.Box
 	images  []folio.ImagePlacement
 	objects int // page objects visited, text included
 	// hidden holds the text objects in optional content that is off;
@@ -103,6 +119,7 @@ func (d *docParser) walkObjects(ctx context.Context, page uint32, fr frame, num 
 	w.g.objects = w.objects
 	w.g.rulings = dedupe(w.g.rulings)
 	w.g.rects = dedupe(w.g.rects)
+	w.g.marks = dedupe(w.g.marks)
 	return w.g
 }
 
@@ -271,6 +288,9 @@ func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH 
 		}
 		sub := pts[start:end]
 		start = end
+		if b, ok := markBox(sub, fill); ok && len(g.marks) < maxShapeMarks && !whiteFill() {
+			g.marks = append(g.marks, b)
+		}
 		if slices.ContainsFunc(sub, func(p pathPoint) bool { return p.typ == segBezier }) {
 			continue
 		}
@@ -299,6 +319,31 @@ func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH 
 			g.addLine(sub[len(sub)-1], sub[0], pageW, pageH)
 		}
 	}
+}
+
+// markBox reports whether the subpath pts is a mark, a small closed
+// shape about as wide as high (a disc drawn with curves, a square, a
+// diamond), and returns its box. A filled subpath is closed whatever its
+// last point.
+func markBox(pts []pathPoint, fill bool) (folio.Box, bool) {
+	if len(pts) < 3 {
+		return folio.Box{}, false
+	}
+	last := pts[len(pts)-1]
+	if !fill && !last.close && !near(pts[0], last, cornerTol) {
+		return folio.Box{}, false
+	}
+	// Curve control points of a circle lie on its box; of other shapes,
+	// close enough to it for a size test.
+	b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
+	for _, p := range pts[1:] {
+		b = folio.Box{min(b[0], p.x), min(b[1], p.y), max(b[2], p.x), max(b[3], p.y)}
+	}
+	w, h := b.Width(), b.Height()
+	if min(w, h) < minMark || max(w, h) > maxMark || max(w, h) > markAspect*min(w, h) {
+		return folio.Box{}, false
+	}
+	return roundBox(b), true
 }
 
 // addRect adds a rectangle: a ruling when thin, otherwise a box and, when

@@ -18,6 +18,23 @@ func poly(closed bool, pts ...[2]float64) []pathPoint {
 	return out
 }
 
+// disc returns a closed circle of radius r around (x, y) drawn as four
+// Bézier curves, as PDF producers draw round bullets.
+func disc(x, y, r float64) []pathPoint {
+	const k = 0.5523 // control point distance of a quarter circle, per radius
+	pts := []pathPoint{{x: x + r, y: y, typ: segMove}}
+	for _, q := range [4][6]float64{
+		{r, k * r, k * r, r, 0, r}, {-k * r, r, -r, k * r, -r, 0},
+		{-r, -k * r, -k * r, -r, 0, -r}, {k * r, -r, r, -k * r, r, 0},
+	} {
+		for i := 0; i < 6; i += 2 {
+			pts = append(pts, pathPoint{x: x + q[i], y: y + q[i+1], typ: segBezier})
+		}
+	}
+	pts[len(pts)-1].close = true
+	return pts
+}
+
 func TestAddPath(t *testing.T) {
 	rect := func(x0, y0, x1, y1 float64) []pathPoint {
 		return poly(true, [2]float64{x0, y0}, [2]float64{x1, y0}, [2]float64{x1, y1}, [2]float64{x0, y1})
@@ -29,6 +46,7 @@ func TestAddPath(t *testing.T) {
 		white        bool
 		rulings      []folio.Ruling
 		rects        []folio.Box
+		marks        []folio.Box
 	}{
 		{name: "a stroked line is a ruling", stroke: true,
 			pts:     poly(false, [2]float64{10, 100}, [2]float64{200, 100.4}),
@@ -63,6 +81,20 @@ func TestAddPath(t *testing.T) {
 				{X0: 70.38, Y0: 300, X1: 70.38, Y1: 400}, {X0: 539.63, Y0: 300, X1: 539.63, Y1: 400}}},
 		{name: "a filled polygon with wide edges gives no ruling", fill: true,
 			pts: poly(true, [2]float64{10, 10}, [2]float64{110, 10}, [2]float64{110, 60}, [2]float64{60, 80}, [2]float64{10, 60})},
+		{name: "a small disc drawn with curves is a mark", fill: true,
+			pts: disc(100, 200, 2), marks: []folio.Box{{98, 198, 102, 202}}},
+		{name: "a small stroked circle is a mark", stroke: true,
+			pts: disc(100, 200, 2), marks: []folio.Box{{98, 198, 102, 202}}},
+		{name: "a small filled square is a mark and a box", fill: true,
+			pts: rect(100, 200, 105, 205), rects: []folio.Box{{100, 200, 105, 205}}, marks: []folio.Box{{100, 200, 105, 205}}},
+		{name: "a white disc is no mark", fill: true, white: true,
+			pts: disc(100, 200, 2)},
+		{name: "a large disc is no mark", fill: true,
+			pts: disc(100, 200, 20)},
+		{name: "a short bar is no mark", fill: true,
+			pts: rect(100, 200, 108, 203), rects: []folio.Box{{100, 200, 108, 203}}},
+		{name: "an open curve is no mark", stroke: true,
+			pts: disc(100, 200, 2)[:5]},
 		{name: "each subpath counts", stroke: true,
 			pts:     append(poly(false, [2]float64{0, 10}, [2]float64{100, 10}), poly(false, [2]float64{0, 20}, [2]float64{100, 20})...),
 			rulings: []folio.Ruling{{X0: 0, Y0: 10, X1: 100, Y1: 10}, {X0: 0, Y0: 20, X1: 100, Y1: 20}}},
@@ -79,6 +111,9 @@ func TestAddPath(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.rects, g.rects); diff != "" {
 				t.Errorf("rects (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.marks, g.marks); diff != "" {
+				t.Errorf("marks (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -28,10 +28,10 @@ const (
 	// probeDPI is the resolution of the look test, coarse and cheap: at
 	// 50 dpi a word of body text is one blob a few pixels tall.
 	probeDPI = 50
-	// paperLevel and inkLevel split gray levels into paper, mid-tone and
+	// paperLevel and pictureInk split gray levels into paper, mid-tone and
 	// ink.
 	paperLevel = 215
-	inkLevel   = 90
+	pictureInk = 90
 	// minPaperShare and maxMidShare tell a picture of text: on 20 tables
 	// and charts placed as images the paper share was 0.62-0.97 and the
 	// mid-tone share under 0.2; photographs have under 0.3 paper.
@@ -116,7 +116,7 @@ func textLike(g *image.Gray) bool {
 		switch {
 		case v >= paperLevel:
 			paper++
-		case v > inkLevel:
+		case v > pictureInk:
 			mid++
 		}
 	}
@@ -199,9 +199,9 @@ func wordBlobs(g *image.Gray) []image.Rectangle {
 // A picture of a table holds rows of several word blobs whose left or
 // right edges, or centres, line up down the rows in two columns or more.
 const (
-	minTabularRows = 4 // rows of two blobs or more
-	minColumnRows  = 3 // rows an aligned edge must run through
-	alignPx        = 2 // pixels the edges of one column may differ by
+	minTabularRows = 4   // rows of two blobs or more
+	minColumnRows  = 3   // rows an aligned edge must run through
+	alignPx        = 2   // pixels the edges of one column may differ by
 	columnShare    = 0.5 // share of the rows of several blobs a column runs through
 	multiRowShare  = 0.8 // share of the rows that hold several blobs
 )

@@ -46,17 +46,24 @@ func isRomanOnly(s string) bool {
 // fcand is a line segment in a page's top or bottom band that may be
 // furniture.
 type fcand struct {
-	pg    *page
-	ln    *line
-	top   bool
-	key   string
-	iso   bool // nothing else within a line's height above or below
+	pg  *page
+	ln  *line
+	top bool
+	key string
+	iso bool // nothing else within a line's height above or below
+	// ruled is set when a lone drawn vertical line crosses the line: a
+	// bar between a page number and a running title, or a table's rule.
+	// Such a line is furniture only when repeated.
+	ruled bool
 	conf  float64
 	found bool
 }
 
 var digitsRe = regexp.MustCompile(`\d+`)
 
+// furnitureKey is what a running line keeps from page to page: its words
+// in lower case with numbers as "#", less a page number at either end
+// (mirrored pages put it on the outer edge: "15 Title", "Title 16").
 func furnitureKey(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	s = digitsRe.ReplaceAllString(s, "#")
@@ -65,6 +72,12 @@ func furnitureKey(s string) string {
 		if isRomanOnly(w) && romanRe.MatchString(w) {
 			f[i] = "#"
 		}
+	}
+	for len(f) > 1 && f[0] == "#" {
+		f = f[1:]
+	}
+	for len(f) > 1 && f[len(f)-1] == "#" {
+		f = f[:len(f)-1]
 	}
 	return strings.Join(f, " ")
 }
@@ -89,20 +102,24 @@ func (d *doc) findFurniture() {
 		}
 		for i, ws := range [][]*word{top, bot} {
 			for _, l := range buildLines(ws) {
+				iso := isolated(pg, l)
 				// A line crossed by a drawn vertical line is a table's
-				// row, whatever band it sits in.
-				if crossedByRule(pg, l.box) {
+				// row, whatever band it sits in, unless it stands apart
+				// and the line meets no other: a bar beside a page number.
+				crossed, grid := crossedByRule(pg, l.box)
+				if crossed && (grid || !iso) {
 					continue
 				}
+				ruled := crossed
 				for _, s := range splitLine(l, 2.5) {
-					cands = append(cands, &fcand{pg: pg, ln: s, top: i == 0, key: furnitureKey(s.text), iso: isolated(pg, l)})
+					cands = append(cands, &fcand{pg: pg, ln: s, top: i == 0, key: furnitureKey(s.text), iso: iso, ruled: ruled})
 				}
 			}
 		}
 	}
 	multi := len(d.pages) > 1
 	for _, c := range cands {
-		if c.iso && isPageNumber(c.ln.text) {
+		if c.iso && !c.ruled && isPageNumber(c.ln.text) {
 			c.found, c.conf = true, 0.9
 			continue
 		}
@@ -124,7 +141,7 @@ func (d *doc) findFurniture() {
 	}
 	// A running title shares its line with the page number.
 	for _, c := range cands {
-		if c.found || !c.iso || len(c.ln.words) > 20 {
+		if c.found || !c.iso || c.ruled || len(c.ln.words) > 20 {
 			continue
 		}
 		for _, o := range cands {
@@ -138,7 +155,7 @@ func (d *doc) findFurniture() {
 	// Furniture whose wording changes (chapter titles in footers) still
 	// sits where the other pages keep theirs.
 	for _, c := range cands {
-		if c.found || !c.iso || !multi {
+		if c.found || !c.iso || c.ruled || !multi {
 			continue
 		}
 		n := 0
@@ -175,9 +192,14 @@ func (d *doc) findFurniture() {
 }
 
 // crossedByRule reports whether a vertical ruling runs through box b's
-// height within its width.
-func crossedByRule(pg *page, b folio.Box) bool {
+// height within its width, and whether the line is ruled as a table's
+// row is: crossed by more than one, or by one that meets a horizontal
+// ruling. A lone bar is a separator beside a page number.
+func crossedByRule(pg *page, b folio.Box) (crossed, grid bool) {
+	const tol = 2 // points between rule ends that meet
 	cy := b.CenterY()
+	var bar folio.Ruling
+	n := 0
 	for _, r := range pg.src.Rulings {
 		x0, x1 := math.Min(r.X0, r.X1), math.Max(r.X0, r.X1)
 		y0, y1 := math.Min(r.Y0, r.Y1), math.Max(r.Y0, r.Y1)
@@ -185,10 +207,22 @@ func crossedByRule(pg *page, b folio.Box) bool {
 			continue
 		}
 		if x0 > b[0] && x0 < b[2] && y0 <= cy && y1 >= cy {
-			return true
+			bar = folio.Ruling{X0: x0, Y0: y0, X1: x1, Y1: y1}
+			if n++; n > 1 {
+				return true, true
+			}
 		}
 	}
-	return false
+	if n == 0 {
+		return false, false
+	}
+	for _, h := range pg.src.Rulings {
+		hx0, hx1 := math.Min(h.X0, h.X1), math.Max(h.X0, h.X1)
+		if math.Abs(h.Y1-h.Y0) <= 2 && hx1-hx0 > 2 && bar.X0 >= hx0-tol && bar.X0 <= hx1+tol && h.Y0 >= bar.Y0-tol && h.Y0 <= bar.Y1+tol {
+			return true, true
+		}
+	}
+	return true, false
 }
 
 // isolated reports whether no word outside line l comes within about a

@@ -24,6 +24,9 @@ type line struct {
 	// an unusually wide space (a tab stop), or -1. Captions and numbered
 	// headings use one after their label.
 	wideGap int
+	// mark is the marker of a list item whose bullet is drawn as a shape
+	// left of the line (see drawnBullets), or empty.
+	mark string
 }
 
 // buildLines groups words into lines by vertical overlap and returns them

@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/folio/folio"
@@ -84,4 +86,55 @@ func TestDehyphenate(t *testing.T) {
 func wordOf(fw folio.Word) *word {
 	w := newWord(&fw)
 	return &w
+}
+
+// Some fonts declare an ascent and descent far beyond their glyphs
+// (Cambria in Word output): PDFium's boxes for consecutive lines then
+// overlap by most of their height. The lines stay apart, in order.
+func TestTallFontBoxes(t *testing.T) {
+	const size, pitch = 9.96, 25.68
+	b := newPage(1)
+	lines := []string{
+		"3. Mix reagents by pipetting gently up and down.",
+		"4. Incubate all of the reaction tubes for 1 hour at 37 °C.",
+		"NOTE: Your instructor will freeze your completed restriction digests.",
+	}
+	for i, s := range lines {
+		// The box of the real page: 3 sizes above the baseline, 2.6 below.
+		base := 218.5 + pitch*float64(i)
+		x := 72.0
+		for _, f := range strings.Fields(s) {
+			w := textW(f, size)
+			b.p.Words = append(b.p.Words, folio.Word{Text: f, Box: folio.Box{x, base - 29.83, x + w, base + 25.76},
+				Size: size, SpaceAfter: true, Font: "Cambria"})
+			x += w + 0.25*size
+		}
+	}
+	if a, c := b.p.Words[0].Box, b.p.Words[len(strings.Fields(lines[0]))].Box; overlapY(a, c) < 0.5*a.Height() {
+		t.Fatalf("boxes %v and %v of consecutive lines should overlap as PDFium reports them", a, c)
+	}
+	got := texts(New(Options{}).Segment(parsed(b)))
+	want := []string{
+		"list_item: Mix reagents by pipetting gently up and down.",
+		"list_item: Incubate all of the reaction tubes for 1 hour at 37 °C.",
+		"paragraph: " + lines[2],
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("elements (-want +got):\n%s", diff)
+	}
+}
+
+// Words whose boxes are far taller than their size get a box of their
+// glyphs about the same centre; ordinary words keep theirs.
+func TestTightenTallBoxes(t *testing.T) {
+	plain := mkWord("plain", 72, 100, 100, false)
+	tall := wordOf(folio.Word{Text: "Mix", Box: folio.Box{72, 188.67, 110, 244.26}, Size: 9.96, Font: "Cambria"})
+	tightenTallBoxes([]*page{{words: []*word{plain, tall}}})
+	if got, want := plain.Box, (folio.Box{72, 100, 100, 110}); got != want {
+		t.Errorf("plain word box = %v, want %v unchanged", got, want)
+	}
+	cy := (188.67 + 244.26) / 2
+	if math.Abs(tall.Box[1]-(cy-glyphAbove*9.96)) > 1e-9 || math.Abs(tall.Box[3]-(cy+glyphBelow*9.96)) > 1e-9 || tall.Box[0] != 72 || tall.Box[2] != 110 {
+		t.Errorf("tall word box = %v, want one of the size's height about the same centre", tall.Box)
+	}
 }

@@ -35,6 +35,7 @@ func (d *doc) segmentPage(pg *page) {
 	size := d.bodySize
 	leaves := newCutter(size, d.opt.ColumnGap).order(atoms)
 	es := sequence(leaves)
+	drawnBullets(pg, es)
 	b := &blocker{pitch: linePitch(es), gap: d.opt.ParagraphGap, body: d.bodySize}
 
 	var body []*item

@@ -94,6 +94,10 @@ func rotatePage(p *folio.Page, f frame) *folio.Page {
 	for i, b := range p.Rects {
 		q.Rects[i] = f.box(b)
 	}
+	q.Marks = make([]folio.Box, len(p.Marks))
+	for i, b := range p.Marks {
+		q.Marks[i] = f.box(b)
+	}
 	q.Images = make([]folio.ImagePlacement, len(p.Images))
 	for i, im := range p.Images {
 		im.Box = f.box(im.Box)

@@ -1,14 +1,17 @@
 // Package segment turns parsed pages into document elements in reading
 // order: titles, headings, paragraphs, list items, tables, images, captions,
 // code, footnotes and page furniture. It is pure: no I/O, deterministic, and
-// it never looks at pixels, only at words, rulings and image placements.
+// it never looks at pixels, only at words, rulings, small drawn shapes (marks)
+// and image placements.
 //
 // A page is laid out in this order: furniture (running heads, footers and
 // page numbers, found across the document), pictures and vector figures
 // (a cluster of drawn lines beside a "Figure" caption or holding a chart
 // axis, widened over its labels), tables, then reading order over what is
-// left (recursive XY-cut), blocks and types. Tables come from three kinds
-// of evidence, strongest first:
+// left (recursive XY-cut), blocks and types. A list item's bullet is a
+// glyph or a small shape drawn just left of its first line, as browsers
+// print HTML lists. Tables come from three kinds of evidence, strongest
+// first:
 //
 //   - a network of drawn lines (tables_ruled.go): borders give rows and
 //     columns, a missing border a spanning cell; rows or columns left to
