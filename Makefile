@@ -4,10 +4,11 @@ GO ?= go
 BIN := bin/folio
 CORPUS ?= ../shared/corpus
 SCORER ?= ../shared/eval/score.py
+MDSCORER ?= ../shared/eval/mdscore.py
 EVAL_SETS := docling-pdf icdar2013 camelot-lattice tabula-java
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build demo test lint unit fuzz eval bench bench-memory clean
+.PHONY: all deps build demo test lint unit fuzz eval eval-odl bench bench-memory clean
 
 all: build
 
@@ -51,6 +52,17 @@ eval: build
 	  python3 $(SCORER) $(CORPUS)/$$set eval/out/$$set > eval/out/$$set.txt; \
 	  echo "$$set: $$(tail -n 1 eval/out/$$set.txt)" | tee -a eval/out/summary.txt; \
 	done
+
+# opendataloader-bench's development half: Markdown scored with the
+# benchmark's metrics (NID, TEDS, MHS), then how well the table and heading
+# confidences find the bad pages (BENCHMARKS.md).
+ODL ?= $(CORPUS)/odl-dev
+eval-odl: build
+	@rm -rf eval/out/odl-dev && mkdir -p eval/out
+	./$(BIN) parse $(ODL) -o eval/out/odl-dev --markdown --log-level error >/dev/null
+	python3 $(MDSCORER) --json $(ODL) eval/out/odl-dev > eval/out/odl-dev.json
+	python3 $(MDSCORER) $(ODL) eval/out/odl-dev | tail -n 1 | tee eval/out/odl-dev.txt
+	python3 scripts/confidence-auroc.py eval/out/odl-dev eval/out/odl-dev.json | grep -v '^  ' | tee -a eval/out/odl-dev.txt
 
 # Benchmarks: every Go benchmark into bench/go.txt (compare two with benchstat),
 # then scripts/bench.sh (throughput against pdftotext and PyMuPDF, model-bound

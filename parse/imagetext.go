@@ -202,7 +202,7 @@ const (
 	minTabularRows = 4   // rows of two blobs or more
 	minColumnRows  = 3   // rows an aligned edge must run through
 	alignPx        = 2   // pixels the edges of one column may differ by
-	columnShare    = 0.5 // share of the rows of several blobs a column runs through
+	columnShare    = 0.7 // share of the rows of several blobs a column runs through
 	multiRowShare  = 0.8 // share of the rows that hold several blobs
 )
 
