@@ -318,6 +318,11 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 		if err != nil {
 			return &route.Error{Class: route.ClassSchema, Err: err}
 		}
+		// What kind of table it is was the segmenter's finding, not the
+		// model's: a table of contents stays one.
+		if t.Element.Table != nil {
+			tb.Contents = t.Element.Table.Contents
+		}
 		res.Table = tb
 	case imageV1:
 		var a imageAnswer

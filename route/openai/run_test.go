@@ -250,3 +250,21 @@ func TestRunConcurrently(t *testing.T) {
 		t.Errorf("server saw %d requests, want %d", n, 4*len(tasks))
 	}
 }
+
+// A model's answer for a table of contents is still one: the kind of
+// table is the segmenter's finding.
+func TestRunKeepsContentsTable(t *testing.T) {
+	srv := oaitest.New(t)
+	s := newSpecialist(t, srv, mini())
+	for _, contents := range []bool{true, false} {
+		task := tableTask()
+		task.Element.Table.Contents = contents
+		res, err := s.Run(context.Background(), task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Table == nil || res.Table.Contents != contents {
+			t.Errorf("contents %v: answer table %+v, want Contents %v", contents, res.Table, contents)
+		}
+	}
+}
