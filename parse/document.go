@@ -216,7 +216,7 @@ func (d *docParser) page(ctx context.Context, i int) folio.Page {
 	d.showInked(page, pg.Words, maybe.white)
 	showTextLayer(pg.Words, maybe.invisible, g.images, w, h)
 	pg.Rulings, pg.Rects, pg.Marks, pg.Images = g.rulings, g.rects, g.marks, g.images
-	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" {
+	if scanReason(pg.Words, pg.Images, g.objects, w, h) != "" || outlinedText(pg.Words, g.segments) {
 		pg.Scanned = d.scanned(ctx, page, i, w, h)
 	}
 	d.picturesRead = !pg.Scanned && d.readImageText(ctx, page, i, &pg)

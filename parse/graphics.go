@@ -49,6 +49,9 @@ type pageGraphics struct {
 	marks   []folio.Box
 	images  []folio.ImagePlacement
 	objects int // page objects visited, text included
+	// segments counts the path segments drawn (up to the walk's limit,
+	// past it when capped).
+	segments int
 	// hidden holds the text objects in optional content that is off;
 	// inForm those drawn by a form XObject.
 	hidden, inForm map[uint32]bool
@@ -116,7 +119,7 @@ func (d *docParser) walkObjects(ctx context.Context, page uint32, fr frame, num 
 	if w.imgCap {
 		d.warn("page %d: more than %d images; the rest is ignored", num, maxImagesPerPage)
 	}
-	w.g.objects = w.objects
+	w.g.objects, w.g.segments = w.objects, w.segments
 	w.g.rulings = dedupe(w.g.rulings)
 	w.g.rects = dedupe(w.g.rects)
 	w.g.marks = dedupe(w.g.marks)

@@ -138,3 +138,44 @@ func TestTextLikeAndTabular(t *testing.T) {
 		t.Error("a chart's scattered labels read as a table")
 	}
 }
+
+// A page whose lettering was converted to outlines has a few words of
+// text and a great many drawn path segments: it is read from its pixels
+// as a scan, keeping the words it has; a page with a few drawings and
+// little text is not.
+func TestOutlinedTextIsRead(t *testing.T) {
+	t.Parallel()
+	page := func(squares int) folio.Page {
+		var c bytes.Buffer
+		c.WriteString("BT /F1 10 Tf 72 740 Td (Logo and .org) Tj ET\n0 g\n")
+		for i := range squares {
+			x, y := 40+float64(i%250)*2.1, 100+float64(i/250)*2.1
+			fmt.Fprintf(&c, "%.1f %.1f m %.1f %.1f l %.1f %.1f l %.1f %.1f l h f\n", x, y, x+1, y, x+1, y+1, x, y+1)
+		}
+		data := buildPDF(
+			"<< /Type /Catalog /Pages 2 0 R >>",
+			"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "+
+				"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", c.Len(), c.Bytes()),
+		)
+		return mustParseBytes(t, data).Pages[0]
+	}
+	if pg := page(50); pg.Scanned {
+		t.Error("a page with 50 drawn squares and a line of text taken for outlined text")
+	}
+	needTesseract(t)
+	pg := page(6000) // 4 segments each: 24,000
+	if !pg.Scanned {
+		t.Fatal("a page of 24,000 drawn segments and three words not read as outlined text")
+	}
+	kept := 0
+	for _, w := range pg.Words {
+		if w.Confidence == 0 && (w.Text == "Logo" || w.Text == ".org") {
+			kept++
+		}
+	}
+	if kept != 2 {
+		t.Errorf("text-layer words kept: %d of 2 (%v)", kept, pg.Words)
+	}
+}

@@ -423,6 +423,21 @@ func mergeOCRWords(words, ocr []folio.Word) []folio.Word {
 	return out
 }
 
+// outlinedSegments is the number of drawn path segments above which a
+// page with little text is taken for lettering drawn as outlines (an
+// infographic or a poster exported with its text converted to curves):
+// a glyph outline takes 20-60 segments, so a page of outlined text has
+// many thousands, and charts and diagrams far fewer.
+const outlinedSegments = 20_000
+
+// outlinedText reports whether a page with little visible text draws a
+// great many path segments: its text is likely outlines, to be read from
+// its pixels as a scan's.
+func outlinedText(words []folio.Word, segments int) bool {
+	good, _ := textQuality(words)
+	return good < scanFewRunes && segments >= outlinedSegments
+}
+
 // scanReason says why a page has no usable text layer, "" when it has
 // one: no visible text at all, visible text that is mostly garbage, or
 // little text over pictures covering most of the page. A page without
