@@ -2,6 +2,7 @@ package segment
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/folio/folio"
 )
@@ -19,6 +20,8 @@ const (
 	// minRasterFilled is the share of cells a table read from a picture
 	// fills: charts and screenshots read as grids leave most empty.
 	minRasterFilled = 0.55
+	// minMarkers is the fewest single symbols that make a column of keys.
+	minMarkers = 3
 )
 
 // rasterTables returns the tables read from pictures of tables among
@@ -50,7 +53,7 @@ func (d *doc) rasterTables(pg *page, figures []*item) (tables, left []*item) {
 				}
 			}
 		}
-		if found != nil && filledRatio(found.table) < minRasterFilled {
+		if found != nil && (filledRatio(found.table) < minRasterFilled || markerColumn(found.table)) {
 			release(pg, found.box)
 			found = nil
 		}
@@ -63,6 +66,33 @@ func (d *doc) rasterTables(pg *page, figures []*item) (tables, left []*item) {
 		tables = append(tables, found)
 	}
 	return tables, left
+}
+
+// markerColumn reports whether a column of t holds nothing but single
+// symbols (at least minMarkers of them): the keys of a chart's legend or
+// a list's bullets as OCR reads them ("@", "o", "•"), not table cells.
+func markerColumn(t *folio.Table) bool {
+	if len(t.Rows) == 0 {
+		return false
+	}
+	for c := range t.Rows[0] {
+		n := 0
+		for _, row := range t.Rows {
+			if c >= len(row) || row[c] == "" {
+				continue
+			}
+			r := []rune(row[c])
+			if len(r) != 1 || unicode.IsDigit(r[0]) {
+				n = -1
+				break
+			}
+			n++
+		}
+		if n >= minMarkers {
+			return true
+		}
+	}
+	return false
 }
 
 // attachRecognised gives the words OCR read inside figure f to the figure

@@ -498,3 +498,29 @@ func TestPictureOfTable(t *testing.T) {
 		t.Errorf("chart's OCR text %q, want its labels", ocrText)
 	}
 }
+
+// A chart's legend read from a picture (keys OCR reads as "@" beside
+// their labels) is no table.
+func TestPictureOfLegendIsNoTable(t *testing.T) {
+	b := newPage(1)
+	y := b.para(72, 40, 450, 10, 12, lorem)
+	pic := folio.Box{72, y + 20, 472, y + 220}
+	b.image(pic)
+	ocr := func(x, y float64, s string) {
+		b.text(x, y, 9, s)
+		b.p.Words[len(b.p.Words)-1].Confidence = 0.8
+	}
+	ocr(80, pic[1]+4, "Education Level")
+	ocr(80, pic[1]+24, "122 responses")
+	for r, label := range []string{"Primary", "Secondary", "Training", "Bachelor", "Master", "Doctorate", "Other"} {
+		ocr(300, pic[1]+44+float64(r)*20, "@")
+		ocr(320, pic[1]+44+float64(r)*20, label)
+	}
+	ocr(120, pic[1]+104, "76.2%")
+	b.para(72, pic[3]+20, 450, 10, 12, lorem)
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.TableType {
+			t.Errorf("legend made a table %q", e.Table.Rows)
+		}
+	}
+}
