@@ -3,6 +3,7 @@ package segment
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +45,34 @@ func captionKind(it *item) (label string, kind int) {
 	return label, 0
 }
 
+// bareLabel reports whether text is a caption's label and number alone
+// ("Figure 7.", "Table 2:").
+func bareLabel(text string) bool {
+	m := captionRe.FindStringIndex(text)
+	return m != nil && strings.Trim(text[m[1]:], " .:–—-") == ""
+}
+
+// maxTitleGap is the most space, in font sizes, between a caption's label
+// on a line of its own and its title below.
+const maxTitleGap = 1.0
+
+// titleOf reports whether n, the block after a bare caption label, is the
+// caption's title: body text of a few lines right under the label (or
+// beside it, on its line), overlapping it.
+func titleOf(label, n *item) bool {
+	if n.layer != folio.LayerBody || n.figure || n.lines == nil || len(n.lines) > 3 || n.page != label.page {
+		return false
+	}
+	if n.typ != folio.Paragraph {
+		return false
+	}
+	below := n.box[1] >= label.box[3]-0.5*label.size && n.box[1]-label.box[3] <= maxTitleGap*label.size &&
+		overlapX(n.box, label.box) > 0
+	beside := overlapY(n.box, label.box) > 0.5*label.box.Height() && n.box[0] >= label.box[2] &&
+		n.box[0]-label.box[2] <= 3*label.size
+	return below || beside
+}
+
 // findCaptions types caption blocks and links each to the table or figure
 // it sits next to (just above or below, overlapping horizontally). A
 // label with a separator is a caption even without a neighbour (figures
@@ -55,12 +84,26 @@ func (d *doc) findCaptions(pg *page) {
 			objs = append(objs, it)
 		}
 	}
-	for _, it := range pg.items {
-		if it.layer != folio.LayerBody || it.figure || it.lines == nil || len(it.lines) > 8 {
+	gone := map[*item]bool{}
+	defer func() {
+		if len(gone) > 0 {
+			pg.items = slices.DeleteFunc(pg.items, func(it *item) bool { return gone[it] })
+		}
+	}()
+	for i, it := range pg.items {
+		if gone[it] || it.layer != folio.LayerBody || it.figure || it.lines == nil || len(it.lines) > 8 {
 			continue
 		}
 		if it.typ != folio.Paragraph && it.typ != folio.ListItem {
 			continue
+		}
+		if i+1 < len(pg.items) && bareLabel(it.text) && titleOf(it, pg.items[i+1]) {
+			// "Table 1." set on a line of its own over its title.
+			n := pg.items[i+1]
+			it.text = strings.TrimSpace(it.text + " " + n.text)
+			it.lines = append(it.lines, n.lines...)
+			it.box = it.box.Union(n.box)
+			gone[n] = true
 		}
 		label, kind := captionKind(it)
 		if kind < 1 {

@@ -524,3 +524,25 @@ func TestPictureOfLegendIsNoTable(t *testing.T) {
 		}
 	}
 }
+
+// A caption's label set on a line of its own ("Table 1.") takes the
+// title under it.
+func TestCaptionLabelTakesItsTitle(t *testing.T) {
+	b := newPage(1)
+	y := b.para(72, 40, 450, 10, 12, lorem)
+	b.text(72, y+20, 10, "Table 1.", style{bold: true})
+	b.text(72, y+34, 10, "Estimated cumulative damage for impeller blades.")
+	b.gridTable(72, y+60, []float64{120, 120}, [][]string{{"Blade", "Damage"}, {"A", "0.1"}, {"B", "0.4"}, {"C", "0.3"}})
+	var caption string
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.Caption {
+			caption = e.Text
+		}
+		if e.Type == folio.Paragraph && strings.HasPrefix(e.Text, "Estimated") {
+			t.Errorf("title left as a paragraph: %q", e.Text)
+		}
+	}
+	if caption != "Table 1. Estimated cumulative damage for impeller blades." {
+		t.Errorf("caption %q, want the label and its title", caption)
+	}
+}
