@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,6 +66,9 @@ func fontStyle(w *word, cache map[string]nameStyle) {
 // not tell: in a monospaced font every word's width per character is the
 // same. Words of digits are left out, since digits are fixed-width in
 // most proportional fonts too.
+//
+// Words in Chinese, Japanese or Korean script do not count: every font
+// sets those characters one em wide, so they say nothing of its pitch.
 func monoFonts(pages []*page) map[string]bool {
 	type acc struct {
 		n          int
@@ -74,7 +78,7 @@ func monoFonts(pages []*page) map[string]bool {
 	for _, pg := range pages {
 		for _, w := range pg.words {
 			n := utf8.RuneCountInString(w.Text)
-			if n < 3 || w.size() <= 0 || !hasLetter(w.Text) {
+			if n < 3 || w.size() <= 0 || !hasLetter(w.Text) || hasWide(w.Text) {
 				continue
 			}
 			a := per[w.Font]
@@ -100,4 +104,15 @@ func monoFonts(pages []*page) map[string]bool {
 		}
 	}
 	return out
+}
+
+// hasWide reports whether s holds a character of an East Asian script
+// set one em wide (Han, Hangul, kana).
+func hasWide(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+	}
+	return false
 }

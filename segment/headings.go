@@ -13,7 +13,7 @@ import (
 
 // sectionRe matches a section number opening a heading: "2", "2.1",
 // "2.1.3", "A.1", "IV.", "Chapter 3", "Appendix B".
-var sectionRe = regexp.MustCompile(`^((\d{1,2})(\.\d{1,2}){0,4}\.?|[A-Z](\.\d{1,2}){1,4}\.?|[IVX]{1,5}\.|(?i:chapter|section|part|appendix|annex)\s+(\d+|[A-Z]|[IVX]+)[.:]?)(\s|$)`)
+var sectionRe = regexp.MustCompile(`^((\d{1,2})(\.\d{1,2}){0,4}\.?|[A-Z](\.\d{1,2}){1,4}\.?|[IVX]{1,5}\.|(?i:chapter|section|part|appendix|annex)\s+(\d+|[A-Z]|[IVX]+)[.:]?)(\s|$)|^(제\s?\d{1,3}\s?[장절편부]|第\s?[\d一二三四五六七八九十百]{1,4}\s?[章節节部編编])`)
 
 // numberingDepth returns the depth of a section number ("2.1.3" → 3) and
 // the number, or 0 when text opens with none.
@@ -24,6 +24,15 @@ func numberingDepth(text string) (int, string) {
 	}
 	num := strings.TrimSpace(m[1])
 	lower := strings.ToLower(num)
+	if num == "" {
+		// Korean, Chinese and Japanese chapter and section marks: 제1장,
+		// 第三章 (chapter, part) above 제2절, 第2節 (section).
+		num = strings.TrimSpace(m[0])
+		if strings.ContainsAny(num, "절節节") {
+			return 2, num
+		}
+		return 1, num
+	}
 	switch {
 	case strings.HasPrefix(lower, "chapter"), strings.HasPrefix(lower, "part"):
 		return 1, num
@@ -138,7 +147,7 @@ func (d *doc) headingScore(it, next *item) float64 {
 	words := len(strings.Fields(it.text))
 	// A numbered heading ("5. Natural dispersal") reaches here as a list
 	// item whose marker holds the number.
-	depth, _ := numberingDepth(strings.TrimSpace(it.marker + " " + it.text))
+	depth, num := numberingDepth(strings.TrimSpace(it.marker + " " + it.text))
 	score := 0.0
 	switch {
 	case ratio >= 1.3:
@@ -172,6 +181,11 @@ func (d *doc) headingScore(it, next *item) float64 {
 		score += 0.3
 	}
 	if depth > 0 && words >= 2 {
+		score += 0.5
+	}
+	// 제1장, 第三章: chapter and section marks that head nothing but
+	// sections, in scripts whose fonts seldom carry a bold style.
+	if depth > 0 && len(it.lines) == 1 && strings.ContainsAny(num, "장절편부章節节部編编") {
 		score += 0.5
 	}
 	if isAllCaps(it.text) && words <= 8 {

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/folio/folio"
@@ -11,6 +12,7 @@ func TestNumberingDepth(t *testing.T) {
 	for s, want := range map[string]int{
 		"2 Results": 1, "2.1 Results": 2, "2.1.3. Details": 3, "A.1 Proofs": 2, "IV. Discussion": 1,
 		"Chapter 3 Methods": 1, "Appendix B": 1, "Results": 0, "2014 was": 0, "a.b": 0,
+		"제1장 서론": 1, "제 2 절 연구 방법": 2, "第三章 总论": 1, "第2節 方法": 2, "제품 소개": 0,
 	} {
 		if got, _ := numberingDepth(s); got != want {
 			t.Errorf("numberingDepth(%q) = %d, want %d", s, got, want)
@@ -110,5 +112,27 @@ func TestHyphenatedRunInIsNoHeading(t *testing.T) {
 		if e.Type == folio.Heading || e.Type == folio.Title {
 			t.Errorf("%s %q, want no heading", e.Type, e.Text)
 		}
+	}
+}
+
+// Korean chapter and section marks head their sections even at the body's
+// size and weight.
+func TestKoreanSectionMarks(t *testing.T) {
+	b := newPage(1)
+	body := "본 연구는 문서 구조 분석의 정확도를 높이기 위한 방법을 제안한다 실험 결과는 제안한 방법이 기존 방법보다 우수함을 보여준다 " +
+		"또한 다양한 문서 형식에 대하여 일관된 성능을 보인다"
+	y := b.para(72, 60, 450, 10, 14, body+" "+body) + 14
+	b.text(72, y+6, 10, "제1장 서론")
+	y = b.para(72, y+30, 450, 10, 14, body) + 14
+	b.text(72, y+6, 10, "제1절 연구 배경")
+	b.para(72, y+30, 450, 10, 14, body)
+	var got []string
+	for _, e := range New(Options{}).Segment(parsed(b)) {
+		if e.Type == folio.Heading {
+			got = append(got, fmt.Sprintf("%d %s", e.Level, e.Text))
+		}
+	}
+	if diff := cmp.Diff([]string{"1 제1장 서론", "2 제1절 연구 배경"}, got); diff != "" {
+		t.Errorf("headings (-want +got):\n%s", diff)
 	}
 }
