@@ -9,7 +9,7 @@ import (
 // PipelineVersion changes whenever a change to parsing, segmentation or a
 // local specialist (route/local) would change outputs; it is part of every
 // document's configuration hash, so bumping it redoes every document.
-const PipelineVersion = "1"
+const PipelineVersion = "2"
 
 func shortHash(parts ...string) string {
 	h := sha256.New()
