@@ -141,56 +141,22 @@ func addRegionWords(words, ocr []folio.Word) []folio.Word {
 	return words
 }
 
-// Word blobs at the probe's resolution: ink components as tall as a
-// letter of 4 to 22 points and not much longer than a line of words.
+// Word blobs at the probe's resolution: pieces of print (anything off
+// paper) as tall as a letter of 4 to 22 points and not much longer than a
+// line of words.
 const (
 	minBlobPx    = 3
 	maxBlobPx    = 15
 	maxBlobRatio = 40
-	maxBlobWork  = 1 << 20 // pixels visited at most
 )
 
-// wordBlobs returns the boxes of the ink components of g shaped like
+// wordBlobs returns the boxes of the pieces of print of g shaped like
 // words.
 func wordBlobs(g *image.Gray) []image.Rectangle {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	if w*h > maxBlobWork {
-		return nil
-	}
-	seen := make([]bool, w*h)
-	ink := func(x, y int) bool { return g.Pix[y*g.Stride+x] < paperLevel }
-	var stack []int
 	var out []image.Rectangle
-	for y := range h {
-		for x := range w {
-			i := y*w + x
-			if seen[i] || !ink(x, y) {
-				continue
-			}
-			x0, y0, x1, y1 := x, y, x, y
-			seen[i] = true
-			stack = append(stack[:0], i)
-			for len(stack) > 0 {
-				j := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				cx, cy := j%w, j/w
-				x0, y0, x1, y1 = min(x0, cx), min(y0, cy), max(x1, cx), max(y1, cy)
-				for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-					nx, ny := cx+d[0], cy+d[1]
-					if nx < 0 || ny < 0 || nx >= w || ny >= h {
-						continue
-					}
-					k := ny*w + nx
-					if !seen[k] && ink(nx, ny) {
-						seen[k] = true
-						stack = append(stack, k)
-					}
-				}
-			}
-			bh, bw := y1-y0+1, x1-x0+1
-			if bh >= minBlobPx && bh <= maxBlobPx && bw <= maxBlobRatio*bh {
-				out = append(out, image.Rect(x0, y0, x1+1, y1+1))
-			}
+	for _, b := range blobsBelow(g, paperLevel) {
+		if h := b.box.Dy(); h >= minBlobPx && h <= maxBlobPx && b.box.Dx() <= maxBlobRatio*h {
+			out = append(out, b.box)
 		}
 	}
 	return out

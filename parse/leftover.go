@@ -36,7 +36,11 @@ type blob struct {
 
 // inkBlobs finds the 8-connected pieces of ink of img; nil when it has
 // more than maxBlobs pieces of ink.
-func inkBlobs(img *image.Gray) []blob {
+func inkBlobs(img *image.Gray) []blob { return blobsBelow(img, darkLevel) }
+
+// blobsBelow finds the 8-connected pieces of img darker than level; nil
+// when it has more than maxBlobs pieces.
+func blobsBelow(img *image.Gray, level uint8) []blob {
 	type seg struct{ x0, x1, id int } // ink from x0 to x1 (exclusive)
 	parent := []int{}
 	find := func(i int) int {
@@ -54,12 +58,12 @@ func inkBlobs(img *image.Gray) []blob {
 		row := img.Pix[y*img.Stride : y*img.Stride+w]
 		cur = cur[:0]
 		for x := 0; x < w; {
-			if row[x] >= darkLevel {
+			if row[x] >= level {
 				x++
 				continue
 			}
 			x0 := x
-			for x < w && row[x] < darkLevel {
+			for x < w && row[x] < level {
 				x++
 			}
 			if len(parent) >= maxBlobs {
