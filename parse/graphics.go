@@ -266,11 +266,7 @@ func (g *pageGraphics) addPath(pts []pathPoint, fill, stroke bool, pageW, pageH 
 	isWhite := -1 // unknown
 	if fill && len(pts) > 1 && len(g.fills) < maxFills && !white() {
 		// Any coloured shape, curved ones included, can be a background.
-		b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
-		for _, p := range pts[1:] {
-			b = folio.Box{min(b[0], p.x), min(b[1], p.y), max(b[2], p.x), max(b[3], p.y)}
-		}
-		g.addFill(b, pageW, pageH)
+		g.addFill(boxOf(pts), pageW, pageH)
 	}
 	whiteFill := func() bool {
 		if !fill || stroke {
@@ -338,10 +334,7 @@ func markBox(pts []pathPoint, fill bool) (folio.Box, bool) {
 	}
 	// Curve control points of a circle lie on its box; of other shapes,
 	// close enough to it for a size test.
-	b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
-	for _, p := range pts[1:] {
-		b = folio.Box{min(b[0], p.x), min(b[1], p.y), max(b[2], p.x), max(b[3], p.y)}
-	}
+	b := boxOf(pts)
 	w, h := b.Width(), b.Height()
 	if min(w, h) < minMark || max(w, h) > maxMark || max(w, h) > markAspect*min(w, h) {
 		return folio.Box{}, false
@@ -465,6 +458,15 @@ func simplify(pts []pathPoint) []pathPoint {
 	return out
 }
 
+// boxOf returns the box around pts (not empty).
+func boxOf(pts []pathPoint) folio.Box {
+	b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
+	for _, p := range pts[1:] {
+		b = folio.Box{min(b[0], p.x), min(b[1], p.y), max(b[2], p.x), max(b[3], p.y)}
+	}
+	return b
+}
+
 // near reports whether p and q are within tol of each other on both axes.
 func near(p, q pathPoint, tol float64) bool {
 	return math.Abs(p.x-q.x) <= tol && math.Abs(p.y-q.y) <= tol
@@ -476,10 +478,7 @@ func axisRect(pts []pathPoint) (folio.Box, bool) {
 	if len(pts) != 4 {
 		return folio.Box{}, false
 	}
-	b := folio.Box{pts[0].x, pts[0].y, pts[0].x, pts[0].y}
-	for _, p := range pts[1:] {
-		b = folio.Box{math.Min(b[0], p.x), math.Min(b[1], p.y), math.Max(b[2], p.x), math.Max(b[3], p.y)}
-	}
+	b := boxOf(pts)
 	corners := 0
 	for i, p := range pts {
 		cx := math.Abs(p.x-b[0]) <= cornerTol || math.Abs(p.x-b[2]) <= cornerTol
