@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,13 +15,8 @@ import (
 // the bottom-left, width, height).
 func picturePDF(t testing.TB, img *image.Gray, x, y, w, h float64) []byte {
 	t.Helper()
-	var data bytes.Buffer
-	zw := zlib.NewWriter(&data)
+	data := flateGray(img)
 	b := img.Rect
-	for r := range b.Dy() {
-		zw.Write(img.Pix[r*img.Stride : r*img.Stride+b.Dx()])
-	}
-	zw.Close()
 	content := fmt.Sprintf("BT /F1 11 Tf 72 740 Td (The table below was placed as a picture by its producer.) Tj "+
 		"0 -14 Td (Its words are in no text layer, only in the pixels of the picture.) Tj "+
 		"0 -14 Td (A reader sees a table all the same.) Tj ET\nq %.2f 0 0 %.2f %.2f %.2f cm /Im0 Do Q\n", w, h, x, y)

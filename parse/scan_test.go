@@ -65,11 +65,7 @@ func scanPDF(t testing.TB, pages []scanPage) []byte {
 		if data == nil {
 			data = new(bytes.Buffer)
 			if p.flate {
-				zw := zlib.NewWriter(data)
-				for y := range b.Dy() {
-					zw.Write(p.img.Pix[y*p.img.Stride : y*p.img.Stride+b.Dx()])
-				}
-				zw.Close()
+				data = flateGray(p.img)
 			} else if err := jpeg.Encode(data, p.img, &jpeg.Options{Quality: 80}); err != nil {
 				t.Fatal(err)
 			}
@@ -87,6 +83,18 @@ func scanPDF(t testing.TB, pages []scanPage) []byte {
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages))
 	return buildPDF(objs...)
+}
+
+// flateGray compresses img's rows, as a Flate-encoded DeviceGray image
+// XObject stores them.
+func flateGray(img *image.Gray) *bytes.Buffer {
+	var data bytes.Buffer
+	zw := zlib.NewWriter(&data)
+	for y := range img.Rect.Dy() {
+		zw.Write(img.Pix[y*img.Stride : y*img.Stride+img.Rect.Dx()])
+	}
+	zw.Close()
+	return &data
 }
 
 // pageImage renders page pg of data at dpi as a gray image, straight

@@ -164,17 +164,7 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 			}
 		}
 		if inFigure {
-			// The grid is part of a drawing: give its words back.
-			for _, w := range pg.words {
-				if it.box.Contains(w.cx(), w.cy()) {
-					w.used = false
-				}
-			}
-			for _, w := range pg.aside {
-				if it.box.Contains(w.cx(), w.cy()) {
-					w.used = false
-				}
-			}
+			release(pg, it.box) // the grid is part of a drawing
 			continue
 		}
 		out = append(out, it)

@@ -441,18 +441,24 @@ func TestRuledRowGroups(t *testing.T) {
 	}
 }
 
+// picture puts a paragraph and a picture under it on the page, and returns
+// the picture's box and a writer of the words OCR read in it (with conf).
+func (b *pageBuilder) picture(conf float64) (folio.Box, func(x, y float64, s string)) {
+	y := b.para(72, 40, 450, 10, 12, lorem)
+	pic := folio.Box{72, y + 20, 472, y + 220}
+	b.image(pic)
+	return pic, func(x, y float64, s string) {
+		b.text(x, y, 9, s)
+		b.p.Words[len(b.p.Words)-1].Confidence = conf
+	}
+}
+
 // Words OCR read in a picture of a table make a table in the picture's
 // place; words read in a chart stay with the chart as its text.
 func TestPictureOfTable(t *testing.T) {
 	page := func(table bool) []folio.Element {
 		b := newPage(1)
-		y := b.para(72, 40, 450, 10, 12, lorem)
-		pic := folio.Box{72, y + 20, 472, y + 220}
-		b.image(pic)
-		ocr := func(x, y float64, s string) {
-			b.text(x, y, 9, s)
-			b.p.Words[len(b.p.Words)-1].Confidence = 0.9
-		}
+		pic, ocr := b.picture(0.9)
 		if table {
 			ocr(80, pic[1]+8, "Temperature")
 			ocr(280, pic[1]+8, "Viscosity")
@@ -503,13 +509,7 @@ func TestPictureOfTable(t *testing.T) {
 // their labels) is no table.
 func TestPictureOfLegendIsNoTable(t *testing.T) {
 	b := newPage(1)
-	y := b.para(72, 40, 450, 10, 12, lorem)
-	pic := folio.Box{72, y + 20, 472, y + 220}
-	b.image(pic)
-	ocr := func(x, y float64, s string) {
-		b.text(x, y, 9, s)
-		b.p.Words[len(b.p.Words)-1].Confidence = 0.8
-	}
+	pic, ocr := b.picture(0.8)
 	ocr(80, pic[1]+4, "Education Level")
 	ocr(80, pic[1]+24, "122 responses")
 	for r, label := range []string{"Primary", "Secondary", "Training", "Bachelor", "Master", "Doctorate", "Other"} {

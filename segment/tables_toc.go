@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/folio/folio"
@@ -102,12 +103,9 @@ func pageColumn(pages []*word) bool {
 	}
 	prev, distinct := -1, 0
 	for _, w := range pages {
-		if !isDigits(w.Text) {
+		n, err := strconv.Atoi(w.Text)
+		if err != nil {
 			return false
-		}
-		n := 0
-		for _, r := range w.Text {
-			n = n*10 + int(r-'0')
 		}
 		if n < prev || math.Abs(w.Box[2]-pages[0].Box[2]) > pageAlignTol {
 			return false
