@@ -14,17 +14,23 @@ const BaselineKind = "modelled"
 // negative saving. When the cost is a lower bound (calls of unknown price),
 // the comparison says "at most" or "at least". "" without a baseline.
 func VersusBaseline(cost, baseline int64, lowerBound bool) string {
+	return Versus(cost, baseline, lowerBound, "the "+BaselineKind+" baseline")
+}
+
+// Versus is VersusBaseline with the baseline named by what ("it", "the
+// cheap-model baseline").
+func Versus(cost, baseline int64, lowerBound bool, what string) string {
 	if baseline <= 0 {
 		return ""
 	}
 	if cost <= baseline {
-		s := fmt.Sprintf("%.1f%% below the %s baseline", float64(baseline-cost)/float64(baseline)*100, BaselineKind)
+		s := fmt.Sprintf("%.1f%% below %s", float64(baseline-cost)/float64(baseline)*100, what)
 		if lowerBound {
 			s = "at most " + s
 		}
 		return s
 	}
-	s := fmt.Sprintf("%.1f× the %s baseline", float64(cost)/float64(baseline), BaselineKind)
+	s := fmt.Sprintf("%.1f× %s", float64(cost)/float64(baseline), what)
 	if lowerBound {
 		s = "at least " + s
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"text/tabwriter"
 
@@ -151,8 +150,7 @@ func (p *printer) summary(run folio.Run) {
 		}
 		if c.CheapBaselineUSDMicros != nil && *c.CheapBaselineUSDMicros > 0 {
 			fmt.Fprintf(w, "; pages to the cheapest vision model %s: %s", usd(*c.CheapBaselineUSDMicros),
-				strings.Replace(folio.VersusBaseline(c.USDMicros, *c.CheapBaselineUSDMicros, c.Unpriced > 0),
-					"the "+folio.BaselineKind+" baseline", "it", 1))
+				folio.Versus(c.USDMicros, *c.CheapBaselineUSDMicros, c.Unpriced > 0, "it"))
 		}
 		fmt.Fprintln(w)
 	}
