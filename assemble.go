@@ -1,5 +1,7 @@
 package folio
 
+import "slices"
+
 // newDocument assembles the output document from the parse and segment
 // results: ids for the document and its elements, and element links turned
 // from positions into ids.
@@ -43,8 +45,18 @@ func newDocument(src Source, runID, config string, p *Parsed, els []Element) *Do
 			els[c-1].CaptionOf = els[i].ID
 		}
 	}
+	if slices.ContainsFunc(els, isCandidate) {
+		doc.Elements = slices.DeleteFunc(slices.Clone(els), isCandidate)
+		for _, el := range els {
+			if isCandidate(el) {
+				doc.Candidates = append(doc.Candidates, el)
+			}
+		}
+	}
 	return doc
 }
+
+func isCandidate(el Element) bool { return el.Layer == LayerCandidate }
 
 // applyFragments copies each fragment's output onto its element and sums
 // the document's cost.
@@ -53,26 +65,68 @@ func applyFragments(doc *Document, frags []Fragment) {
 	for i := range frags {
 		byElement[frags[i].ElementID] = &frags[i]
 	}
-	for i := range doc.Elements {
-		el := &doc.Elements[i]
-		f, ok := byElement[el.ID]
-		if !ok {
-			el.Status = StatusFailed
-			continue
+	for _, els := range [][]Element{doc.Elements, doc.Candidates} {
+		for i := range els {
+			el := &els[i]
+			f, ok := byElement[el.ID]
+			if !ok {
+				el.Status = StatusFailed
+				continue
+			}
+			el.Fragment, el.Model, el.Status = f.ID, f.Model, f.Status
+			el.Reason, el.FellBackFrom = f.Reason, f.FellBackFrom
+			if f.Text != nil {
+				el.Text = *f.Text
+			}
+			if f.Table != nil {
+				el.Table = f.Table
+			}
+			if f.Image != nil {
+				el.Image = f.Image
+			}
+			doc.Cost.Add(f.Calls)
+			el.Crop = nil // drawn for the models only
 		}
-		el.Fragment, el.Model, el.Status = f.ID, f.Model, f.Status
-		el.Reason, el.FellBackFrom = f.Reason, f.FellBackFrom
-		if f.Text != nil {
-			el.Text = *f.Text
-		}
-		if f.Table != nil {
-			el.Table = f.Table
-		}
-		if f.Image != nil {
-			el.Image = f.Image
-		}
-		doc.Cost.Add(f.Calls)
-		el.Crop = nil // drawn for the models only
 	}
 	doc.Fragments = frags
+	promoteCandidates(doc)
+}
+
+// promoteCandidates moves into the body every refused table candidate a
+// model answered with a table of two rows or more: the table takes the
+// reading position of the first body element it covers, and the body
+// elements whose centres lie inside it move to LayerReplaced (kept, with
+// their fragments, as the lineage of what the table replaced). A table
+// covering nothing goes after the last element of its page.
+func promoteCandidates(doc *Document) {
+	var keep []Element
+	for _, c := range doc.Candidates {
+		if IsLocal(c.Model) || c.Status != StatusOK || c.Table == nil || len(c.Table.Rows) < 2 {
+			keep = append(keep, c)
+			continue
+		}
+		at := -1
+		for i := range doc.Elements {
+			el := &doc.Elements[i]
+			if el.Layer != LayerBody || el.Page != c.Page || !c.Box.Contains(el.Box.CenterX(), el.Box.CenterY()) {
+				continue
+			}
+			el.Layer = LayerReplaced
+			if at < 0 {
+				at = i
+			}
+		}
+		if at < 0 {
+			at = len(doc.Elements)
+			for i, el := range doc.Elements {
+				if el.Page > c.Page {
+					at = i
+					break
+				}
+			}
+		}
+		c.Layer = LayerBody
+		doc.Elements = slices.Insert(doc.Elements, at, c)
+	}
+	doc.Candidates = keep
 }

@@ -47,8 +47,12 @@ type Document struct {
 	Meta     map[string]string `json:"meta,omitempty"`
 	Pages    []PageInfo        `json:"pages"`
 	Elements []Element         `json:"elements"`
-	Cost     Cost              `json:"cost"`
-	Warnings []string          `json:"warnings"`
+	// Candidates are regions the segmenter weighed as tables and refused
+	// (LayerCandidate), each with the belief in its refusal; their text is
+	// in Elements. A model's table answer moves one into Elements.
+	Candidates []Element `json:"candidates,omitempty"`
+	Cost       Cost      `json:"cost"`
+	Warnings   []string  `json:"warnings"`
 
 	// Fragments are recorded in the ledger, not in the JSON.
 	Fragments []Fragment `json:"-"`

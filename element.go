@@ -20,10 +20,20 @@ const (
 	PageNumber ElementType = "page_number"
 )
 
-// Layers: body content, or page furniture (headers, footers, page numbers).
+// Layers: body content, page furniture (headers, footers, page numbers),
+// refused candidates, or what a promoted candidate replaced.
 const (
 	LayerBody      = "body"
 	LayerFurniture = "furniture"
+	// LayerCandidate holds regions the segmenter weighed as an element of
+	// their type and refused: their content stays in the body elements
+	// they cover, and Confidence is the belief in the refusal. Routing
+	// treats a candidate like its type except that a local link keeps the
+	// refusal; a model's table makes it body in place of what it covers.
+	LayerCandidate = "candidate"
+	// LayerReplaced holds body elements a promoted candidate covers: kept
+	// with their lineage, left out of the Markdown.
+	LayerReplaced = "replaced"
 )
 
 // Element statuses: ok; review (the last answer failed a check: a person

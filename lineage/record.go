@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 
 	"github.com/folio/folio"
 )
@@ -159,7 +160,7 @@ func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Docum
 		return err
 	}
 	defer insElement.Close()
-	for i, e := range doc.Elements {
+	for i, e := range slices.Concat(doc.Elements, doc.Candidates) {
 		if _, err := insElement.ExecContext(ctx,
 			e.ID, rec, i, string(e.Type), e.Level, e.Page,
 			e.Box[0], e.Box[1], e.Box[2], e.Box[3],

@@ -135,11 +135,20 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 		pages[p.Page] = p
 	}
 	decorative := r.decorative(doc)
-	frags := make([]folio.Fragment, len(doc.Elements))
+	// Refused candidates are routed after the elements: a model may still
+	// find a table in one.
+	els := make([]*folio.Element, 0, len(doc.Elements)+len(doc.Candidates))
+	for i := range doc.Elements {
+		els = append(els, &doc.Elements[i])
+	}
+	for i := range doc.Candidates {
+		els = append(els, &doc.Candidates[i])
+	}
+	frags := make([]folio.Fragment, len(els))
 	var wg sync.WaitGroup
 	var submitErr error
 	var stop atomic.Pointer[error] // the document stops: budget in mode fail, endpoint unavailable
-	for i := range doc.Elements {
+	for i, el := range els {
 		if stop.Load() != nil {
 			break
 		}
@@ -149,9 +158,8 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 			if ctx.Err() != nil || stop.Load() != nil {
 				return
 			}
-			el := &doc.Elements[i]
 			t := Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page], Crop: el.Crop}
-			if decorative != nil && decorative[i] != "" {
+			if i < len(decorative) && decorative[i] != "" {
 				frags[i] = r.routeDecorative(ctx, t, decorative[i])
 				return
 			}
@@ -220,6 +228,11 @@ chain:
 		}
 		if !link.When.Applies(t) || r.isDisabled(link.Specialist) {
 			continue
+		}
+		if el.Layer == folio.LayerCandidate && folio.IsLocal(link.Specialist) {
+			// A local link's answer to a refused region is the refusal:
+			// only a model may still find the table in it.
+			break
 		}
 		s := r.specialists[link.Specialist]
 		t.Rule, t.Attempt = ruleName(el.Type, i), len(f.Calls)+1

@@ -6,7 +6,7 @@ routing can trust). Stdlib only.
 
 OUT is a `folio parse --markdown` output folder, SCORES.json the output of
 `mdscore.py --json TRUTH OUT`. A page's table confidence is the lowest
-confidence of its tables (1.0 without any); its heading confidence likewise
+confidence of its tables and refused table candidates (1.0 without any); its heading confidence likewise
 for headings and the title. Bad pages: TEDS (or MHS) below 0.8, over the
 pages where the metric is defined. Prints, per metric, the AUROC of
 (1 - confidence) as a score for "bad", and the share of bad pages caught
@@ -18,8 +18,10 @@ import sys
 
 
 def lowest(doc, types):
-    cs = [e.get("confidence", 1.0) for e in doc.get("elements", [])
-          if e.get("type") in types and e.get("layer", "body") == "body"]
+    # A candidate (a region weighed as a table and refused) counts with the
+    # belief in its refusal.
+    cs = [e.get("confidence", 1.0) for e in doc.get("elements", []) + doc.get("candidates", [])
+          if e.get("type") in types and e.get("layer", "body") in ("body", "candidate")]
     return min(cs) if cs else 1.0
 
 

@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -94,6 +95,9 @@ type page struct {
 	// furniture holds the header, footer and page number items found by
 	// findFurniture, placed by segmentPage.
 	furniture []*item
+	// candidates holds regions weighed as tables and refused, each with
+	// the belief in its refusal; they come after the page's items.
+	candidates []*item
 	// aside holds words set at an angle to the page's text (margin
 	// stamps, turned column heads); they are read after the body.
 	aside []*word
@@ -292,8 +296,9 @@ func bodyStyle(pages []*page) (size float64, font string, bold bool) {
 func (d *doc) elements() []folio.Element {
 	var all []*item
 	for _, pg := range d.pages {
+		items := slices.Concat(pg.items, pg.candidates)
 		if pg.turn.angle != 0 {
-			for _, it := range pg.items {
+			for _, it := range items {
 				it.box = pg.turn.unbox(it.box)
 				if it.table != nil {
 					for i := range it.table.Cells {
@@ -302,7 +307,7 @@ func (d *doc) elements() []folio.Element {
 				}
 			}
 		}
-		all = append(all, pg.items...)
+		all = append(all, items...)
 	}
 	pos := make(map[*item]int, len(all))
 	for i, it := range all {

@@ -51,9 +51,42 @@ func (d *doc) scoreTables() {
 	}
 }
 
-// ocrTablePenalty lowers the belief in a table read from a picture: its
-// structure holds, its text is OCR's.
-const ocrTablePenalty = 0.15
+const (
+	// ocrTablePenalty lowers the belief in a table read from a picture: its
+	// structure holds, its text is OCR's.
+	ocrTablePenalty = 0.15
+	// ocrEmptyDoubt, times the share of empty cells, lowers it further: an
+	// empty cell in a picture is as often a word OCR missed (small print,
+	// units) as an empty cell.
+	ocrEmptyDoubt = 0.3
+	// unbuiltHeadDoubt lowers the belief in a table whose top row is one
+	// label over many columns (see unbuiltHead).
+	unbuiltHeadDoubt = 0.15
+)
+
+// unbuiltHead reports whether a table of four columns or more opens with
+// a row holding a single label, spanning nothing, over rows that are
+// mostly filled: the top of a head spanning several columns, which
+// white space placed in one of them. Such heads are usually over
+// several levels, and their lower rows were likely split wrong too.
+func unbuiltHead(t *folio.Table) bool {
+	if len(t.Rows) < 3 || len(t.Rows[0]) < 4 {
+		return false
+	}
+	for _, c := range t.Cells {
+		if c.Row == 0 && c.ColSpan > 1 {
+			return false
+		}
+	}
+	top := 0
+	for _, s := range t.Rows[0] {
+		if s != "" {
+			top++
+		}
+	}
+	rest := &folio.Table{Rows: t.Rows[1:]}
+	return top == 1 && filledRatio(rest) >= 0.5
+}
 
 func tableConfidence(pg *page, it *item) float64 {
 	t, ev := it.table, it.tev
@@ -100,7 +133,10 @@ func tableConfidence(pg *page, it *item) float64 {
 		c -= 0.05
 	}
 	if ev.ocr {
-		c -= ocrTablePenalty
+		c -= ocrTablePenalty + ocrEmptyDoubt*(1-filledRatio(t))
+	}
+	if unbuiltHead(t) {
+		c -= unbuiltHeadDoubt
 	}
 	if nc >= 2 && ev.kind == alignedTable && numericShare(t) < 0.2 {
 		// Words in a grid with no figures may be a layout.

@@ -363,7 +363,7 @@ func TestColumnOfBoxes(t *testing.T) {
 	}
 	tables := func(els []folio.Element) (out [][][]string) {
 		for _, e := range els {
-			if e.Type == folio.TableType {
+			if e.Type == folio.TableType && e.Layer != folio.LayerCandidate {
 				out = append(out, e.Table.Rows)
 			}
 		}

@@ -63,17 +63,21 @@ func (d *doc) findTextTables(pg *page, ruled, figures []*item) []*item {
 				continue
 			}
 		}
-		if len(r.members) == 1 {
-			continue
+		found := false
+		if len(r.members) > 1 {
+			// The parts may still be tables on their own.
+			for i, m := range r.members {
+				if taken(m) {
+					continue
+				}
+				if it := d.textTable(pg, m, r.ruledM[i]); it != nil {
+					out = append(out, it)
+					found = true
+				}
+			}
 		}
-		// The parts may still be tables on their own.
-		for i, m := range r.members {
-			if taken(m) {
-				continue
-			}
-			if it := d.textTable(pg, m, r.ruledM[i]); it != nil {
-				out = append(out, it)
-			}
+		if !found && r.ruled && !taken(r.box) {
+			d.refuseTable(pg, r.box)
 		}
 	}
 	return out
