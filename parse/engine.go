@@ -109,6 +109,12 @@ type Options struct {
 	// across all documents; default runtime.NumCPU().
 	OCRWorkers int
 
+	// QPDF is the qpdf program that rebuilds a file PDFium cannot open as
+	// written (no header, a broken cross-reference table) before it fails
+	// as malformed; default "qpdf", searched in PATH; "-" turns repair off.
+	// Without it such files fail.
+	QPDF string
+
 	// MaxPageGlyphs and MaxPageObjects bound the characters and the page
 	// objects (text runs, paths, images, forms) of one page; a page with
 	// more fails the document with KindTooLarge. Defaults 200000 and
@@ -134,7 +140,8 @@ type Engine struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	ocr ocrEngine
+	ocr    ocrEngine
+	repair repairer
 }
 
 var _ folio.Parser = (*Engine)(nil)
@@ -189,6 +196,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, log: opts.Logger}
 	e.ocr.init(&e.opts, e.log)
+	e.repair.init(&e.opts, e.log)
 
 	start := time.Now()
 	cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
@@ -297,6 +305,10 @@ func (e *Engine) parsePages(ctx context.Context, src folio.Source, data []byte, 
 	}
 	err := e.withDocument(ctx, "parse", src, data, func(l *lib, doc uint32, pages int) *docError {
 		d := &docParser{l: l, opts: &e.opts, log: e.log, doc: doc, ocr: ocr, emit: emit, cpu: startCPU}
+		if l.repaired != nil {
+			data = l.repaired // for pdfcpu too
+			d.warn(repairWarning)
+		}
 		total = pages
 		parsed = d.parse(ctx, pages, from, to)
 		return d.fail
@@ -412,6 +424,14 @@ func (e *Engine) run(ctx context.Context, inst pdfium.Pdfium, data []byte, fn do
 		return 0, &docError{kind: folio.KindInternal, err: err, fatal: true}
 	}
 	perr = l.document(data, e.opts.MaxPages, fn)
+	if repairable(perr) && l.err == nil && ctx.Err() == nil {
+		if fixed := e.repair.repair(ctx, data, e.opts.MaxBytes); fixed != nil {
+			l.repaired = fixed
+			if p := l.document(fixed, e.opts.MaxPages, fn); !repairable(p) {
+				perr = p
+			}
+		}
+	}
 	l.release()
 	memBytes = int64(l.mem.Size())
 	if perr != nil && perr.kind == folio.KindCrash && memBytes >= e.opts.MemoryLimit*3/4 {

@@ -14,6 +14,9 @@ type docError struct {
 	kind  folio.Kind
 	err   error
 	fatal bool
+	// unopened is set when PDFium refused the file for its structure,
+	// which a repair may fix.
+	unopened bool
 }
 
 // openError maps FPDF_GetLastError after a failed load to a failure.
@@ -26,11 +29,11 @@ func openError(code uint32) *docError {
 	case errCodeFile:
 		return &docError{kind: folio.KindMalformed, err: errors.New("pdfium: file not found or could not be read")}
 	case errCodeFormat:
-		return &docError{kind: folio.KindMalformed, err: errors.New("pdfium: not a PDF or corrupted")}
+		return &docError{kind: folio.KindMalformed, err: errors.New("pdfium: not a PDF or corrupted"), unopened: true}
 	case errCodePage:
 		return &docError{kind: folio.KindMalformed, err: errors.New("pdfium: page not found or content error")}
 	default:
-		return &docError{kind: folio.KindMalformed, err: fmt.Errorf("pdfium: cannot open document (error %d)", code)}
+		return &docError{kind: folio.KindMalformed, err: fmt.Errorf("pdfium: cannot open document (error %d)", code), unopened: true}
 	}
 }
 

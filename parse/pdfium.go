@@ -214,6 +214,10 @@ type lib struct {
 	buf     uint32 // growable buffer for strings and text
 	bufLen  uint32
 	cstrs   map[string]uint32 // NUL-terminated keys in guest memory
+
+	// repaired holds qpdf's rebuild of the input when the open document
+	// is that rather than the input as written.
+	repaired []byte
 }
 
 // bind reaches the wasm module behind a go-pdfium webassembly instance and

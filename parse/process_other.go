@@ -9,6 +9,8 @@ import (
 
 func workerAttr() *syscall.SysProcAttr { return nil }
 
+func childAttr() *syscall.SysProcAttr { return nil }
+
 func killGroup(p *os.Process) { _ = p.Kill() }
 
 // residentBytes is not measured here; the WebAssembly memory cap still

@@ -21,6 +21,7 @@ type wireOptions struct {
 	MaxImagePixels int64
 	NoOCR          bool
 	Tesseract      string
+	QPDF           string
 	OCRLanguage    string
 	OCRDPI         float64
 	OCRMaxPixels   int64
@@ -34,7 +35,7 @@ func toWire(o Options, level int) wireOptions {
 	return wireOptions{
 		MemoryLimit: o.MemoryLimit, CacheDir: o.CacheDir, MaxPages: o.MaxPages, MaxBytes: o.MaxBytes,
 		ExtractImages: o.ExtractImages, MaxImagePixels: o.MaxImagePixels, NoOCR: o.NoOCR,
-		Tesseract: o.Tesseract, OCRLanguage: o.OCRLanguage, OCRDPI: o.OCRDPI,
+		Tesseract: o.Tesseract, QPDF: o.QPDF, OCRLanguage: o.OCRLanguage, OCRDPI: o.OCRDPI,
 		OCRMaxPixels: o.OCRMaxPixels, OCRWorkers: o.OCRWorkers,
 		MaxPageGlyphs: o.MaxPageGlyphs, MaxPageObjects: o.MaxPageObjects, LogLevel: level,
 	}
@@ -44,7 +45,7 @@ func (w wireOptions) options() Options {
 	return Options{
 		Instances: 1, MemoryLimit: w.MemoryLimit, CacheDir: w.CacheDir, MaxPages: w.MaxPages,
 		MaxBytes: w.MaxBytes, ExtractImages: w.ExtractImages, MaxImagePixels: w.MaxImagePixels,
-		NoOCR: w.NoOCR, Tesseract: w.Tesseract, OCRLanguage: w.OCRLanguage, OCRDPI: w.OCRDPI,
+		NoOCR: w.NoOCR, Tesseract: w.Tesseract, QPDF: w.QPDF, OCRLanguage: w.OCRLanguage, OCRDPI: w.OCRDPI,
 		OCRMaxPixels: w.OCRMaxPixels, OCRWorkers: w.OCRWorkers,
 		MaxPageGlyphs: w.MaxPageGlyphs, MaxPageObjects: w.MaxPageObjects, NoInterrupt: true,
 	}
