@@ -3,6 +3,7 @@ package segment
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -125,6 +126,13 @@ func (d *doc) findFootnotes(pg *page) {
 			in = false
 			continue
 		}
+		// A note's line that opens with an initial ("S. Hattox, …") is
+		// the note running on, not a list item.
+		if in && it.typ == folio.ListItem && initialRe.MatchString(it.marker) {
+			it.typ, it.text, it.marker, it.level = folio.Footnote, it.marker+" "+it.text, "", 0
+			it.conf = 0.55
+			continue
+		}
 		// A bulleted list in small print is a list, not notes.
 		if it.typ == folio.ListItem && !footnoteRe.MatchString(it.marker) {
 			in = false
@@ -141,6 +149,55 @@ func (d *doc) findFootnotes(pg *page) {
 			it.conf = 0.55
 		}
 	}
+	pg.items = notesLast(pg.items)
+}
+
+// initialRe matches a capital initial taken for a list marker.
+var initialRe = regexp.MustCompile(`^\p{Lu}\.$`)
+
+// notesLast moves the notes at the foot of a column after the text that
+// runs on above them in the next column: the page's text is read whole,
+// then its notes, column by column, as a reader of a page set in columns
+// does. Notes with no text after them stay where they are.
+func notesLast(items []*item) []*item {
+	isText := func(it *item) bool {
+		return it.layer == folio.LayerBody && it.typ != folio.Footnote
+	}
+	var moved []*item
+	last := -1 // the last text item that runs on above a note before it
+	for i, it := range items {
+		if it.typ != folio.Footnote || it.layer != folio.LayerBody {
+			continue
+		}
+		for j := i + 1; j < len(items); j++ {
+			if isText(items[j]) && items[j].box[1] < it.box[1] {
+				moved = append(moved, it)
+				last = max(last, j)
+				break
+			}
+		}
+	}
+	if len(moved) == 0 {
+		return items
+	}
+	// Every text item up to last stays before the notes moved.
+	for j := last + 1; j < len(items); j++ {
+		if isText(items[j]) {
+			last = j
+		} else {
+			break
+		}
+	}
+	out := make([]*item, 0, len(items))
+	for i, it := range items {
+		if !slices.Contains(moved, it) {
+			out = append(out, it)
+		}
+		if i == last {
+			out = append(out, moved...)
+		}
+	}
+	return out
 }
 
 // listLevels numbers list nesting by marker indentation within each run

@@ -49,3 +49,38 @@ func TestFullWidthFigureInterruptsColumns(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }
+
+// Notes at the foot of each column are read after the page's text, left
+// column's first: a reader does not stop in the middle of a sentence that
+// runs on into the next column to read the notes under the first. A note
+// whose second line opens with an initial ("S. Hattox") stays one note.
+func TestColumnNotesAfterText(t *testing.T) {
+	b := newPage(1)
+	words := strings.Fields(lorem)
+	for _, col := range []struct {
+		x    float64
+		name string
+	}{{72, "Left"}, {320, "Right"}} {
+		y := b.para(col.x, 80, 220, 10, 12, col.name+" body "+strings.Join(words, " ")+" "+strings.Join(words, " "))
+		b.para(col.x, y+8, 220, 10, 12, col.name+" more "+strings.Join(words, " ")+" "+strings.Join(words, " "))
+		y = 620.0
+		b.text(col.x, y, 8, "25 "+col.name+" note on coffee and wine, see Ralph")
+		b.text(col.x+12, y+10, 8, "S. Hattox, Coffee and Coffeehouses (Seattle, 1985).")
+		b.text(col.x, y+20, 8, "26 "+col.name+" second note, 1:440.")
+	}
+	els := New(Options{}).Segment(parsed(b))
+	var got []string
+	for _, e := range els {
+		f := strings.Fields(e.Text)
+		got = append(got, string(e.Type)+": "+strings.Join(f[:min(3, len(f))], " "))
+	}
+	want := []string{
+		"paragraph: Left body Lorem", "paragraph: Left more Lorem",
+		"paragraph: Right body Lorem", "paragraph: Right more Lorem",
+		"footnote: 25 Left note", "footnote: S. Hattox, Coffee", "footnote: 26 Left second",
+		"footnote: 25 Right note", "footnote: S. Hattox, Coffee", "footnote: 26 Right second",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
