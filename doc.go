@@ -1,11 +1,11 @@
-// Package folio is the shared vocabulary of the Folio document parser and the
-// batch orchestrator that drives its stages.
+// Package folio is the shared vocabulary of the Folio document parser: the
+// nouns every stage speaks (Source, Parsed pages and words, Element,
+// Document, Fragment, Call, Cost, ids, error kinds) and the contracts
+// (contracts.go) through which the run drives the stages.
 //
-// A batch run takes the output folder's lock, cleans up what a killed run
-// left, walks the inputs, hashes each file and asks the ledger whether the
-// same content at the same path was already done under the same
-// configuration with its outputs intact. Each remaining document then flows
-// through the stages:
+// The run itself lives in package pipeline: it takes the output folder's
+// lock, walks the inputs, asks the ledger what is already done, and sends
+// each remaining document through the stages:
 //
 //	parse    bytes → pages (text runs, images, vector rulings and marks, metadata)
 //	segment  pages → ordered elements (titles, headings, paragraphs, tables …)
@@ -13,8 +13,8 @@
 //	synth    elements + fragments → JSON, Markdown and image assets
 //	lineage  runs, documents, elements and calls in SQLite
 //
-// This package imports only the standard library. The stages import it and
-// never each other; the orchestrator talks to them through the small
-// interfaces in pipeline.go, and cmd/folio wires the implementations together.
-// Only the orchestrator writes to the ledger.
+// This package imports only the standard library, and none of it that
+// touches files or the system (TestLayers). The stages import it and never
+// each other or the pipeline; cmd/folio wires the implementations into the
+// pipeline. Only the pipeline writes to the ledger's run tables.
 package folio

@@ -1,5 +1,11 @@
 package folio
 
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
 // Schema is the identifier written in every output document.
 const Schema = "folio.document/v1"
 
@@ -56,4 +62,47 @@ type Document struct {
 
 	// Fragments are recorded in the ledger, not in the JSON.
 	Fragments []Fragment `json:"-"`
+}
+
+// maxLostPages bounds how many lost pages a message names one by one.
+const maxLostPages = 10
+
+// lostPages describes the pages that could not be read ("page 2: why;
+// page 5: why"), "" when there are none.
+func lostPages(pages []PageInfo) string {
+	var lost []string
+	n := 0
+	for _, pg := range pages {
+		if pg.Error == "" {
+			continue
+		}
+		if n++; n <= maxLostPages {
+			lost = append(lost, fmt.Sprintf("page %d: %s", pg.Page, pg.Error))
+		}
+	}
+	if n > maxLostPages {
+		lost = append(lost, fmt.Sprintf("and %d more pages", n-maxLostPages))
+	}
+	return strings.Join(lost, "; ")
+}
+
+// LostPages describes the pages of the document that could not be read,
+// "" when there are none.
+func (d *Document) LostPages() string { return lostPages(d.Pages) }
+
+// FormatOf returns the input format Folio reads for a file name ("pdf",
+// or for images "png", "jpeg" and "tiff"), or "" when the extension is not
+// one Folio reads.
+func FormatOf(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".pdf":
+		return "pdf"
+	case ".png":
+		return "png"
+	case ".jpg", ".jpeg":
+		return "jpeg"
+	case ".tif", ".tiff":
+		return "tiff"
+	}
+	return ""
 }

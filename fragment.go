@@ -150,3 +150,29 @@ func (c *Cost) Add(calls []Call) {
 
 // IsLocal reports whether a model name is a built-in local specialist.
 func IsLocal(model string) bool { return len(model) > 6 && model[:6] == "local/" }
+
+// Merge adds o to c: spend, tokens, calls and the baselines.
+func (c *Cost) Merge(o Cost) {
+	c.USDMicros += o.USDMicros
+	c.InputTokens += o.InputTokens
+	c.OutputTokens += o.OutputTokens
+	c.Calls += o.Calls
+	c.CacheHits += o.CacheHits
+	c.Unpriced += o.Unpriced
+	c.SavedUSDMicros += o.SavedUSDMicros
+	if o.BaselineUSDMicros != nil {
+		sum := *o.BaselineUSDMicros
+		if c.BaselineUSDMicros != nil {
+			sum += *c.BaselineUSDMicros
+		}
+		c.BaselineUSDMicros = &sum
+		c.BaselineKind = o.BaselineKind
+	}
+	if o.CheapBaselineUSDMicros != nil {
+		sum := *o.CheapBaselineUSDMicros
+		if c.CheapBaselineUSDMicros != nil {
+			sum += *c.CheapBaselineUSDMicros
+		}
+		c.CheapBaselineUSDMicros = &sum
+	}
+}

@@ -6,9 +6,12 @@ import (
 	"testing"
 )
 
-// TestLayers enforces the architecture: the root package imports only the
-// standard library, stages never import each other, and each outside module
-// is imported by exactly one package (tests excluded).
+// TestLayers enforces the architecture: the root package is the dictionary
+// (nouns and contracts) and imports only the standard library, and of that
+// nothing that touches files or the system; the run (pipeline) is imported
+// only by the command and imports no stage; stages never import each other
+// or the pipeline; and each outside module is imported by exactly one
+// package (tests excluded).
 func TestLayers(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found: cannot list packages")
@@ -33,9 +36,19 @@ func TestLayers(t *testing.T) {
 		return ""
 	}
 	importers := map[string]map[string]bool{} // outside module → packages importing it
+	const pipeline = mod + "/pipeline"
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, imps, _ := strings.Cut(line, "|")
 		for _, imp := range strings.Split(imps, ",") {
+			if pkg == mod && rootForbidden[imp] {
+				t.Errorf("root package imports %s; the dictionary does no I/O (that is the pipeline's)", imp)
+			}
+			if imp == pipeline && !strings.HasPrefix(pkg, mod+"/cmd/") {
+				t.Errorf("%s imports the pipeline; only cmd may", pkg)
+			}
+			if pkg == pipeline && stageOf(imp) != "" {
+				t.Errorf("the pipeline imports stage %s; it sees stages only through the root's contracts", imp)
+			}
 			if imp == "" || isStd(imp) {
 				continue
 			}
@@ -68,6 +81,9 @@ func TestLayers(t *testing.T) {
 		}
 	}
 }
+
+// rootForbidden are the standard packages the root may not import.
+var rootForbidden = map[string]bool{"os": true, "io": true, "io/fs": true, "path/filepath": true, "syscall": true, "os/exec": true}
 
 func isStd(imp string) bool {
 	first, _, _ := strings.Cut(imp, "/")

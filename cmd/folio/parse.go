@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/parse"
 	"github.com/folio/folio/route"
@@ -98,7 +99,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 	f.BoolVar(&o.keepOutputs, "keep-outputs", false, "keep outputs earlier runs wrote that this run does not ask for (Markdown), with a warning each, instead of removing them")
 	f.BoolVar(&o.json, "json", false, "print NDJSON events and a final summary object on stdout")
 	f.BoolVar(&o.force, "force", false, "redo documents the ledger already has")
-	f.DurationVar(&o.timeout, "timeout", folio.DefaultDocTimeout, "deadline for parsing one document")
+	f.DurationVar(&o.timeout, "timeout", pipeline.DefaultDocTimeout, "deadline for parsing one document")
 	f.StringVar(&o.config, "config", "", "routing policy file (default folio.yaml if present; none: fully local)")
 	f.Float64Var(&o.maxCost, "max-cost", 0, "model budget for this run in USD (overrides budget.max_usd)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "parse, segment and decide routes, make no model call, print the estimated calls and cost")
@@ -163,7 +164,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
 	}
-	srcs, skipped, err := folio.Walker{FollowSymlinks: o.followLinks, Exclude: []string{o.out}}.Walk(o.inputs)
+	srcs, skipped, err := pipeline.Walker{FollowSymlinks: o.followLinks, Exclude: []string{o.out}}.Walk(o.inputs)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -263,7 +264,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 			log.Warn("estimates without calibration", "err", err)
 		}
 	}
-	b := &folio.Batch{
+	b := &pipeline.Batch{
 		Parser:        engine,
 		Segmenter:     segment.New(segment.Options{}),
 		Router:        router,

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/folio/folio"
+	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/route"
 )
@@ -41,7 +42,7 @@ func newPrinter(s *streams, asJSON, dryRun, quiet bool) *printer {
 	return &printer{s: s, json: asJSON, dryRun: dryRun, quiet: quiet, enc: json.NewEncoder(s.Out)}
 }
 
-func (p *printer) event(ev folio.Event) {
+func (p *printer) event(ev pipeline.Event) {
 	if p.progress != nil && !p.quiet {
 		p.progress.add(ev)
 	}

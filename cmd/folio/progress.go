@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/folio/folio"
+	"github.com/folio/folio/pipeline"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -73,7 +73,7 @@ func (pr *progress) stats() string {
 }
 
 // add counts a finished document.
-func (pr *progress) add(ev folio.Event) {
+func (pr *progress) add(ev pipeline.Event) {
 	if ev.Status == "pruned" {
 		return // not one of this run's inputs
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package folio
+package pipeline
 
 import (
 	"os"

@@ -1,9 +1,10 @@
-package folio
+package pipeline
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/folio/folio"
 	"image/png"
 )
 
@@ -18,15 +19,15 @@ const (
 // drawings, pictures joined from tiles, pictures too large to decode) by
 // drawing their region of the page. It returns warnings for figures that
 // could not be drawn; the elements keep their box either way.
-func renderFigures(ctx context.Context, r Renderer, src Source, data []byte, els []Element) []string {
+func renderFigures(ctx context.Context, r folio.Renderer, src folio.Source, data []byte, els []folio.Element) []string {
 	var idx []int
-	var regions []PageBox
+	var regions []folio.PageBox
 	for i, el := range els {
-		if el.Type != ImageType || (el.Image != nil && len(el.Image.PNG) > 0) {
+		if el.Type != folio.ImageType || (el.Image != nil && len(el.Image.PNG) > 0) {
 			continue
 		}
 		idx = append(idx, i)
-		regions = append(regions, PageBox{Page: el.Page, Box: el.Box})
+		regions = append(regions, folio.PageBox{Page: el.Page, Box: el.Box})
 	}
 	if len(regions) == 0 {
 		return nil
@@ -47,7 +48,7 @@ func renderFigures(ctx context.Context, r Renderer, src Source, data []byte, els
 			continue
 		}
 		if els[i].Image == nil {
-			els[i].Image = &Image{}
+			els[i].Image = &folio.Image{}
 		}
 		els[i].Image.PNG, els[i].Image.Width, els[i].Image.Height = pngs[k], cfg.Width, cfg.Height
 	}
@@ -57,7 +58,7 @@ func renderFigures(ctx context.Context, r Renderer, src Source, data []byte, els
 // renderCrops draws the page region of elements that vision models may be
 // sent: the types in CropTypes, and with CropNoTextLayer every element on a
 // page without a text layer.
-func (b *Batch) renderCrops(ctx context.Context, r Renderer, src Source, data []byte, p *Parsed, els []Element) []string {
+func (b *Batch) renderCrops(ctx context.Context, r folio.Renderer, src folio.Source, data []byte, p *folio.Parsed, els []folio.Element) []string {
 	if len(b.CropTypes) == 0 && !b.CropNoTextLayer {
 		return nil
 	}
@@ -70,14 +71,14 @@ func (b *Batch) renderCrops(ctx context.Context, r Renderer, src Source, data []
 		}
 	}
 	var idx []int
-	var regions []PageBox
+	var regions []folio.PageBox
 	for i, el := range els {
-		if el.Layer == LayerFurniture || el.Type == ImageType || el.Box.Area() == 0 {
+		if el.Layer == folio.LayerFurniture || el.Type == folio.ImageType || el.Box.Area() == 0 {
 			continue
 		}
 		if b.CropTypes[el.Type] || noText[el.Page] {
 			idx = append(idx, i)
-			regions = append(regions, PageBox{Page: el.Page, Box: el.Box})
+			regions = append(regions, folio.PageBox{Page: el.Page, Box: el.Box})
 		}
 	}
 	if len(regions) == 0 {

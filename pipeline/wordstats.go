@@ -1,7 +1,8 @@
-package folio
+package pipeline
 
 import (
 	"fmt"
+	"github.com/folio/folio"
 	"math"
 )
 
@@ -14,9 +15,9 @@ import (
 // text, so no model ever sees them: text a reader cannot see is a classic
 // carrier of prompt injection. On scanned pages they are not counted:
 // they are an earlier OCR layer, which Folio's own OCR replaces.
-func wordStats(p *Parsed, els []Element) []string {
+func wordStats(p *folio.Parsed, els []folio.Element) []string {
 	var warnings []string
-	onPage := map[int][]*Element{}
+	onPage := map[int][]*folio.Element{}
 	for i := range els {
 		e := &els[i]
 		onPage[e.Page] = append(onPage[e.Page], e)
@@ -26,7 +27,7 @@ func wordStats(p *Parsed, els []Element) []string {
 			}
 		}
 	}
-	ocrSum, ocrWords := map[*Element]float64{}, map[*Element]int{}
+	ocrSum, ocrWords := map[*folio.Element]float64{}, map[*folio.Element]int{}
 	for i := range p.Pages {
 		pg := &p.Pages[i]
 		outside := 0
@@ -57,10 +58,10 @@ func wordStats(p *Parsed, els []Element) []string {
 
 // smallestHolding returns the smallest of els whose box on page (or one
 // of its regions there) holds the centre of b.
-func smallestHolding(els []*Element, page int, b Box) *Element {
+func smallestHolding(els []*folio.Element, page int, b folio.Box) *folio.Element {
 	x, y := b.CenterX(), b.CenterY()
-	holds := func(r Box) bool { return x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3] }
-	var best *Element
+	holds := func(r folio.Box) bool { return x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3] }
+	var best *folio.Element
 	for _, e := range els {
 		in := e.Page == page && holds(e.Box)
 		for _, r := range e.Regions {

@@ -1,4 +1,4 @@
-package folio
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/folio/folio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +23,10 @@ import (
 
 type fakeParser struct{}
 
-func (fakeParser) Parse(ctx context.Context, src Source, data []byte) (*Parsed, error) {
+func (fakeParser) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
 	switch {
 	case strings.Contains(string(data), "broken"):
-		return nil, &Error{Op: "parse", Doc: src.Rel, Kind: KindMalformed, Err: errors.New("no header")}
+		return nil, &folio.Error{Op: "parse", Doc: src.Rel, Kind: folio.KindMalformed, Err: errors.New("no header")}
 	case strings.Contains(string(data), "slow"):
 		// A parse that would outlast any deadline ends when the deadline
 		// passes. This one does at once: waiting for the deadline would
@@ -35,77 +36,77 @@ func (fakeParser) Parse(ctx context.Context, src Source, data []byte) (*Parsed, 
 		if _, ok := ctx.Deadline(); !ok {
 			return nil, errors.New("parse without a deadline")
 		}
-		return nil, &Error{Op: "parse", Doc: src.Rel, Kind: KindTimeout, Err: context.DeadlineExceeded}
+		return nil, &folio.Error{Op: "parse", Doc: src.Rel, Kind: folio.KindTimeout, Err: context.DeadlineExceeded}
 	}
-	return &Parsed{Pages: []Page{{Number: 1, Width: 612, Height: 792, Words: []Word{{Text: string(data)}}}}}, nil
+	return &folio.Parsed{Pages: []folio.Page{{Number: 1, Width: 612, Height: 792, Words: []folio.Word{{Text: string(data)}}}}}, nil
 }
 
 type fakeSegmenter struct{}
 
-func (fakeSegmenter) Segment(p *Parsed) []Element {
+func (fakeSegmenter) Segment(p *folio.Parsed) []folio.Element {
 	text := p.Pages[0].Words[0].Text
 	if strings.Contains(text, "panic") {
 		panic("segmenter bug")
 	}
-	return []Element{
-		{Type: TableType, Page: 1, Text: text, CaptionRef: 2},
-		{Type: Caption, Page: 1, Text: "Table 1", ParentRef: 1},
+	return []folio.Element{
+		{Type: folio.TableType, Page: 1, Text: text, CaptionRef: 2},
+		{Type: folio.Caption, Page: 1, Text: "Table 1", ParentRef: 1},
 	}
 }
 
 type fakeRouter struct{}
 
-func (fakeRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
-	var out []Fragment
+func (fakeRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+	var out []folio.Fragment
 	for _, el := range doc.Elements {
 		zero := int64(0)
-		out = append(out, Fragment{ID: FragmentID(el.ID), ElementID: el.ID, Model: "local/text", Status: StatusOK,
-			Calls: []Call{{Attempt: 1, Model: "local/text", USDMicros: &zero, Status: "ok"}}})
+		out = append(out, folio.Fragment{ID: folio.FragmentID(el.ID), ElementID: el.ID, Model: "local/text", Status: folio.StatusOK,
+			Calls: []folio.Call{{Attempt: 1, Model: "local/text", USDMicros: &zero, Status: "ok"}}})
 	}
 	return out, nil
 }
 
 type fakeWriter struct{ dir string }
 
-func (w fakeWriter) Write(ctx context.Context, doc *Document) ([]Output, error) {
+func (w fakeWriter) Write(ctx context.Context, doc *folio.Document) ([]folio.Output, error) {
 	p := filepath.Join(w.dir, doc.Source.Rel+".json")
-	return []Output{{Path: doc.Source.Rel + ".json"}}, os.WriteFile(p, []byte("{}"), 0o644)
+	return []folio.Output{{Path: doc.Source.Rel + ".json"}}, os.WriteFile(p, []byte("{}"), 0o644)
 }
 
 type fakeLedger struct {
 	mu       sync.Mutex
-	docs     map[string]*Document // by id
-	outputs  map[string][]Output  // by id
-	failures map[string]Kind      // by rel
-	pruned   []string             // ids
+	docs     map[string]*folio.Document // by id
+	outputs  map[string][]folio.Output  // by id
+	failures map[string]folio.Kind      // by rel
+	pruned   []string                   // ids
 	runs     int
 }
 
-func (l *fakeLedger) StartRun(context.Context, Run) error  { l.runs++; return nil }
-func (l *fakeLedger) FinishRun(context.Context, Run) error { return nil }
-func (l *fakeLedger) Finished(_ context.Context, id string) ([]Output, bool, error) {
+func (l *fakeLedger) StartRun(context.Context, folio.Run) error  { l.runs++; return nil }
+func (l *fakeLedger) FinishRun(context.Context, folio.Run) error { return nil }
+func (l *fakeLedger) Finished(_ context.Context, id string) ([]folio.Output, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, ok := l.docs[id]
 	return l.outputs[id], ok, nil
 }
-func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *Document, outs []Output) error {
+func (l *fakeLedger) RecordDocument(_ context.Context, _ string, doc *folio.Document, outs []folio.Output) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.docs[doc.ID] = doc
 	if l.outputs == nil {
-		l.outputs = map[string][]Output{}
+		l.outputs = map[string][]folio.Output{}
 	}
 	l.outputs[doc.ID] = outs
 	return nil
 }
-func (l *fakeLedger) RecordUnfinished(_ context.Context, _ string, doc *Document, kind Kind, _ string) error {
+func (l *fakeLedger) RecordUnfinished(_ context.Context, _ string, doc *folio.Document, kind folio.Kind, _ string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures[doc.Source.Rel] = kind
 	return nil
 }
-func (l *fakeLedger) SetOutputs(_ context.Context, id string, outs []Output) error {
+func (l *fakeLedger) SetOutputs(_ context.Context, id string, outs []folio.Output) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.outputs[id] = outs
@@ -118,7 +119,7 @@ func (l *fakeLedger) MarkPruned(_ context.Context, _, id string) error {
 	l.pruned = append(l.pruned, id)
 	return nil
 }
-func (l *fakeLedger) RecordFailure(_ context.Context, _ string, src Source, kind Kind, _ string) error {
+func (l *fakeLedger) RecordFailure(_ context.Context, _ string, src folio.Source, kind folio.Kind, _ string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures[src.Rel] = kind
@@ -132,7 +133,7 @@ func newTestBatch(t *testing.T) (*Batch, *fakeLedger, string) {
 			t.Fatal(err)
 		}
 	}
-	l := &fakeLedger{docs: map[string]*Document{}, failures: map[string]Kind{}}
+	l := &fakeLedger{docs: map[string]*folio.Document{}, failures: map[string]folio.Kind{}}
 	// The deadline only guards against a hang: a document must never fail
 	// because the machine is slow.
 	b := &Batch{Parser: fakeParser{}, Segmenter: fakeSegmenter{}, Router: fakeRouter{}, Writer: fakeWriter{out},
@@ -152,17 +153,17 @@ func TestBatchOneBadDocumentNeverStopsTheBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := run.Summary, (Summary{OK: 1, Failed: 3, Pages: 1, Elements: 2, ElementStatus: ElementCounts{OK: 2}, Seconds: run.Summary.Seconds}); !cmp.Equal(got, want) {
+	if got, want := run.Summary, (folio.Summary{OK: 1, Failed: 3, Pages: 1, Elements: 2, ElementStatus: folio.ElementCounts{OK: 2}, Seconds: run.Summary.Seconds}); !cmp.Equal(got, want) {
 		t.Errorf("summary = %+v, want %+v", got, want)
 	}
-	wantFail := map[string]Kind{"broken.pdf": KindMalformed, "panic.pdf": KindCrash, "slow.pdf": KindTimeout}
+	wantFail := map[string]folio.Kind{"broken.pdf": folio.KindMalformed, "panic.pdf": folio.KindCrash, "slow.pdf": folio.KindTimeout}
 	if diff := cmp.Diff(wantFail, l.failures); diff != "" {
 		t.Errorf("failures (-want +got):\n%s", diff)
 	}
 	if len(events) != 4 {
 		t.Errorf("got %d events, want 4", len(events))
 	}
-	var doc *Document
+	var doc *folio.Document
 	for _, d := range l.docs {
 		doc = d
 	}
@@ -174,10 +175,10 @@ func TestBatchOneBadDocumentNeverStopsTheBatch(t *testing.T) {
 		t.Errorf("links not resolved: table.caption=%q caption.parent=%q caption.caption_of=%q (ids %q, %q)",
 			table.Caption, caption.Parent, caption.CaptionOf, table.ID, caption.ID)
 	}
-	if table.Fragment == "" || table.Model != "local/text" || table.Status != StatusOK {
+	if table.Fragment == "" || table.Model != "local/text" || table.Status != folio.StatusOK {
 		t.Errorf("fragment not applied: %+v", table)
 	}
-	if doc.ID != DocumentID(doc.Source.SHA256, "cfg", doc.Source.Rel) || table.ID != ElementID(doc.ID, 0) {
+	if doc.ID != folio.DocumentID(doc.Source.SHA256, "cfg", doc.Source.Rel) || table.ID != folio.ElementID(doc.ID, 0) {
 		t.Errorf("ids not deterministic: doc %s element %s", doc.ID, table.ID)
 	}
 }
@@ -210,28 +211,28 @@ func TestBatchTooLarge(t *testing.T) {
 	if _, err := b.Run(context.Background(), srcs, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := l.failures["ok.pdf"]; got != KindTooLarge {
-		t.Errorf("failure kind = %q, want %q", got, KindTooLarge)
+	if got := l.failures["ok.pdf"]; got != folio.KindTooLarge {
+		t.Errorf("failure kind = %q, want %q", got, folio.KindTooLarge)
 	}
 }
 
 type budgetRouter struct{}
 
-func (budgetRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
-	return nil, fmt.Errorf("route table: %w", ErrBudgetExhausted)
+func (budgetRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+	return nil, fmt.Errorf("route table: %w", folio.ErrBudgetExhausted)
 }
 
 func TestBatchBudgetExhaustedDefersTheRest(t *testing.T) {
 	b, l, in := newTestBatch(t)
 	b.Router = budgetRouter{}
 	b.Workers = 1
-	var srcs []Source
+	var srcs []folio.Source
 	for i := range 5 {
 		p := filepath.Join(in, fmt.Sprintf("doc%d.pdf", i))
 		if err := os.WriteFile(p, []byte(fmt.Sprint("content ", i)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		srcs = append(srcs, Source{Path: p, Rel: filepath.Base(p)})
+		srcs = append(srcs, folio.Source{Path: p, Rel: filepath.Base(p)})
 	}
 	run, err := b.Run(context.Background(), srcs, nil)
 	if err != nil {
@@ -249,7 +250,7 @@ func TestBatchDryRunWritesAndRecordsNothing(t *testing.T) {
 	b, l, in := newTestBatch(t)
 	b.DryRun = true
 	var seen []string
-	b.OnDocument = func(d *Document) { seen = append(seen, d.Source.Rel) }
+	b.OnDocument = func(d *folio.Document) { seen = append(seen, d.Source.Rel) }
 	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
 	run, err := b.Run(context.Background(), srcs, nil)
 	if err != nil {
@@ -270,11 +271,13 @@ func TestBatchDryRunWritesAndRecordsNothing(t *testing.T) {
 type dirWriter struct {
 	fakeWriter
 	temps   int
-	found   []Found
+	found   []folio.Found
 	removed []string
 }
 
-func (w *dirWriter) Recover(context.Context) (int, []Found, error) { return w.temps, w.found, nil }
+func (w *dirWriter) Recover(context.Context) (int, []folio.Found, error) {
+	return w.temps, w.found, nil
+}
 func (w *dirWriter) Remove(_ context.Context, rel string) ([]string, error) {
 	w.removed = append(w.removed, rel)
 	return []string{rel + ".json"}, nil
@@ -283,7 +286,7 @@ func (w *dirWriter) Remove(_ context.Context, rel string) ([]string, error) {
 func TestBatchPrunesOutputsOfGoneInputs(t *testing.T) {
 	b, l, in := newTestBatch(t)
 	w := &dirWriter{fakeWriter: fakeWriter{b.OutDir}, temps: 2,
-		found: []Found{{Rel: "ok.pdf", ID: "doc_live"}, {Rel: "gone.pdf", ID: "doc_gone"}}}
+		found: []folio.Found{{Rel: "ok.pdf", ID: "doc_live"}, {Rel: "gone.pdf", ID: "doc_gone"}}}
 	b.Writer = w
 	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
 	for _, prune := range []bool{false, true} {
@@ -367,7 +370,7 @@ type gateRouter struct {
 	release chan struct{}
 }
 
-func (g gateRouter) Route(ctx context.Context, doc *Document) ([]Fragment, error) {
+func (g gateRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
 	g.started <- doc.Source.Rel
 	select {
 	case <-g.release:
@@ -381,18 +384,18 @@ func TestBatchStopLetsDocumentsInFlightFinish(t *testing.T) {
 	b, l, in := newTestBatch(t)
 	g := gateRouter{started: make(chan string, 10), release: make(chan struct{})}
 	b.Router, b.Workers = g, 2
-	var srcs []Source
+	var srcs []folio.Source
 	for i := range 6 {
 		p := filepath.Join(in, fmt.Sprintf("doc%d.pdf", i))
 		if err := os.WriteFile(p, []byte(fmt.Sprint("content ", i)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		srcs = append(srcs, Source{Path: p, Rel: filepath.Base(p)})
+		srcs = append(srcs, folio.Source{Path: p, Rel: filepath.Base(p)})
 	}
 	stop := make(chan struct{})
 	b.Stop = stop
 	type result struct {
-		run Run
+		run folio.Run
 		err error
 	}
 	done := make(chan result, 1)
@@ -434,7 +437,7 @@ func TestBatchCancelInterruptsWithoutRecordingFailures(t *testing.T) {
 
 type slowSegmenter struct{ release chan struct{} }
 
-func (s slowSegmenter) Segment(*Parsed) []Element {
+func (s slowSegmenter) Segment(*folio.Parsed) []folio.Element {
 	<-s.release
 	return nil
 }
@@ -461,8 +464,8 @@ func TestBatchSegmenterPastTheDeadlineFailsAsTimeout(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the run waits for a segmenter past the 50ms deadline")
 	}
-	if got := l.failures["ok.pdf"]; got != KindTimeout {
-		t.Errorf("failure kind = %q, want %q", got, KindTimeout)
+	if got := l.failures["ok.pdf"]; got != folio.KindTimeout {
+		t.Errorf("failure kind = %q, want %q", got, folio.KindTimeout)
 	}
 }
 
@@ -476,7 +479,7 @@ type heldParser struct {
 	inside  atomic.Int32
 }
 
-func (p *heldParser) Parse(ctx context.Context, src Source, data []byte) (*Parsed, error) {
+func (p *heldParser) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
 	defer p.inside.Add(-1)
 	if p.inside.Add(1) > 1 {
 		return nil, errors.New("parsed while another document was")
@@ -495,7 +498,7 @@ type askedLedger struct {
 	asked chan struct{}
 }
 
-func (l askedLedger) Finished(ctx context.Context, id string) ([]Output, bool, error) {
+func (l askedLedger) Finished(ctx context.Context, id string) ([]folio.Output, bool, error) {
 	l.asked <- struct{}{}
 	return l.fakeLedger.Finished(ctx, id)
 }

@@ -1,7 +1,8 @@
-package folio
+package pipeline
 
 import (
 	"fmt"
+	"github.com/folio/folio"
 	"io/fs"
 	"os"
 	"path"
@@ -32,7 +33,7 @@ var OutputMarkers = []string{"folio.db", ".folio.lock"}
 
 // Walk expands inputs with the zero Walker: symbolic links that leave the
 // input roots are skipped.
-func Walk(inputs []string) ([]Source, []Skipped, error) { return Walker{}.Walk(inputs) }
+func Walk(inputs []string) ([]folio.Source, []Skipped, error) { return Walker{}.Walk(inputs) }
 
 // Walk expands inputs (files, folders searched recursively, and glob
 // patterns) into sources, each with a relative path that mirrors the input
@@ -54,7 +55,7 @@ func Walk(inputs []string) ([]Source, []Skipped, error) { return Walker{}.Walk(i
 // puts it, and a link back to a folder it is in is skipped as a loop.
 // Non-regular files (FIFOs, sockets, devices) and broken links are skipped
 // with a warning; nothing is ever opened, so none of them can block.
-func (w Walker) Walk(inputs []string) ([]Source, []Skipped, error) {
+func (w Walker) Walk(inputs []string) ([]folio.Source, []Skipped, error) {
 	type match struct {
 		path     string
 		root     string // the real path of the root it was found under
@@ -157,7 +158,7 @@ type walkState struct {
 	files   map[string]string // real path → the path a file was taken as
 	taken   map[string]bool   // Rel values given out
 	links   []link            // symbolic links met, to resolve after the plain paths
-	srcs    []Source
+	srcs    []folio.Source
 	skipped []Skipped
 }
 
@@ -206,7 +207,7 @@ func (s *walkState) walkDir(dir, rel, real string, root bool) error {
 			}
 		case t&fs.ModeSymlink != 0:
 			s.links = append(s.links, link{path: p, fileRel: r, dirRel: r, parent: real})
-		case FormatOf(name) == "":
+		case folio.FormatOf(name) == "":
 		case t.IsRegular():
 			s.add(p, r, pr)
 		default:
@@ -244,7 +245,7 @@ func (s *walkState) followLink(l link) {
 		s.skip(l.path, "%v", unwrapPath(err))
 		return
 	}
-	if !st.IsDir() && FormatOf(l.path) == "" {
+	if !st.IsDir() && folio.FormatOf(l.path) == "" {
 		return // not a document, like any other file of its name
 	}
 	if !s.follow && !s.inRoots(real) {
@@ -287,7 +288,7 @@ func (s *walkState) add(p, rel, real string) {
 	}
 	rel = uniqueRel(rel, p, s.taken)
 	s.taken[rel] = true
-	s.srcs = append(s.srcs, Source{Path: p, Rel: rel, Format: FormatOf(p)})
+	s.srcs = append(s.srcs, folio.Source{Path: p, Rel: rel, Format: folio.FormatOf(p)})
 }
 
 // inRoots reports whether the real path p is one of the input roots or
@@ -383,20 +384,3 @@ func uniqueRel(rel, p string, taken map[string]bool) string {
 }
 
 func hasGlobMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
-
-// FormatOf returns the input format Folio reads for a file name ("pdf",
-// or for images "png", "jpeg" and "tiff"), or "" when the extension is not
-// one Folio reads.
-func FormatOf(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".pdf":
-		return "pdf"
-	case ".png":
-		return "png"
-	case ".jpg", ".jpeg":
-		return "jpeg"
-	case ".tif", ".tiff":
-		return "tiff"
-	}
-	return ""
-}

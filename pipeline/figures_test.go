@@ -1,20 +1,21 @@
-package folio
+package pipeline
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/folio/folio"
 	"image"
 	"image/png"
 	"testing"
 )
 
 type fakeRenderer struct {
-	got []PageBox
+	got []folio.PageBox
 	err error
 }
 
-func (f *fakeRenderer) Render(_ context.Context, _ Source, _ []byte, regions []PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
+func (f *fakeRenderer) Render(_ context.Context, _ folio.Source, _ []byte, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
 	f.got = regions
 	if f.err != nil {
 		return nil, f.err
@@ -34,15 +35,15 @@ func (f *fakeRenderer) Render(_ context.Context, _ Source, _ []byte, regions []P
 }
 
 func TestRenderFiguresDrawsOnlyImagesWithoutPixels(t *testing.T) {
-	els := []Element{
-		{Type: Paragraph, Page: 1, Box: Box{0, 0, 100, 10}},
-		{Type: ImageType, Page: 1, Box: Box{0, 0, 40, 30}},                                      // vector figure: no Image
-		{Type: ImageType, Page: 1, Box: Box{0, 50, 60, 70}, Image: &Image{Width: 3, Height: 2}}, // tiles: no PNG
-		{Type: ImageType, Page: 1, Box: Box{0, 80, 10, 90}, Image: &Image{PNG: []byte{1}}},      // has pixels
-		{Type: ImageType, Page: 2, Box: Box{0, 0, 10, 10}},                                      // renderer fails
+	els := []folio.Element{
+		{Type: folio.Paragraph, Page: 1, Box: folio.Box{0, 0, 100, 10}},
+		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 0, 40, 30}},                                            // vector figure: no Image
+		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 50, 60, 70}, Image: &folio.Image{Width: 3, Height: 2}}, // tiles: no PNG
+		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 80, 10, 90}, Image: &folio.Image{PNG: []byte{1}}},      // has pixels
+		{Type: folio.ImageType, Page: 2, Box: folio.Box{0, 0, 10, 10}},                                            // renderer fails
 	}
 	r := &fakeRenderer{}
-	warnings := renderFigures(context.Background(), r, Source{}, nil, els)
+	warnings := renderFigures(context.Background(), r, folio.Source{}, nil, els)
 	if len(r.got) != 3 {
 		t.Fatalf("rendered %d regions, want 3 (images without pixels): %v", len(r.got), r.got)
 	}
@@ -58,7 +59,7 @@ func TestRenderFiguresDrawsOnlyImagesWithoutPixels(t *testing.T) {
 
 	r.err = errors.New("document gone")
 	els[1].Image = nil
-	if w := renderFigures(context.Background(), r, Source{}, nil, els); len(w) != 1 || els[1].Image != nil {
+	if w := renderFigures(context.Background(), r, folio.Source{}, nil, els); len(w) != 1 || els[1].Image != nil {
 		t.Errorf("on a renderer error: warnings %q, image %+v; want one warning and nothing set", w, els[1].Image)
 	}
 }

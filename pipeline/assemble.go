@@ -1,35 +1,38 @@
-package folio
+package pipeline
 
-import "slices"
+import (
+	"github.com/folio/folio"
+	"slices"
+)
 
 // newDocument assembles the output document from the parse and segment
 // results: ids for the document and its elements, and element links turned
 // from positions into ids.
-func newDocument(src Source, runID, config string, p *Parsed, els []Element) *Document {
-	doc := &Document{
-		Schema:   Schema,
-		ID:       DocumentID(src.SHA256, config, src.Rel),
+func newDocument(src folio.Source, runID, config string, p *folio.Parsed, els []folio.Element) *folio.Document {
+	doc := &folio.Document{
+		Schema:   folio.Schema,
+		ID:       folio.DocumentID(src.SHA256, config, src.Rel),
 		Source:   src,
 		Run:      runID,
 		Config:   config,
 		Meta:     p.Meta,
-		Pages:    make([]PageInfo, len(p.Pages)),
+		Pages:    make([]folio.PageInfo, len(p.Pages)),
 		Elements: els,
 		Warnings: append([]string{}, p.Warnings...),
 	}
 	for i, pg := range p.Pages {
-		doc.Pages[i] = PageInfo{Page: pg.Number, Width: pg.Width, Height: pg.Height,
+		doc.Pages[i] = folio.PageInfo{Page: pg.Number, Width: pg.Width, Height: pg.Height,
 			Rotation: pg.Rotation, TextLayer: pg.TextLayer(), Error: pg.Error}
 	}
-	doc.Status = DocumentOK
-	if lostPages(doc.Pages) != "" {
-		doc.Status = DocumentPartial
+	doc.Status = folio.DocumentOK
+	if doc.LostPages() != "" {
+		doc.Status = folio.DocumentPartial
 	}
 	for i := range els {
-		els[i].ID = ElementID(doc.ID, i)
+		els[i].ID = folio.ElementID(doc.ID, i)
 		els[i].Box = els[i].Box.Rounded()
 		if els[i].Layer == "" {
-			els[i].Layer = LayerBody
+			els[i].Layer = folio.LayerBody
 		}
 	}
 	ref := func(r int) string {
@@ -56,21 +59,21 @@ func newDocument(src Source, runID, config string, p *Parsed, els []Element) *Do
 	return doc
 }
 
-func isCandidate(el Element) bool { return el.Layer == LayerCandidate }
+func isCandidate(el folio.Element) bool { return el.Layer == folio.LayerCandidate }
 
 // applyFragments copies each fragment's output onto its element and sums
 // the document's cost.
-func applyFragments(doc *Document, frags []Fragment) {
-	byElement := make(map[string]*Fragment, len(frags))
+func applyFragments(doc *folio.Document, frags []folio.Fragment) {
+	byElement := make(map[string]*folio.Fragment, len(frags))
 	for i := range frags {
 		byElement[frags[i].ElementID] = &frags[i]
 	}
-	for _, els := range [][]Element{doc.Elements, doc.Candidates} {
+	for _, els := range [][]folio.Element{doc.Elements, doc.Candidates} {
 		for i := range els {
 			el := &els[i]
 			f, ok := byElement[el.ID]
 			if !ok {
-				el.Status = StatusFailed
+				el.Status = folio.StatusFailed
 				continue
 			}
 			el.Fragment, el.Model, el.Status = f.ID, f.Model, f.Status
@@ -98,20 +101,20 @@ func applyFragments(doc *Document, frags []Fragment) {
 // elements whose centres lie inside it move to LayerReplaced (kept, with
 // their fragments, as the lineage of what the table replaced). A table
 // covering nothing goes after the last element of its page.
-func promoteCandidates(doc *Document) {
-	var keep []Element
+func promoteCandidates(doc *folio.Document) {
+	var keep []folio.Element
 	for _, c := range doc.Candidates {
-		if IsLocal(c.Model) || c.Status != StatusOK || c.Table == nil || len(c.Table.Rows) < 2 {
+		if folio.IsLocal(c.Model) || c.Status != folio.StatusOK || c.Table == nil || len(c.Table.Rows) < 2 {
 			keep = append(keep, c)
 			continue
 		}
 		at := -1
 		for i := range doc.Elements {
 			el := &doc.Elements[i]
-			if el.Layer != LayerBody || el.Page != c.Page || !c.Box.Contains(el.Box.CenterX(), el.Box.CenterY()) {
+			if el.Layer != folio.LayerBody || el.Page != c.Page || !c.Box.Contains(el.Box.CenterX(), el.Box.CenterY()) {
 				continue
 			}
-			el.Layer = LayerReplaced
+			el.Layer = folio.LayerReplaced
 			if at < 0 {
 				at = i
 			}
@@ -125,7 +128,7 @@ func promoteCandidates(doc *Document) {
 				}
 			}
 		}
-		c.Layer = LayerBody
+		c.Layer = folio.LayerBody
 		doc.Elements = slices.Insert(doc.Elements, at, c)
 	}
 	doc.Candidates = keep

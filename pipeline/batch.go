@@ -1,4 +1,4 @@
-package folio
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/folio/folio"
 	"io"
 	"log/slog"
 	"os"
@@ -27,11 +28,11 @@ const (
 // Batch runs documents through the stages: parse, segment, route, write and
 // record. Documents are independent: one failing never stops the others.
 type Batch struct {
-	Parser    Parser
-	Segmenter Segmenter
-	Router    Router
-	Writer    Writer
-	Ledger    Ledger
+	Parser    folio.Parser
+	Segmenter folio.Segmenter
+	Router    folio.Router
+	Writer    folio.Writer
+	Ledger    folio.Ledger
 
 	// OutDir is where Writer puts outputs; a document is skipped only when
 	// the ledger has it done and its outputs are still there as recorded.
@@ -81,16 +82,16 @@ type Batch struct {
 	// CropTypes lists element types whose page region is drawn into
 	// Element.Crop for vision models; CropNoTextLayer also draws every
 	// element on pages without a text layer.
-	CropTypes       map[ElementType]bool
+	CropTypes       map[folio.ElementType]bool
 	CropNoTextLayer bool
 	// Baseline, when set, prices the document as if every page were sent
 	// as an image to one large model; nil means unknown.
-	Baseline func(doc *Document) *int64
+	Baseline func(doc *folio.Document) *int64
 	// CheapBaseline, when set, prices it the same way with a cheap model.
-	CheapBaseline func(doc *Document) *int64
+	CheapBaseline func(doc *folio.Document) *int64
 	// OnDocument, when set, is called with each routed document (before it
 	// is written); calls are serialised.
-	OnDocument func(doc *Document)
+	OnDocument func(doc *folio.Document)
 
 	Logger *slog.Logger
 	// OnEvent, when set, is called once per document as it finishes; calls
@@ -112,20 +113,20 @@ type Event struct {
 	// endpoint unavailable: the next run does it), interrupted (canceled in
 	// flight by a shutdown: the next run does it) or pruned (its input is
 	// gone and --prune removed its outputs).
-	Status   string `json:"status"`
-	Kind     Kind   `json:"reason,omitempty"`
-	Error    string `json:"error,omitempty"`
-	Pages    int    `json:"pages"`
-	Elements int    `json:"elements"`
+	Status   string     `json:"status"`
+	Kind     folio.Kind `json:"reason,omitempty"`
+	Error    string     `json:"error,omitempty"`
+	Pages    int        `json:"pages"`
+	Elements int        `json:"elements"`
 	// ElementStatus counts the document's elements by status and reason
 	// (ok and partial documents).
-	ElementStatus *ElementCounts `json:"element_status,omitempty"`
+	ElementStatus *folio.ElementCounts `json:"element_status,omitempty"`
 	// Seconds is the time spent on the document, without the time it
 	// waited for a parse slot behind other documents.
 	Seconds float64  `json:"seconds"`
 	Outputs []string `json:"outputs,omitempty"`
 	// Cost is what routing the document cost (ok documents only).
-	Cost *Cost `json:"cost,omitempty"`
+	Cost *folio.Cost `json:"cost,omitempty"`
 }
 
 // Run processes sources and returns the run with its summary. The error is
@@ -137,10 +138,10 @@ type Event struct {
 // with Prune the outputs of inputs that are gone are removed too. Closing
 // Stop ends the run early: no new document starts, and the ones in flight
 // go on until they finish or ctx is canceled; what finished is recorded.
-func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, error) {
+func (b *Batch) Run(ctx context.Context, srcs []folio.Source, args []string) (folio.Run, error) {
 	b.setDefaults()
 	start := time.Now()
-	run := Run{ID: RunID(start.UnixNano(), fmt.Sprint(os.Getpid())), Started: start.UTC(),
+	run := folio.Run{ID: folio.RunID(start.UnixNano(), fmt.Sprint(os.Getpid())), Started: start.UTC(),
 		Version: b.Version, Config: b.Config, Args: args, Tags: b.Tags}
 	if err := b.Ledger.StartRun(ctx, run); err != nil {
 		return run, fmt.Errorf("start run: %w", err)
@@ -174,7 +175,7 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 			run.Summary.ElementStatus.Merge(*ev.ElementStatus)
 		}
 		if ev.Cost != nil {
-			run.Summary.Cost.merge(*ev.Cost)
+			run.Summary.Cost.Merge(*ev.Cost)
 		}
 		if b.OnEvent != nil {
 			b.OnEvent(ev)
@@ -210,8 +211,8 @@ func (b *Batch) Run(ctx context.Context, srcs []Source, args []string) (Run, err
 }
 
 // feed hands the sources to Workers goroutines and waits for them.
-func (b *Batch) feed(ctx context.Context, srcs []Source, runID string, report func(Event), notStarted func(int)) {
-	jobs := make(chan Source)
+func (b *Batch) feed(ctx context.Context, srcs []folio.Source, runID string, report func(Event), notStarted func(int)) {
+	jobs := make(chan folio.Source)
 	// stop is closed when a document is deferred for a reason that applies
 	// to the whole run (budget exhausted): no new documents are started.
 	stop := make(chan struct{})
@@ -246,8 +247,8 @@ feed:
 		case jobs <- src:
 		case <-stop:
 			for _, rest := range srcs[i:] {
-				report(Event{Type: "document", Path: rest.Path, Rel: rest.Rel, Status: "deferred", Kind: KindDeferred,
-					Error: ErrBudgetExhausted.Error()})
+				report(Event{Type: "document", Path: rest.Path, Rel: rest.Rel, Status: "deferred", Kind: folio.KindDeferred,
+					Error: folio.ErrBudgetExhausted.Error()})
 			}
 			break feed
 		case <-b.Stop:
@@ -281,14 +282,14 @@ func (b *Batch) stopping() bool {
 // them, reported. Outputs without a ledger record whose input is in this
 // run need nothing here: the ledger does not have them done, so they are
 // redone.
-func (b *Batch) recoverOutputs(ctx context.Context, runID string, srcs []Source, report func(Event)) error {
-	od, ok := b.Writer.(OutputDir)
+func (b *Batch) recoverOutputs(ctx context.Context, runID string, srcs []folio.Source, report func(Event)) error {
+	od, ok := b.Writer.(folio.OutputDir)
 	if !ok {
 		return nil
 	}
 	removed, found, err := od.Recover(ctx)
 	if err != nil {
-		return &Error{Op: "recover output folder", Kind: KindConfig, Err: err}
+		return &folio.Error{Op: "recover output folder", Kind: folio.KindConfig, Err: err}
 	}
 	if removed > 0 {
 		b.Logger.Info("removed temporary files left by an interrupted run", "count", removed)
@@ -318,8 +319,8 @@ func (b *Batch) recoverOutputs(ctx context.Context, runID string, srcs []Source,
 			err = b.Ledger.MarkPruned(ctx, runID, f.ID)
 		}
 		if err != nil {
-			ev.Status, ev.Kind, ev.Error = "failed", KindIO, fmt.Sprintf("prune: %v", err)
-			b.Logger.Error("document failed", "path", f.Rel, "reason", string(KindIO), "err", ev.Error)
+			ev.Status, ev.Kind, ev.Error = "failed", folio.KindIO, fmt.Sprintf("prune: %v", err)
+			b.Logger.Error("document failed", "path", f.Rel, "reason", string(folio.KindIO), "err", ev.Error)
 		} else {
 			b.Logger.Info("pruned outputs of a removed input", "path", f.Rel, "files", len(paths))
 		}
@@ -327,31 +328,6 @@ func (b *Batch) recoverOutputs(ctx context.Context, runID string, srcs []Source,
 		report(ev)
 	}
 	return ctx.Err()
-}
-
-func (c *Cost) merge(o Cost) {
-	c.USDMicros += o.USDMicros
-	c.InputTokens += o.InputTokens
-	c.OutputTokens += o.OutputTokens
-	c.Calls += o.Calls
-	c.CacheHits += o.CacheHits
-	c.Unpriced += o.Unpriced
-	c.SavedUSDMicros += o.SavedUSDMicros
-	if o.BaselineUSDMicros != nil {
-		sum := *o.BaselineUSDMicros
-		if c.BaselineUSDMicros != nil {
-			sum += *c.BaselineUSDMicros
-		}
-		c.BaselineUSDMicros = &sum
-		c.BaselineKind = o.BaselineKind
-	}
-	if o.CheapBaselineUSDMicros != nil {
-		sum := *o.CheapBaselineUSDMicros
-		if c.CheapBaselineUSDMicros != nil {
-			sum += *c.CheapBaselineUSDMicros
-		}
-		c.CheapBaselineUSDMicros = &sum
-	}
 }
 
 func (b *Batch) setDefaults() {
@@ -374,7 +350,7 @@ func (b *Batch) setDefaults() {
 }
 
 // document runs one source through every stage and records the outcome.
-func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
+func (b *Batch) document(ctx context.Context, runID string, src folio.Source) Event {
 	t0 := time.Now()
 	ev := Event{Type: "document", Path: src.Path, Rel: src.Rel}
 	var waited time.Duration
@@ -388,22 +364,22 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 		ev.Status = "refreshed"
 		return ev
 	case deferred(err):
-		if errors.Is(err, ErrBudgetExhausted) {
+		if errors.Is(err, folio.ErrBudgetExhausted) {
 			b.budgetOut.Store(true)
 		}
-		ev.Status, ev.Kind, ev.Error = "deferred", KindDeferred, detail(err)
-		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(KindDeferred), "err", detail(err))
+		ev.Status, ev.Kind, ev.Error = "deferred", folio.KindDeferred, detail(err)
+		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(folio.KindDeferred), "err", detail(err))
 		b.recordSpend(ctx, runID, doc, &ev)
 		return ev
 	case err != nil && ctx.Err() != nil:
 		// Canceled by a shutdown: not the document's fault; the next run
 		// does it. Only what its model calls cost is recorded.
-		ev.Status, ev.Kind, ev.Error = "interrupted", KindCanceled, err.Error()
-		b.Logger.Warn("document interrupted", "path", src.Path, "reason", string(KindCanceled))
+		ev.Status, ev.Kind, ev.Error = "interrupted", folio.KindCanceled, err.Error()
+		b.Logger.Warn("document interrupted", "path", src.Path, "reason", string(folio.KindCanceled))
 		b.recordSpend(ctx, runID, doc, &ev)
 		return ev
 	case err != nil:
-		kind := ErrorKind(err)
+		kind := folio.ErrorKind(err)
 		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
 		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", detail(err))
 		if doc != nil && !b.DryRun {
@@ -414,17 +390,17 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 		return ev
 	}
 	ev.Status, ev.ID = "ok", doc.ID
-	if doc.Status == DocumentPartial {
+	if doc.Status == folio.DocumentPartial {
 		// The pages that could be read are written and done; the lost
 		// ones are named, and the run exits 1.
-		ev.Status, ev.Kind, ev.Error = "partial", KindMalformed, doc.LostPages()
-		b.Logger.Error("document partial", "path", src.Path, "reason", string(KindMalformed), "err", ev.Error)
+		ev.Status, ev.Kind, ev.Error = "partial", folio.KindMalformed, doc.LostPages()
+		b.Logger.Error("document partial", "path", src.Path, "reason", string(folio.KindMalformed), "err", ev.Error)
 	}
 	for _, o := range outputs {
 		ev.Outputs = append(ev.Outputs, o.Path)
 	}
 	ev.Pages, ev.Elements = len(doc.Pages), len(doc.Elements)
-	var counts ElementCounts
+	var counts folio.ElementCounts
 	counts.Count(doc.Elements)
 	ev.ElementStatus = &counts
 	cost := doc.Cost
@@ -437,7 +413,7 @@ func (b *Batch) document(ctx context.Context, runID string, src Source) Event {
 // (deferred, interrupted, or failed while writing) with the model calls
 // made for it, so that what they cost is never lost; its event carries the
 // cost. A document without a model call is not recorded unless it failed.
-func (b *Batch) recordSpend(ctx context.Context, runID string, doc *Document, ev *Event) {
+func (b *Batch) recordSpend(ctx context.Context, runID string, doc *folio.Document, ev *Event) {
 	if doc == nil || b.DryRun {
 		return
 	}
@@ -459,20 +435,20 @@ var (
 // refresh brings the derived outputs of a done document in line with the
 // outputs asked for, when the Writer can: errSkip when nothing changed,
 // errRefreshed when something did (and the ledger says so).
-func (b *Batch) refresh(ctx context.Context, src *Source, outs []Output) error {
-	r, ok := b.Writer.(Refresher)
+func (b *Batch) refresh(ctx context.Context, src *folio.Source, outs []folio.Output) error {
+	r, ok := b.Writer.(folio.Refresher)
 	if !ok || b.DryRun {
 		return errSkip
 	}
 	now, changed, err := r.Refresh(ctx, src.Rel, outs)
 	if err != nil {
-		return &Error{Op: "refresh outputs", Doc: src.Path, Kind: KindIO, Err: err}
+		return &folio.Error{Op: "refresh outputs", Doc: src.Path, Kind: folio.KindIO, Err: err}
 	}
 	if !changed {
 		return errSkip
 	}
-	if err := b.Ledger.SetOutputs(context.WithoutCancel(ctx), DocumentID(src.SHA256, b.Config, src.Rel), now); err != nil {
-		return &Error{Op: "record outputs", Doc: src.Path, Kind: KindIO, Err: err}
+	if err := b.Ledger.SetOutputs(context.WithoutCancel(ctx), folio.DocumentID(src.SHA256, b.Config, src.Rel), now); err != nil {
+		return &folio.Error{Op: "record outputs", Doc: src.Path, Kind: folio.KindIO, Err: err}
 	}
 	return errRefreshed
 }
@@ -480,13 +456,13 @@ func (b *Batch) refresh(ctx context.Context, src *Source, outs []Output) error {
 // deferred reports whether a router's err leaves the document for the next
 // run rather than failing it.
 func deferred(err error) bool {
-	return errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrUnavailable)
+	return errors.Is(err, folio.ErrBudgetExhausted) || errors.Is(err, folio.ErrUnavailable)
 }
 
 // detail returns err's message without the document name, which log lines
 // already carry: the operation and the innermost cause.
 func detail(err error) string {
-	var fe *Error
+	var fe *folio.Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		if fe.Page > 0 {
 			return fmt.Sprintf("%s page %d: %v", fe.Op, fe.Page, detail(fe.Err))
@@ -498,10 +474,10 @@ func detail(err error) string {
 
 // process runs src through every stage; it adds the time it waited for a
 // parse slot to waited.
-func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *time.Duration) (*Document, []Output, error) {
+func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, waited *time.Duration) (*folio.Document, []folio.Output, error) {
 	data, err := readInput(src.Path, b.MaxBytes)
 	if err != nil {
-		return nil, nil, &Error{Op: "read", Doc: src.Path, Kind: kindOfReadError(err), Err: err}
+		return nil, nil, &folio.Error{Op: "read", Doc: src.Path, Kind: kindOfReadError(err), Err: err}
 	}
 	sum := sha256.Sum256(data)
 	src.SHA256 = hex.EncodeToString(sum[:])
@@ -511,9 +487,9 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 	// content under another path (a copy, a rename) is parsed again, and
 	// its model answers come from the response cache.
 	if !b.Force {
-		outs, done, err := b.Ledger.Finished(ctx, DocumentID(src.SHA256, b.Config, src.Rel))
+		outs, done, err := b.Ledger.Finished(ctx, folio.DocumentID(src.SHA256, b.Config, src.Rel))
 		if err != nil {
-			return nil, nil, &Error{Op: "ledger", Doc: src.Path, Kind: KindIO, Err: err}
+			return nil, nil, &folio.Error{Op: "ledger", Doc: src.Path, Kind: folio.KindIO, Err: err}
 		}
 		if done && b.intact(src.Rel, outs) {
 			return nil, nil, b.refresh(ctx, src, outs)
@@ -525,7 +501,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 	case b.slots <- struct{}{}:
 		*waited += time.Since(queued)
 	case <-ctx.Done():
-		return nil, nil, &Error{Op: "parse", Doc: src.Path, Kind: KindCanceled, Err: ctx.Err()}
+		return nil, nil, &folio.Error{Op: "parse", Doc: src.Path, Kind: folio.KindCanceled, Err: ctx.Err()}
 	}
 	docCtx, cancel := context.WithTimeout(ctx, b.DocTimeout)
 	defer cancel()
@@ -540,15 +516,15 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 	}
 	elements, err := segmentWithin(docCtx, b.Segmenter, parsed)
 	if err != nil {
-		kind := KindCrash
+		kind := folio.KindCrash
 		if docCtx.Err() != nil {
-			kind = KindTimeout
+			kind = folio.KindTimeout
 		}
-		return nil, nil, &Error{Op: "segment", Doc: src.Path, Kind: kind, Err: err}
+		return nil, nil, &folio.Error{Op: "segment", Doc: src.Path, Kind: kind, Err: err}
 	}
 
 	warnings := wordStats(parsed, elements)
-	if r, ok := b.Parser.(Renderer); ok {
+	if r, ok := b.Parser.(folio.Renderer); ok {
 		warnings = append(warnings, renderFigures(docCtx, r, *src, data, elements)...)
 		warnings = append(warnings, b.renderCrops(docCtx, r, *src, data, parsed, elements)...)
 	}
@@ -558,7 +534,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 	if b.Baseline != nil {
 		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
 		if doc.Cost.BaselineUSDMicros != nil {
-			doc.Cost.BaselineKind = BaselineKind
+			doc.Cost.BaselineKind = folio.BaselineKind
 		}
 	}
 	if b.CheapBaseline != nil {
@@ -575,11 +551,11 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 		if deferred(err) {
 			return doc, nil, err
 		}
-		kind := KindCanceled
+		kind := folio.KindCanceled
 		if errors.Is(err, context.DeadlineExceeded) {
-			kind = KindTimeout
+			kind = folio.KindTimeout
 		}
-		return doc, nil, &Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
+		return doc, nil, &folio.Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
 	}
 	applyFragments(doc, frags)
 	if b.OnDocument != nil {
@@ -593,12 +569,12 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 
 	outputs, err := b.Writer.Write(ctx, doc)
 	if err != nil {
-		return doc, nil, &Error{Op: "write", Doc: src.Path, Kind: KindIO, Err: err}
+		return doc, nil, &folio.Error{Op: "write", Doc: src.Path, Kind: folio.KindIO, Err: err}
 	}
 	// The ledger row is written after the outputs are durably in place, and
 	// must be written even when the run is being interrupted.
 	if err := b.Ledger.RecordDocument(context.WithoutCancel(ctx), runID, doc, outputs); err != nil {
-		return nil, nil, &Error{Op: "record", Doc: src.Path, Kind: KindIO, Err: err}
+		return nil, nil, &folio.Error{Op: "record", Doc: src.Path, Kind: folio.KindIO, Err: err}
 	}
 	return doc, outputs, nil
 }
@@ -607,12 +583,12 @@ func (b *Batch) process(ctx context.Context, runID string, src *Source, waited *
 // recorded: the JSON, written last, with the hash the ledger has, and the
 // other files present. Outputs recorded without a hash are only checked to
 // be present, and a record without outputs stands for OUT/<rel>.json.
-func (b *Batch) intact(rel string, outs []Output) bool {
+func (b *Batch) intact(rel string, outs []folio.Output) bool {
 	if b.OutDir == "" {
 		return false
 	}
 	if len(outs) == 0 {
-		outs = []Output{{Path: rel + ".json"}}
+		outs = []folio.Output{{Path: rel + ".json"}}
 	}
 	for _, o := range outs {
 		name := filepath.FromSlash(o.Path)
@@ -682,20 +658,20 @@ var (
 	errNotRegular = errors.New("not a regular file")
 )
 
-func kindOfReadError(err error) Kind {
+func kindOfReadError(err error) folio.Kind {
 	if errors.Is(err, errTooBig) {
-		return KindTooLarge
+		return folio.KindTooLarge
 	}
-	return KindIO
+	return folio.KindIO
 }
 
 // segmentWithin runs the segmenter and gives up when ctx ends: segmentation
 // is pure computation that cannot be interrupted, so a pathological page
 // must not hold its document past the deadline. The abandoned goroutine
 // finishes on its own; its work is bounded by the parser's page limits.
-func segmentWithin(ctx context.Context, s Segmenter, p *Parsed) ([]Element, error) {
+func segmentWithin(ctx context.Context, s folio.Segmenter, p *folio.Parsed) ([]folio.Element, error) {
 	type result struct {
-		els []Element
+		els []folio.Element
 		err error
 	}
 	done := make(chan result, 1)
@@ -713,7 +689,7 @@ func segmentWithin(ctx context.Context, s Segmenter, p *Parsed) ([]Element, erro
 
 // segmentSafely runs the segmenter, turning a panic into an error so that a
 // segmenter bug fails one document, not the batch.
-func segmentSafely(s Segmenter, p *Parsed) (els []Element, err error) {
+func segmentSafely(s folio.Segmenter, p *folio.Parsed) (els []folio.Element, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("segmenter panic: %v\n%s", r, debug.Stack())

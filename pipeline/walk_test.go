@@ -1,6 +1,7 @@
-package folio
+package pipeline
 
 import (
+	"github.com/folio/folio"
 	"net"
 	"os"
 	"path"
@@ -33,7 +34,7 @@ func symlink(t *testing.T, target, p string) {
 	}
 }
 
-func rels(srcs []Source) []string {
+func rels(srcs []folio.Source) []string {
 	var out []string
 	for _, s := range srcs {
 		out = append(out, s.Rel)
