@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/folio/folio"
-	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/lineage"
 	"github.com/folio/folio/parse"
+	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/route"
 	"github.com/folio/folio/segment"
 	"github.com/folio/folio/synth"

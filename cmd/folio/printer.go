@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/folio/folio"
-	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/lineage"
+	"github.com/folio/folio/pipeline"
 	"github.com/folio/folio/route"
 )
 
