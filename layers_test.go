@@ -46,6 +46,13 @@ func TestLayers(t *testing.T) {
 			if imp == pipeline && !strings.HasPrefix(pkg, mod+"/cmd/") {
 				t.Errorf("%s imports the pipeline; only cmd may", pkg)
 			}
+			// Routing is handed the ledger's response cache (lineage.Cache)
+			// through route.CacheStore, never the ledger: the cache is the
+			// one writer of the ledger file outside the pipeline's
+			// transaction per document (docs/ledger.md).
+			if stageOf(pkg) == "route" && stageOf(imp) == "lineage" {
+				t.Errorf("%s imports %s; routing gets only the ledger's cache, through route.CacheStore", pkg, imp)
+			}
 			if pkg == pipeline && stageOf(imp) != "" {
 				t.Errorf("the pipeline imports stage %s; it sees stages only through the root's contracts", imp)
 			}

@@ -20,14 +20,14 @@ func BenchmarkCacheGet(b *testing.B) {
 	keys := make([]string, entries)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("%064x", i*7919+1)
-		if err := db.CachePut(ctx, keys[i], value); err != nil {
+		if err := db.Cache().Put(ctx, keys[i], value); err != nil {
 			b.Fatal(err)
 		}
 	}
 	lookup := func(key string, want bool) error {
-		got, ok, err := db.CacheGet(ctx, key)
+		got, ok, err := db.Cache().Get(ctx, key)
 		if err != nil || ok != want || (ok && len(got) != len(value)) {
-			return fmt.Errorf("CacheGet(%s) = %d bytes, %v, %v; want hit %v", key, len(got), ok, err, want)
+			return fmt.Errorf("Cache.Get(%s) = %d bytes, %v, %v; want hit %v", key, len(got), ok, err, want)
 		}
 		return nil
 	}

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// MaxCacheValue is the largest value, in bytes, that CachePut stores.
+// MaxCacheValue is the largest value, in bytes, that Cache.Put stores.
 const MaxCacheValue = 4 << 20
 
-// ErrTooLarge is returned, wrapped, by CachePut for a value larger than
+// ErrTooLarge is returned, wrapped, by Cache.Put for a value larger than
 // MaxCacheValue.
 var ErrTooLarge = errors.New("too large")
 
@@ -27,12 +27,25 @@ const (
 	hitInterval = 250 * time.Millisecond
 )
 
-// CacheGet returns the value stored under key; ok is false on a miss. It
+// Cache is the ledger's response cache: model answers by request key, so
+// that a re-run, or a run after a crash, pays nothing twice. It is the one
+// writer of the ledger file besides the run's one transaction per document
+// (routing writes it while documents are in flight), and what it may lose
+// is hit counts (batched, written when convenient), never answers: a Put
+// commits before the answer is used.
+type Cache struct{ db *DB }
+
+// Cache returns the ledger's response cache, the only part of the ledger
+// routing may use.
+func (db *DB) Cache() *Cache { return &Cache{db} }
+
+// Get returns the value stored under key; ok is false on a miss. It
 // reads through the read pool, so it never waits for a writer, in this
 // process or another. The hit is counted (the entry's hits and last_used)
 // in the background and written when convenient; a count that cannot be
 // written is dropped, as the cache is correct without it.
-func (db *DB) CacheGet(ctx context.Context, key string) (value []byte, ok bool, err error) {
+func (c *Cache) Get(ctx context.Context, key string) (value []byte, ok bool, err error) {
+	db := c.db
 	if key == "" {
 		return nil, false, errors.New("cache get: empty key")
 	}
@@ -52,10 +65,11 @@ func (db *DB) CacheGet(ctx context.Context, key string) (value []byte, ok bool, 
 	return value, true, nil
 }
 
-// CachePut stores value under key, replacing any older value and its hit
+// Put stores value under key, replacing any older value and its hit
 // count, in one immediate write transaction. A value larger than
 // MaxCacheValue is refused with an error wrapping ErrTooLarge.
-func (db *DB) CachePut(ctx context.Context, key string, value []byte) error {
+func (c *Cache) Put(ctx context.Context, key string, value []byte) error {
+	db := c.db
 	if key == "" {
 		return errors.New("cache put: empty key")
 	}
@@ -80,7 +94,7 @@ func (db *DB) CachePut(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-// hitCounter carries cache hits from CacheGet to the goroutine that writes
+// hitCounter carries cache hits from Cache.Get to the goroutine that writes
 // them (DB.countHits), which Close stops.
 type hitCounter struct {
 	keys     chan string

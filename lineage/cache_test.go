@@ -41,16 +41,16 @@ func TestCache(t *testing.T) {
 			db := newDB(t)
 			ctx := context.Background()
 			for _, p := range tt.puts {
-				if err := db.CachePut(ctx, p.key, p.value); err != nil {
+				if err := db.Cache().Put(ctx, p.key, p.value); err != nil {
 					t.Fatal(err)
 				}
 			}
-			got, ok, err := db.CacheGet(ctx, tt.get)
+			got, ok, err := db.Cache().Get(ctx, tt.get)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ok != tt.wantHit || !bytes.Equal(got, tt.want) || (ok && got == nil) {
-				t.Errorf("CacheGet(%q) = %d bytes %v, want %d bytes %v", tt.get, len(got), ok, len(tt.want), tt.wantHit)
+				t.Errorf("Cache.Get(%q) = %d bytes %v, want %d bytes %v", tt.get, len(got), ok, len(tt.want), tt.wantHit)
 			}
 		})
 	}
@@ -59,26 +59,26 @@ func TestCache(t *testing.T) {
 func TestCache_refuses(t *testing.T) {
 	db := newDB(t)
 	ctx := context.Background()
-	if err := db.CachePut(ctx, "k1", []byte("kept")); err != nil {
+	if err := db.Cache().Put(ctx, "k1", []byte("kept")); err != nil {
 		t.Fatal(err)
 	}
-	err := db.CachePut(ctx, "k1", make([]byte, lineage.MaxCacheValue+1))
+	err := db.Cache().Put(ctx, "k1", make([]byte, lineage.MaxCacheValue+1))
 	if !errors.Is(err, lineage.ErrTooLarge) {
-		t.Errorf("CachePut of %d bytes = %v, want ErrTooLarge", lineage.MaxCacheValue+1, err)
+		t.Errorf("Cache.Put of %d bytes = %v, want ErrTooLarge", lineage.MaxCacheValue+1, err)
 	}
-	if got, ok, err := db.CacheGet(ctx, "k1"); err != nil || !ok || string(got) != "kept" {
-		t.Errorf("after a refused put, CacheGet = %q, %v, %v; want the earlier value", got, ok, err)
+	if got, ok, err := db.Cache().Get(ctx, "k1"); err != nil || !ok || string(got) != "kept" {
+		t.Errorf("after a refused put, Cache.Get = %q, %v, %v; want the earlier value", got, ok, err)
 	}
-	if err := db.CachePut(ctx, "", []byte("x")); err == nil {
-		t.Error("CachePut with an empty key succeeded, want an error")
+	if err := db.Cache().Put(ctx, "", []byte("x")); err == nil {
+		t.Error("Cache.Put with an empty key succeeded, want an error")
 	}
-	if _, _, err := db.CacheGet(ctx, ""); err == nil {
-		t.Error("CacheGet with an empty key succeeded, want an error")
+	if _, _, err := db.Cache().Get(ctx, ""); err == nil {
+		t.Error("Cache.Get with an empty key succeeded, want an error")
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := db.CacheGet(cancelled, "k1"); !errors.Is(err, context.Canceled) {
-		t.Errorf("CacheGet with a cancelled context = %v, want context.Canceled", err)
+	if _, _, err := db.Cache().Get(cancelled, "k1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Cache.Get with a cancelled context = %v, want context.Canceled", err)
 	}
 }
 
@@ -93,16 +93,16 @@ func TestCacheGet_countsHits(t *testing.T) {
 	}
 	db.Now = func() time.Time { return t0 }
 	for _, k := range []string{"k1", "k2", "k3"} {
-		if err := db.CachePut(ctx, k, []byte(k)); err != nil {
+		if err := db.Cache().Put(ctx, k, []byte(k)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.CachePut(ctx, "k3", []byte("again")); err != nil {
+	if err := db.Cache().Put(ctx, "k3", []byte("again")); err != nil {
 		t.Fatal(err)
 	}
 	db.Now = func() time.Time { return t0.Add(time.Hour) }
 	for _, k := range []string{"k1", "k1", "k1", "k2", "missing"} {
-		if _, _, err := db.CacheGet(ctx, k); err != nil {
+		if _, _, err := db.Cache().Get(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,7 +133,7 @@ func TestCacheGet_doesNotWaitForWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CachePut(ctx, "k1", []byte("v1")); err != nil {
+	if err := db.Cache().Put(ctx, "k1", []byte("v1")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -151,7 +151,7 @@ func TestCacheGet_doesNotWaitForWriter(t *testing.T) {
 	}
 
 	start := time.Now()
-	got, ok, err := db.CacheGet(ctx, "k1")
+	got, ok, err := db.Cache().Get(ctx, "k1")
 	if err != nil || !ok || string(got) != "v1" {
 		t.Fatalf("CacheGet under another writer = %q, %v, %v; want v1", got, ok, err)
 	}
@@ -196,7 +196,7 @@ func TestCache_concurrentWithRecordDocument(t *testing.T) {
 	// readOnly is read in every round and never put again: its hits only
 	// grow, so the test can see when counts are written.
 	const readOnly = "read-only"
-	if err := dbs[0].CachePut(ctx, readOnly, value(keys)); err != nil {
+	if err := dbs[0].Cache().Put(ctx, readOnly, value(keys)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -218,20 +218,20 @@ func TestCache_concurrentWithRecordDocument(t *testing.T) {
 				for {
 					for k := w; k < keys; k += workers {
 						key := fmt.Sprintf("k%d", k)
-						if err := db.CachePut(ctx, key, value(k)); err != nil {
+						if err := db.Cache().Put(ctx, key, value(k)); err != nil {
 							errs <- err
 							return
 						}
 						for range 3 {
-							got, ok, err := db.CacheGet(ctx, key)
+							got, ok, err := db.Cache().Get(ctx, key)
 							if err != nil || !ok || !bytes.Equal(got, value(k)) {
-								errs <- fmt.Errorf("CacheGet(%s) = %d bytes, %v, %v; want %d bytes", key, len(got), ok, err, len(value(k)))
+								errs <- fmt.Errorf("Cache.Get(%s) = %d bytes, %v, %v; want %d bytes", key, len(got), ok, err, len(value(k)))
 								return
 							}
 						}
 					}
-					if got, ok, err := db.CacheGet(ctx, readOnly); err != nil || !ok || !bytes.Equal(got, value(keys)) {
-						errs <- fmt.Errorf("CacheGet(%s) = %d bytes, %v, %v; want %d bytes", readOnly, len(got), ok, err, len(value(keys)))
+					if got, ok, err := db.Cache().Get(ctx, readOnly); err != nil || !ok || !bytes.Equal(got, value(keys)) {
+						errs <- fmt.Errorf("Cache.Get(%s) = %d bytes, %v, %v; want %d bytes", readOnly, len(got), ok, err, len(value(keys)))
 						return
 					}
 					select {

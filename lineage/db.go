@@ -1,6 +1,6 @@
 // Package lineage is Folio's ledger: runs, documents, elements, fragments and
 // every model call, in one SQLite file (github.com/mattn/go-sqlite3). The
-// same file holds the model answer cache (CacheGet, CachePut), run tags and
+// same file holds the model answer cache (Cache, the one part routing may use), run tags and
 // the cost report (Cost).
 //
 // The file is in WAL mode with foreign keys on. Writes go through a single

@@ -116,7 +116,7 @@ func (c *caching) Run(ctx context.Context, t Task) (Result, error) {
 // error a rejected answer replays), with hit true; hit is false on a miss or
 // when the store fails.
 func (c *caching) lookup(ctx context.Context, key string, t Task) (res Result, hit bool, err error) {
-	b, ok, err := c.store.CacheGet(ctx, key)
+	b, ok, err := c.store.Get(ctx, key)
 	if err != nil {
 		c.log.Warn("response cache read failed", "model", c.Name(), "err", err)
 	}
@@ -171,7 +171,7 @@ func (c *caching) put(ctx context.Context, key string, r Result, runErr error) {
 	}
 	b, err := json.Marshal(e)
 	if err == nil {
-		err = c.store.CachePut(ctx, key, b)
+		err = c.store.Put(ctx, key, b)
 	}
 	if err != nil {
 		c.log.Warn("response cache write failed", "model", c.Name(), "err", err)

@@ -262,8 +262,8 @@ func (s *heldStore) holdNextMiss() (missed, resume chan struct{}) {
 	return s.missed, s.resume
 }
 
-func (s *heldStore) CacheGet(ctx context.Context, key string) ([]byte, bool, error) {
-	v, ok, err := s.memStore.CacheGet(ctx, key)
+func (s *heldStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	v, ok, err := s.memStore.Get(ctx, key)
 	s.mu.Lock()
 	missed, resume := s.missed, s.resume
 	if !ok {

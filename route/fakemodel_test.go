@@ -192,7 +192,7 @@ type memStore struct {
 	gets int
 }
 
-func (s *memStore) CacheGet(_ context.Context, key string) ([]byte, bool, error) {
+func (s *memStore) Get(_ context.Context, key string) ([]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gets++
@@ -200,7 +200,7 @@ func (s *memStore) CacheGet(_ context.Context, key string) ([]byte, bool, error)
 	return v, ok, nil
 }
 
-func (s *memStore) CachePut(_ context.Context, key string, value []byte) error {
+func (s *memStore) Put(_ context.Context, key string, value []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {

@@ -66,14 +66,15 @@ type Keyer interface {
 	RequestKey(t Task) (string, error)
 }
 
-// CacheStore keeps serialized model answers by request key. The ledger
-// implements it (in bytes, so it needs no route types), so that a re-run,
-// or a run after a crash, pays nothing twice.
+// CacheStore keeps serialized model answers by request key, so that a
+// re-run, or a run after a crash, pays nothing twice. The ledger's Cache
+// implements it (in bytes, so it needs no route types); routing gets that
+// narrow type, never the ledger.
 type CacheStore interface {
-	// CacheGet returns the stored value for key; ok is false on a miss.
-	CacheGet(ctx context.Context, key string) (value []byte, ok bool, err error)
-	// CachePut stores value under key, replacing any older value.
-	CachePut(ctx context.Context, key string, value []byte) error
+	// Get returns the stored value for key; ok is false on a miss.
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+	// Put stores value under key, replacing any older value.
+	Put(ctx context.Context, key string, value []byte) error
 }
 
 // ModelNamer is implemented by model specialists whose calls are recorded

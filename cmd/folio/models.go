@@ -34,7 +34,7 @@ type routing struct {
 }
 
 // The ledger is the response cache.
-var _ route.CacheStore = (*lineage.DB)(nil)
+var _ route.CacheStore = (*lineage.Cache)(nil)
 
 // newRouting builds the specialists a policy file names, each model wrapped
 // once with cache, dry-run, budget, breaker, retry and rate limits. A nil

@@ -214,7 +214,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 			log.Warn("dry run without the ledger: every document counts as new and every answer as unpaid", "err", err)
 		default:
 			defer ro.Close()
-			cache, history = ro, ro
+			cache, history = ro.Cache(), ro
 		}
 		ledger, writer = dryLedger{ro}, dryWriter{}
 	} else {
@@ -229,7 +229,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 		}
 		defer w.Close()
 		w.Logger = log
-		ledger, writer, cache, history = db, w, db, db
+		ledger, writer, cache, history = db, w, db.Cache(), db
 	}
 	rt, err := newRouting(file, o, cache, log)
 	if err != nil {
