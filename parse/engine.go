@@ -87,7 +87,7 @@ type Options struct {
 	// placed but not decoded. Default 40e6.
 	MaxImagePixels int64
 	// Logger receives diagnostics; default slog.Default().
-	Logger *slog.Logger
+	Logger *slog.Logger `json:"-"`
 
 	// NoOCR turns OCR off. By default pages without a usable text layer
 	// (see Page.Scanned) and image inputs are read with the tesseract

@@ -50,11 +50,11 @@ type SupervisorOptions struct {
 // input can hang or exhaust the parent; workers die with the parent. It
 // is a folio.Parser and folio.Renderer and is safe for concurrent use.
 type Supervisor struct {
-	opts SupervisorOptions
-	log  *slog.Logger
-	wire wireOptions
-	env  []string
-	idle chan *worker // nil entries: a slot without a running worker
+	opts     SupervisorOptions
+	log      *slog.Logger
+	startMsg workerStart // every worker's first message
+	env      []string
+	idle     chan *worker // nil entries: a slot without a running worker
 
 	mu      sync.Mutex
 	workers map[*worker]struct{} // running, idle or busy
@@ -101,10 +101,13 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 	s := &Supervisor{
 		opts:    opts,
 		log:     o.Logger,
-		wire:    toWire(opts.Options, int(lowestLevel(ctx, o.Logger))),
 		env:     append(workerEnv(os.Environ()), opts.Env...),
 		idle:    make(chan *worker, o.Instances),
 		workers: map[*worker]struct{}{},
+	}
+	var err error
+	if s.startMsg, err = newWorkerStart(opts.Options, int(lowestLevel(ctx, o.Logger))); err != nil {
+		return nil, folio.Errorf(folio.KindConfig, "parse", "encode the parse workers' options: %w", err)
 	}
 	w, err := s.start(ctx)
 	if err != nil {
@@ -388,7 +391,7 @@ func (s *Supervisor) start(ctx context.Context) (*worker, error) {
 		delete(s.workers, w)
 		s.mu.Unlock()
 	}()
-	hello, err := w.roundTrip(ctx, &s.wire)
+	hello, err := w.roundTrip(ctx, &s.startMsg)
 	if err == nil && hello.Err != nil {
 		err = errors.New(hello.Err.Msg)
 	}

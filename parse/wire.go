@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -11,44 +12,28 @@ import (
 // stdout: first the worker's options, answered by a hello, then one
 // request at a time, each answered by one response.
 
-// wireOptions are the Options a worker starts its engine with.
-type wireOptions struct {
-	MemoryLimit    int64
-	CacheDir       string
-	MaxPages       int
-	MaxBytes       int64
-	ExtractImages  bool
-	MaxImagePixels int64
-	NoOCR          bool
-	Tesseract      string
-	QPDF           string
-	OCRLanguage    string
-	OCRDPI         float64
-	OCRMaxPixels   int64
-	OCRWorkers     int
-	MaxPageGlyphs  int
-	MaxPageObjects int
-	LogLevel       int
+// workerStart is a worker's first message: the supervisor's Options as
+// JSON, so that every field travels without a copy of the struct to keep
+// in step (the Logger stays behind: the worker logs to its stderr at
+// LogLevel; it runs one instance, without interrupt checks, as the
+// supervisor kills it at a deadline).
+type workerStart struct {
+	Options  []byte
+	LogLevel int
 }
 
-func toWire(o Options, level int) wireOptions {
-	return wireOptions{
-		MemoryLimit: o.MemoryLimit, CacheDir: o.CacheDir, MaxPages: o.MaxPages, MaxBytes: o.MaxBytes,
-		ExtractImages: o.ExtractImages, MaxImagePixels: o.MaxImagePixels, NoOCR: o.NoOCR,
-		Tesseract: o.Tesseract, QPDF: o.QPDF, OCRLanguage: o.OCRLanguage, OCRDPI: o.OCRDPI,
-		OCRMaxPixels: o.OCRMaxPixels, OCRWorkers: o.OCRWorkers,
-		MaxPageGlyphs: o.MaxPageGlyphs, MaxPageObjects: o.MaxPageObjects, LogLevel: level,
-	}
+func newWorkerStart(o Options, level int) (workerStart, error) {
+	b, err := json.Marshal(o)
+	return workerStart{Options: b, LogLevel: level}, err
 }
 
-func (w wireOptions) options() Options {
-	return Options{
-		Instances: 1, MemoryLimit: w.MemoryLimit, CacheDir: w.CacheDir, MaxPages: w.MaxPages,
-		MaxBytes: w.MaxBytes, ExtractImages: w.ExtractImages, MaxImagePixels: w.MaxImagePixels,
-		NoOCR: w.NoOCR, Tesseract: w.Tesseract, QPDF: w.QPDF, OCRLanguage: w.OCRLanguage, OCRDPI: w.OCRDPI,
-		OCRMaxPixels: w.OCRMaxPixels, OCRWorkers: w.OCRWorkers,
-		MaxPageGlyphs: w.MaxPageGlyphs, MaxPageObjects: w.MaxPageObjects, NoInterrupt: true,
+func (w workerStart) options() (Options, error) {
+	var o Options
+	if err := json.Unmarshal(w.Options, &o); err != nil {
+		return o, err
 	}
+	o.Instances, o.NoInterrupt = 1, true
+	return o, nil
 }
 
 // Request operations.

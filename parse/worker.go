@@ -29,12 +29,15 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, logs io.Write
 		return bw.Flush()
 	}
 
-	var wo wireOptions
-	if err := dec.Decode(&wo); err != nil {
+	var start workerStart
+	if err := dec.Decode(&start); err != nil {
 		return fmt.Errorf("parse worker: read options: %w", err)
 	}
-	opts := wo.options()
-	opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.Level(wo.LogLevel)}))
+	opts, err := start.options()
+	if err != nil {
+		return fmt.Errorf("parse worker: decode options: %w", err)
+	}
+	opts.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.Level(start.LogLevel)}))
 	e, err := New(ctx, opts)
 	if err != nil {
 		// The hello carries the failure; the supervisor reports it.
