@@ -1,8 +1,9 @@
 package pipeline
 
 import (
-	"github.com/folio/folio"
 	"slices"
+
+	"github.com/folio/folio"
 )
 
 // newDocument assembles the output document from the parse and segment

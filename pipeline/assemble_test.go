@@ -1,9 +1,10 @@
 package pipeline
 
 import (
-	"github.com/folio/folio"
 	"slices"
 	"testing"
+
+	"github.com/folio/folio"
 )
 
 // Candidates leave the elements at assembly; a model's table moves one

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/folio/folio"
 	"image/png"
+
+	"github.com/folio/folio"
 )
 
 // Figure rendering defaults: enough resolution to read a chart's labels,

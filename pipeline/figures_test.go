@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/folio/folio"
 	"image"
 	"image/png"
 	"testing"
+
+	"github.com/folio/folio"
 )
 
 type fakeRenderer struct {

@@ -2,12 +2,13 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/folio/folio"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/folio/folio"
 )
 
 // Skipped is an input path the walk passed over, with the reason.

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"github.com/folio/folio"
 	"net"
 	"os"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/folio/folio"
 	"github.com/google/go-cmp/cmp"
 )
 

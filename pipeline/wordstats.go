@@ -2,8 +2,9 @@ package pipeline
 
 import (
 	"fmt"
-	"github.com/folio/folio"
 	"math"
+
+	"github.com/folio/folio"
 )
 
 // wordStats gives each element what the words inside its box say beyond

@@ -1,9 +1,10 @@
 package pipeline
 
 import (
-	"github.com/folio/folio"
 	"strings"
 	"testing"
+
+	"github.com/folio/folio"
 )
 
 func TestWordStatsHidden(t *testing.T) {

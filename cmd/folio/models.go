@@ -65,7 +65,6 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 	shared := route.NewShared()
 	models := map[string]openai.Model{}
 	for alias, m := range f.Models {
-		ep := f.Endpoints[m.Endpoint]
 		om := openai.Model{Alias: alias, Model: m.Model, InputPerMTok: m.InputPerMTok,
 			CachedInputPerMTok: m.CachedInputPerMTok, OutputPerMTok: m.OutputPerMTok,
 			Vision: m.Vision, MaxOutputTokens: m.MaxOutputTokens, ImageTokens: m.ImageTokens, MinImageDPI: m.MinImageDPI}
@@ -73,29 +72,50 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		if !used[alias] {
 			continue
 		}
-		key, err := ep.APIKey()
-		switch {
-		case err != nil && !o.dryRun:
-			return nil, &exitError{code: exitConfig, err: fmt.Errorf("model %s: %w", alias, err)}
-		case err != nil:
-			log.Warn(fmt.Sprintf("model %s: %v: the real run would stop with exit 78", alias, err))
-		}
-		spec, err := openai.New(openai.Endpoint{Name: m.Endpoint, BaseURL: ep.BaseURL, APIKey: key,
-			Timeout: f.Timeout, Headers: ep.Headers, APIVersion: ep.APIVersion}, om)
+		spec, mo, err := r.modelSpecialist(f, m, om, cache, o, log)
 		if err != nil {
-			return nil, &exitError{code: exitConfig, err: err}
-		}
-		mo := route.ModelOptions{Endpoint: m.Endpoint, Concurrency: ep.Concurrency, RPM: ep.RPM, TPM: ep.TPM,
-			Cache: cache, Budget: r.budget, DryRun: o.dryRun, Logger: log}
-		if f.Retries != nil {
-			mo.MaxRetries = *f.Retries
-			if mo.MaxRetries == 0 {
-				mo.MaxRetries = -1 // the file says no retries
-			}
+			return nil, err
 		}
 		r.specialists = append(r.specialists, route.Wrap(spec, mo, shared))
 		r.remote = true
 	}
+	r.setCrops(models)
+	r.setBaselines(f, models)
+	return r, nil
+}
+
+// modelSpecialist builds the specialist of a model the policy uses and
+// the options its wrappers take. A missing API key stops the run (exit
+// 78), except a dry run, which warns.
+func (r *routing) modelSpecialist(f *config.File, m config.Model, om openai.Model, cache route.CacheStore,
+	o *parseOptions, log *slog.Logger) (route.Specialist, route.ModelOptions, error) {
+	ep := f.Endpoints[m.Endpoint]
+	key, err := ep.APIKey()
+	switch {
+	case err != nil && !o.dryRun:
+		return nil, route.ModelOptions{}, &exitError{code: exitConfig, err: fmt.Errorf("model %s: %w", om.Alias, err)}
+	case err != nil:
+		log.Warn(fmt.Sprintf("model %s: %v: the real run would stop with exit 78", om.Alias, err))
+	}
+	spec, err := openai.New(openai.Endpoint{Name: m.Endpoint, BaseURL: ep.BaseURL, APIKey: key,
+		Timeout: f.Timeout, Headers: ep.Headers, APIVersion: ep.APIVersion}, om)
+	if err != nil {
+		return nil, route.ModelOptions{}, &exitError{code: exitConfig, err: err}
+	}
+	mo := route.ModelOptions{Endpoint: m.Endpoint, Concurrency: ep.Concurrency, RPM: ep.RPM, TPM: ep.TPM,
+		Cache: cache, Budget: r.budget, DryRun: o.dryRun, Logger: log}
+	if f.Retries != nil {
+		mo.MaxRetries = *f.Retries
+		if mo.MaxRetries == 0 {
+			mo.MaxRetries = -1 // the file says no retries
+		}
+	}
+	return spec, mo, nil
+}
+
+// setCrops decides which page regions are drawn for vision models: tables
+// routed to one, and the text of pages without a text layer.
+func (r *routing) setCrops(models map[string]openai.Model) {
 	for typ, chain := range r.policy.Routes {
 		for _, l := range chain {
 			if m, ok := models[l.Specialist]; ok && m.Vision {
@@ -112,6 +132,10 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 			}
 		}
 	}
+}
+
+// setBaselines prices the policy's baseline models on a document.
+func (r *routing) setBaselines(f *config.File, models map[string]openai.Model) {
 	if f.Baseline != "" {
 		m := models[f.Baseline]
 		r.baseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
@@ -120,5 +144,4 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		m := models[cheap]
 		r.cheapBaseline = func(doc *folio.Document) *int64 { return openai.Baseline(m, doc) }
 	}
-	return r, nil
 }

@@ -135,6 +135,66 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(parentHeapLimit)
 	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	srcs, skipped, err := pipeline.Walker{FollowSymlinks: o.followLinks, Exclude: []string{o.out}}.Walk(o.inputs)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	for _, sk := range skipped {
+		log.Warn("skipping input", "path", sk.Path, "reason", sk.Reason)
+	}
+	var closers closers
+	defer closers.close()
+	if err := takeOutput(ctx, o, log, &closers); err != nil {
+		return err
+	}
+	if o.sh != nil {
+		o.sh.setGrace(o.shutdown)
+	}
+	tags, err := parseTags(o.tags)
+	if err != nil {
+		return err
+	}
+	file, err := loadConfig(o.config)
+	if err != nil {
+		return err
+	}
+	st, err := openStores(ctx, o, log, &closers)
+	if err != nil {
+		return err
+	}
+	rt, err := newRouting(file, o, st.cache, log)
+	if err != nil {
+		return err
+	}
+	router, err := newRouter(o, rt, log, &closers)
+	if err != nil {
+		return err
+	}
+	engine, err := startEngine(ctx, o, log, &closers)
+	if err != nil {
+		return err
+	}
+	p := newPrinter(s, o.json, o.dryRun, o.quiet)
+	if st.history != nil {
+		p.cal = calibrations(ctx, st.history, log)
+	}
+	b := newBatch(o, rt, st, router, engine, tags, p, log)
+	onSignals(o, b, log)
+	// NDJSON on the same terminal would be drawn over by the bar.
+	bar := s.ErrTTY && !o.quiet && !(o.json && s.OutTTY)
+	p.progress = startProgress(s.Err, bar, o.diag, log, len(srcs))
+	run, err := b.Run(ctx, srcs, o.args)
+	p.progress.stop()
+	p.summary(run)
+	return exitFor(ctx, o, run, err)
+}
+
+// validate checks the flags that need no file or ledger, and fills the
+// defaults that follow from others.
+func (o *parseOptions) validate() error {
 	if o.out == "" {
 		return usageErrorf("parse needs an output folder: -o OUT")
 	}
@@ -164,149 +224,175 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if o.wait < 0 || o.shutdown < 0 {
 		return usageErrorf("--wait and --shutdown-timeout cannot be negative")
 	}
-	srcs, skipped, err := pipeline.Walker{FollowSymlinks: o.followLinks, Exclude: []string{o.out}}.Walk(o.inputs)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	for _, sk := range skipped {
-		log.Warn("skipping input", "path", sk.Path, "reason", sk.Reason)
-	}
-	if !o.dryRun {
-		// A dry run writes nothing: no folder, no lock, no ledger.
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
-			return configErrorf("output folder: %v", err)
-		}
-		lock, err := lockOutput(ctx, o)
-		if err != nil {
-			return err
-		}
-		defer unlockOutput(lock, log)
-	}
-	if o.sh != nil {
-		o.sh.setGrace(o.shutdown)
-	}
 	if o.db == "" {
 		o.db = filepath.Join(o.out, "folio.db")
 	}
+	return nil
+}
 
-	tags, err := parseTags(o.tags)
-	if err != nil {
-		return err
-	}
-	file, err := loadConfig(o.config)
-	if err != nil {
-		return err
-	}
-
-	var (
-		ledger  folio.Ledger
-		writer  folio.Writer
-		cache   route.CacheStore
-		history *lineage.DB // calibrates estimates; nil without a ledger
-	)
+// takeOutput creates the output folder and takes its lock; a dry run
+// writes nothing: no folder, no lock, no ledger.
+func takeOutput(ctx context.Context, o *parseOptions, log *slog.Logger, c *closers) error {
 	if o.dryRun {
-		// The ledger, when there is one, is only read: what is done, the
-		// answers already bought.
+		return nil
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return configErrorf("output folder: %v", err)
+	}
+	lock, err := lockOutput(ctx, o)
+	if err != nil {
+		return err
+	}
+	c.add(func() { unlockOutput(lock, log) })
+	return nil
+}
+
+// calibrations reads the ledger's history of estimates against prices;
+// without it estimates go uncalibrated.
+func calibrations(ctx context.Context, db *lineage.DB, log *slog.Logger) map[lineage.CalibrationKey]lineage.Calibration {
+	cal, err := db.Calibrations(ctx)
+	if err != nil {
+		log.Warn("estimates without calibration", "err", err)
+	}
+	return cal
+}
+
+// closers runs cleanups in the reverse order of their adding.
+type closers []func()
+
+func (c *closers) add(f func()) { *c = append(*c, f) }
+
+func (c *closers) close() {
+	for i := len(*c) - 1; i >= 0; i-- {
+		(*c)[i]()
+	}
+}
+
+// stores are where a run keeps what it did: the ledger, the outputs, the
+// response cache and the ledger's history of estimates (nil without a
+// ledger).
+type stores struct {
+	ledger  folio.Ledger
+	writer  folio.Writer
+	cache   route.CacheStore
+	history *lineage.DB
+}
+
+// openStores opens the ledger and the output writer; a dry run only reads
+// the ledger, when there is one (what is done, the answers already
+// bought), and writes nothing.
+func openStores(ctx context.Context, o *parseOptions, log *slog.Logger, c *closers) (stores, error) {
+	if o.dryRun {
+		var st stores
 		ro, err := lineage.OpenReadOnly(ctx, o.db)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
 			log.Warn("dry run without the ledger: every document counts as new and every answer as unpaid", "err", err)
 		default:
-			defer ro.Close()
-			cache, history = ro.Cache(), ro
+			c.add(func() { ro.Close() })
+			st.cache, st.history = ro.Cache(), ro
 		}
-		ledger, writer = dryLedger{ro}, dryWriter{}
-	} else {
-		db, err := lineage.Open(ctx, o.db)
-		if err != nil {
-			return configErrorf("open ledger: %v", err)
-		}
-		defer db.Close()
-		w, err := synth.New(o.out, synth.Options{Markdown: o.markdown, Keep: o.keepOutputs})
-		if err != nil {
-			return configErrorf("output: %v", err)
-		}
-		defer w.Close()
-		w.Logger = log
-		ledger, writer, cache, history = db, w, db.Cache(), db
+		st.ledger, st.writer = dryLedger{ro}, dryWriter{}
+		return st, nil
 	}
-	rt, err := newRouting(file, o, cache, log)
+	db, err := lineage.Open(ctx, o.db)
 	if err != nil {
-		return err
+		return stores{}, configErrorf("open ledger: %v", err)
 	}
-	config := folio.ConfigHash(rt.policy.HashWith(rt.specialists))
+	c.add(func() { db.Close() })
+	w, err := synth.New(o.out, synth.Options{Markdown: o.markdown, Keep: o.keepOutputs})
+	if err != nil {
+		return stores{}, configErrorf("output: %v", err)
+	}
+	c.add(func() { w.Close() })
+	w.Logger = log
+	return stores{ledger: db, writer: w, cache: db.Cache(), history: db}, nil
+}
+
+// newRouter builds the router over the policy and a pool of
+// --route-workers.
+func newRouter(o *parseOptions, rt *routing, log *slog.Logger, c *closers) (*route.Router, error) {
 	pool := route.NewPool(o.routeWorkers)
-	defer pool.Close()
+	c.add(func() { pool.Close() })
 	router, err := route.New(rt.policy, pool, rt.specialists...)
 	if err != nil {
-		return configErrorf("routing policy: %v", err)
+		return nil, configErrorf("routing policy: %v", err)
 	}
 	router.Logger = log
 	router.DegradeUnavailable = rt.degradeUnavailable
+	return router, nil
+}
+
+// startEngine starts the PDF engine's supervised worker processes.
+func startEngine(ctx context.Context, o *parseOptions, log *slog.Logger, c *closers) (*parse.Supervisor, error) {
 	cacheDir, cleanup, err := engineCacheDir(log)
 	if err != nil {
-		return fmt.Errorf("start PDF engine: %w", err)
+		return nil, fmt.Errorf("start PDF engine: %w", err)
 	}
-	defer cleanup()
+	c.add(cleanup)
 	engine, err := parse.NewSupervisor(ctx, parse.SupervisorOptions{
 		Options: o.limits.apply(parse.Options{Instances: o.workers, ExtractImages: true, Logger: log, CacheDir: cacheDir}),
 		Args:    []string{parseWorkerArg},
 	})
 	if err != nil {
-		return fmt.Errorf("start PDF engine: %w", err)
+		return nil, fmt.Errorf("start PDF engine: %w", err)
 	}
-	defer engine.Close()
+	c.add(func() { engine.Close() })
+	return engine, nil
+}
 
-	p := newPrinter(s, o.json, o.dryRun, o.quiet)
-	if history != nil {
-		if p.cal, err = history.Calibrations(ctx); err != nil {
-			log.Warn("estimates without calibration", "err", err)
+// newBatch wires the stages into the run.
+func newBatch(o *parseOptions, rt *routing, st stores, router *route.Router, engine *parse.Supervisor,
+	tags map[string]string, p *printer, log *slog.Logger) *pipeline.Batch {
+	return &pipeline.Batch{
+		Parser:          engine,
+		Segmenter:       segment.New(segment.Options{}),
+		Router:          router,
+		Writer:          st.writer,
+		Ledger:          st.ledger,
+		OutDir:          o.out,
+		Workers:         inFlight(o, rt),
+		ParseSlots:      o.workers,
+		DocTimeout:      o.timeout,
+		MaxBytes:        o.limits.maxBytes,
+		Config:          folio.ConfigHash(rt.policy.HashWith(rt.specialists)),
+		Version:         programVersion(),
+		Force:           o.force,
+		Prune:           o.prune,
+		DryRun:          o.dryRun,
+		Tags:            tags,
+		CropTypes:       rt.crops,
+		CropDPI:         rt.cropDPI,
+		CropNoTextLayer: rt.cropNoText,
+		Baseline:        rt.baseline,
+		CheapBaseline:   rt.cheapBaseline,
+		Logger:          log,
+		OnEvent:         p.event,
+		OnDocument:      p.document,
+	}
+}
+
+// onSignals says, on the first signal, how many documents the run
+// finishes and for how long, and on the second that it aborts.
+func onSignals(o *parseOptions, b *pipeline.Batch, log *slog.Logger) {
+	if o.sh == nil {
+		return
+	}
+	b.Stop = o.sh.stopping()
+	o.sh.onSignal(func(sig os.Signal, grace time.Duration, second bool) {
+		if second {
+			log.Warn(fmt.Sprintf("aborting (%s): canceling the documents in flight; the next run does them", signalName(sig)))
+			return
 		}
-	}
-	b := &pipeline.Batch{
-		Parser:        engine,
-		Segmenter:     segment.New(segment.Options{}),
-		Router:        router,
-		Writer:        writer,
-		Ledger:        ledger,
-		OutDir:        o.out,
-		Workers:       inFlight(o, rt),
-		ParseSlots:    o.workers,
-		DocTimeout:    o.timeout,
-		MaxBytes:      o.limits.maxBytes,
-		Config:        config,
-		Version:       programVersion(),
-		Force:         o.force,
-		Prune:         o.prune,
-		DryRun:        o.dryRun,
-		Tags:          tags,
-		CropTypes:     rt.crops,
-		CropDPI:       rt.cropDPI,
-		Baseline:      rt.baseline,
-		CheapBaseline: rt.cheapBaseline,
-		Logger:        log,
-		OnEvent:       p.event,
-		OnDocument:    p.document,
-	}
-	b.CropNoTextLayer = rt.cropNoText
-	if o.sh != nil {
-		b.Stop = o.sh.stopping()
-		o.sh.onSignal(func(sig os.Signal, grace time.Duration, second bool) {
-			if second {
-				log.Warn(fmt.Sprintf("aborting (%s): canceling the documents in flight; the next run does them", signalName(sig)))
-				return
-			}
-			log.Warn(fmt.Sprintf("stopping (%s): finishing %d documents in flight, up to %s; press Ctrl-C again to abort",
-				signalName(sig), b.InFlight(), grace))
-		})
-	}
-	// NDJSON on the same terminal would be drawn over by the bar.
-	bar := s.ErrTTY && !o.quiet && !(o.json && s.OutTTY)
-	p.progress = startProgress(s.Err, bar, o.diag, log, len(srcs))
-	run, err := b.Run(ctx, srcs, o.args)
-	p.progress.stop()
-	p.summary(run)
+		log.Warn(fmt.Sprintf("stopping (%s): finishing %d documents in flight, up to %s; press Ctrl-C again to abort",
+			signalName(sig), b.InFlight(), grace))
+	})
+}
+
+// exitFor turns a finished run into the command's error: its failure, or
+// the exit code its summary calls for.
+func exitFor(ctx context.Context, o *parseOptions, run folio.Run, err error) error {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Interrupted: run reports the signal.

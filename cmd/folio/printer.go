@@ -83,21 +83,7 @@ func (p *printer) summary(run folio.Run) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sum := run.Summary
-	var est *estimate
-	if p.dryRun {
-		est = &estimate{ByModel: p.tally.ByModel(), ByType: p.tally.ByType(), Total: p.tally.Total(),
-			Range: rangeOf(p.tally.Rows(), p.cal)}
-		if p.baselineDocs > 0 && p.baselineUnknown == 0 {
-			est.Baseline = &p.baseline
-		}
-	}
-	// A real run shows what a dry run would have estimated beside what it
-	// cost.
-	var before *costRange
-	if est == nil && len(p.first.Rows()) > 0 {
-		r := rangeOf(p.first.Rows(), p.cal)
-		before = &r
-	}
+	est, before := p.estimates()
 	if p.json {
 		_ = p.enc.Encode(struct {
 			Type string `json:"type"`
@@ -118,6 +104,35 @@ func (p *printer) summary(run folio.Run) {
 		writeEstimate(w, est)
 		return
 	}
+	writeDocuments(w, run)
+	writeElementStatus(w, sum.ElementStatus)
+	writeCost(w, sum.Cost)
+	if before != nil {
+		fmt.Fprintf(w, "estimate before the run: %s; the run cost %s\n", rangeText(*before), usd(sum.Cost.USDMicros))
+	}
+}
+
+// estimates returns a dry run's estimate, or for a real run what a dry
+// run would have estimated, shown beside what it cost.
+func (p *printer) estimates() (est *estimate, before *costRange) {
+	if p.dryRun {
+		est = &estimate{ByModel: p.tally.ByModel(), ByType: p.tally.ByType(), Total: p.tally.Total(),
+			Range: rangeOf(p.tally.Rows(), p.cal)}
+		if p.baselineDocs > 0 && p.baselineUnknown == 0 {
+			est.Baseline = &p.baseline
+		}
+		return est, nil
+	}
+	if len(p.first.Rows()) > 0 {
+		r := rangeOf(p.first.Rows(), p.cal)
+		before = &r
+	}
+	return nil, before
+}
+
+// writeDocuments writes the line that counts the run's documents.
+func writeDocuments(w io.Writer, run folio.Run) {
+	sum := run.Summary
 	fmt.Fprintf(w, "documents: %d ok, %d failed, %d skipped", sum.OK, sum.Failed, sum.Skipped)
 	if sum.Partial > 0 {
 		fmt.Fprintf(w, ", %d partial (written without pages that could not be read)", sum.Partial)
@@ -135,29 +150,27 @@ func (p *printer) summary(run folio.Run) {
 		fmt.Fprintf(w, ", %d pruned", sum.Pruned)
 	}
 	fmt.Fprintf(w, "; %d pages, %d elements; %.1fs; run %s\n", sum.Pages, sum.Elements, sum.Seconds, run.ID)
-	writeElementStatus(w, sum.ElementStatus)
-	if est != nil {
-		writeEstimate(w, est)
+}
+
+// writeCost writes the run's model calls and spend against the
+// baselines; nothing when it made no model call.
+func writeCost(w io.Writer, c folio.Cost) {
+	if c.Calls == 0 {
 		return
 	}
-	if c := sum.Cost; c.Calls > 0 {
-		fmt.Fprintf(w, "model calls: %d (%d from cache, saving %s), cost %s", c.Calls, c.CacheHits, usd(c.SavedUSDMicros), usd(c.USDMicros))
-		if c.Unpriced > 0 {
-			fmt.Fprintf(w, " + %d calls of unknown price", c.Unpriced)
-		}
-		if c.BaselineUSDMicros != nil && *c.BaselineUSDMicros > 0 {
-			fmt.Fprintf(w, "; %s baseline %s: %s", folio.BaselineKind, usd(*c.BaselineUSDMicros),
-				folio.VersusBaseline(c.USDMicros, *c.BaselineUSDMicros, c.Unpriced > 0))
-		}
-		if c.CheapBaselineUSDMicros != nil && *c.CheapBaselineUSDMicros > 0 {
-			fmt.Fprintf(w, "; pages to the cheapest vision model %s: %s", usd(*c.CheapBaselineUSDMicros),
-				folio.Versus(c.USDMicros, *c.CheapBaselineUSDMicros, c.Unpriced > 0, "it"))
-		}
-		fmt.Fprintln(w)
+	fmt.Fprintf(w, "model calls: %d (%d from cache, saving %s), cost %s", c.Calls, c.CacheHits, usd(c.SavedUSDMicros), usd(c.USDMicros))
+	if c.Unpriced > 0 {
+		fmt.Fprintf(w, " + %d calls of unknown price", c.Unpriced)
 	}
-	if before != nil {
-		fmt.Fprintf(w, "estimate before the run: %s; the run cost %s\n", rangeText(*before), usd(sum.Cost.USDMicros))
+	if c.BaselineUSDMicros != nil && *c.BaselineUSDMicros > 0 {
+		fmt.Fprintf(w, "; %s baseline %s: %s", folio.BaselineKind, usd(*c.BaselineUSDMicros),
+			folio.VersusBaseline(c.USDMicros, *c.BaselineUSDMicros, c.Unpriced > 0))
 	}
+	if c.CheapBaselineUSDMicros != nil && *c.CheapBaselineUSDMicros > 0 {
+		fmt.Fprintf(w, "; pages to the cheapest vision model %s: %s", usd(*c.CheapBaselineUSDMicros),
+			folio.Versus(c.USDMicros, *c.CheapBaselineUSDMicros, c.Unpriced > 0, "it"))
+	}
+	fmt.Fprintln(w)
 }
 
 // rangeText describes a cost range for people.
