@@ -144,14 +144,23 @@ type Ledger interface {
 	SetOutputs(ctx context.Context, id string, outputs []Output) error
 }
 
+// Drawing is a region of a page to draw: at DPI dots per inch, or less so
+// that the image has at most MaxPixels pixels. Zero values take the
+// renderer's defaults.
+type Drawing struct {
+	PageBox
+	DPI       float64
+	MaxPixels int64
+}
+
 // Renderer draws regions of a document's pages as PNG images. Parsers that
-// can render implement it; the orchestrator uses it for image elements
-// whose pixels are not one embedded picture (vector drawings, pictures
-// tiled from pieces, pictures too large to decode whole).
+// can render implement it; the pipeline asks once per document, for image
+// elements whose pixels are not one embedded picture (vector drawings,
+// pictures tiled from pieces, pictures too large to decode whole) and for
+// the regions vision models may be sent, each at its own resolution.
 type Renderer interface {
-	// Render returns one PNG per region, in order, drawn at dpi dots per
-	// inch or less so that no image exceeds maxPixels. A region that cannot
-	// be drawn gets a nil entry; the error is for the document as a whole
+	// Render returns one PNG per drawing, in order. A drawing that cannot
+	// be made gets a nil entry; the error is for the document as a whole
 	// (ctx done, file unreadable).
-	Render(ctx context.Context, src Source, data []byte, regions []PageBox, dpi float64, maxPixels int64) ([][]byte, error)
+	Render(ctx context.Context, src Source, data []byte, drawings []Drawing) ([][]byte, error)
 }

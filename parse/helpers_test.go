@@ -170,3 +170,12 @@ func withDoc(t *testing.T, data []byte, fn func(d *docParser)) {
 		t.Fatal(l.err)
 	}
 }
+
+// at asks for every region drawn at dpi and maxPixels.
+func at(regions []folio.PageBox, dpi float64, maxPixels int64) []folio.Drawing {
+	ds := make([]folio.Drawing, len(regions))
+	for i, r := range regions {
+		ds[i] = folio.Drawing{PageBox: r, DPI: dpi, MaxPixels: maxPixels}
+	}
+	return ds
+}

@@ -436,9 +436,9 @@ func tiffTags(b []byte) map[uint16]float64 {
 }
 
 // renderImage draws regions of an image input: each region of page 1,
-// clipped to the image, cut out and scaled to dpi (lowered to fit
-// maxPixels). Regions elsewhere get nil.
-func (e *Engine) renderImage(ctx context.Context, src folio.Source, data []byte, format string, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
+// clipped to the image, cut out and scaled to its drawing's DPI (lowered to
+// fit its MaxPixels; defaults applied). Regions elsewhere get nil.
+func (e *Engine) renderImage(ctx context.Context, src folio.Source, data []byte, format string, regions []folio.Drawing) ([][]byte, error) {
 	fail := func(kind folio.Kind, err error) error {
 		return &folio.Error{Op: "render", Doc: src.Rel, Kind: kind, Err: err}
 	}
@@ -468,7 +468,7 @@ func (e *Engine) renderImage(ctx context.Context, src folio.Source, data []byte,
 		if px.Empty() {
 			continue
 		}
-		pw, ph := regionSize(b.Width(), b.Height(), dpi/72, maxPixels)
+		pw, ph := regionSize(b.Width(), b.Height(), r.DPI/72, r.MaxPixels)
 		out[i] = encodePNG(scaleImage(pic.img, px, pw, ph))
 	}
 	return out, nil

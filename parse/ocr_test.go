@@ -536,9 +536,7 @@ func TestRenderImageInput(t *testing.T) {
 	}
 	data := pngWithDPI(t, img, 150)
 	ctx := ctxFor(t)
-	out, err := testEngine.Render(ctx, folio.Source{Rel: "x.png", Format: "png"}, data,
-		[]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 144, 48}}, {Page: 1, Box: folio.Box{0, 48, 72, 96}}, {Page: 2, Box: folio.Box{0, 0, 10, 10}}, {Page: 1, Box: folio.Box{200, 200, 300, 300}}},
-		75, 0)
+	out, err := testEngine.Render(ctx, folio.Source{Rel: "x.png", Format: "png"}, data, at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 144, 48}}, {Page: 1, Box: folio.Box{0, 48, 72, 96}}, {Page: 2, Box: folio.Box{0, 0, 10, 10}}, {Page: 1, Box: folio.Box{200, 200, 300, 300}}}, 75, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +556,7 @@ func TestRenderImageInput(t *testing.T) {
 	if out[2] != nil || out[3] != nil {
 		t.Error("regions off the image were drawn")
 	}
-	if _, err := testEngine.Render(ctx, folio.Source{Rel: "x.png", Format: "png"}, []byte("junk"), []folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 1, 1}}}, 75, 0); folio.ErrorKind(err) != folio.KindMalformed {
+	if _, err := testEngine.Render(ctx, folio.Source{Rel: "x.png", Format: "png"}, []byte("junk"), at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 1, 1}}}, 75, 0)); folio.ErrorKind(err) != folio.KindMalformed {
 		t.Errorf("render of a broken PNG: %v, want malformed", err)
 	}
 }

@@ -58,7 +58,7 @@ func TestFastPNGRoundTrip(t *testing.T) {
 
 func BenchmarkPNG(b *testing.B) {
 	data := readTestdata(b, "2305.03393v1-pg9.pdf")
-	imgs, err := testEngine.Render(b.Context(), folio.Source{Rel: "pg9"}, data, []folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 612, 792}}}, 150, 4e6)
+	imgs, err := testEngine.Render(b.Context(), folio.Source{Rel: "pg9"}, data, at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 612, 792}}}, 150, 4e6))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/folio/folio"
 )
 
-// Render defaults, applied when Render gets a dpi or maxPixels ≤ 0.
+// Render defaults, applied to a drawing whose DPI or MaxPixels is ≤ 0.
 const (
 	DefaultRenderDPI       = 150
 	DefaultRenderMaxPixels = 4_000_000
@@ -28,39 +28,45 @@ const white = 0xFFFFFFFF
 
 var _ folio.Renderer = (*Engine)(nil)
 
-// Render draws regions of data's pages as PNG images, one per region in
+// Render draws regions of data's pages as PNG images, one per drawing in
 // order. Regions are in Parse's coordinates: points in the displayed frame
 // (page rotation applied, origin top-left), pages numbered from 1. Each is
 // clipped to its page and drawn as a viewer shows it (on white, without
-// annotations) at dpi dots per inch (default 150), lowered so that the
-// image has at most maxPixels pixels (default 4e6; never more than the
-// wasm memory limit in bytes over 16) and at least one. A region on a page
-// the document lacks or cannot load, or with no area on its page, gets a
-// nil entry.
+// annotations) at its DPI (default 150), lowered so that the image has at
+// most its MaxPixels pixels (default 4e6; never more than the wasm memory
+// limit in bytes over 16) and at least one. A region on a page the
+// document lacks or cannot load, or with no area on its page, gets a nil
+// entry.
 //
 // The document is opened once and each page loaded once; only the region's
 // pixels are rendered. Image inputs (PNG, JPEG, TIFF) have one page, the
 // image, and regions are cut from it and scaled. Failures are *folio.Error values with Op "render"
 // and the kinds Parse gives: the deadline or cancellation of ctx, a
-// malformed or encrypted file, exhausted memory, a crash. With no regions
+// malformed or encrypted file, exhausted memory, a crash. With no drawings
 // Render returns at once, without looking at data.
-func (e *Engine) Render(ctx context.Context, src folio.Source, data []byte, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
-	if dpi <= 0 || math.IsNaN(dpi) || math.IsInf(dpi, 0) {
-		dpi = DefaultRenderDPI
+func (e *Engine) Render(ctx context.Context, src folio.Source, data []byte, drawings []folio.Drawing) ([][]byte, error) {
+	ds := make([]folio.Drawing, len(drawings))
+	regions := make([]folio.PageBox, len(drawings))
+	for i, d := range drawings {
+		if d.DPI <= 0 || math.IsNaN(d.DPI) || math.IsInf(d.DPI, 0) {
+			d.DPI = DefaultRenderDPI
+		}
+		if d.MaxPixels <= 0 {
+			d.MaxPixels = DefaultRenderMaxPixels
+		}
+		// A bitmap of 4 bytes a pixel takes at most a quarter of the wasm
+		// memory, leaving room for the document and for PDFium's own
+		// buffers (transparency groups and soft masks draw into more
+		// bitmaps).
+		d.MaxPixels = max(min(d.MaxPixels, e.opts.MemoryLimit/16), 1)
+		ds[i], regions[i] = d, d.PageBox
 	}
-	if maxPixels <= 0 {
-		maxPixels = DefaultRenderMaxPixels
-	}
-	// A bitmap of 4 bytes a pixel takes at most a quarter of the wasm
-	// memory, leaving room for the document and for PDFium's own buffers
-	// (transparency groups and soft masks draw into more bitmaps).
-	maxPixels = max(min(maxPixels, e.opts.MemoryLimit/16), 1)
-	out := make([][]byte, len(regions))
-	if len(regions) == 0 {
+	out := make([][]byte, len(ds))
+	if len(ds) == 0 {
 		return out, nil
 	}
 	if f := inputFormat(src, data); f != formatPDF {
-		return e.renderImage(ctx, src, data, f, regions, dpi, maxPixels)
+		return e.renderImage(ctx, src, data, f, ds)
 	}
 	start := time.Now()
 	// Encoding a PNG takes a third to two thirds as long as rendering it:
@@ -79,11 +85,11 @@ func (e *Engine) Render(ctx context.Context, src folio.Source, data []byte, regi
 			}
 		}
 	})
-	r := &regionRenderer{scale: dpi / 72, maxPixels: maxPixels}
+	r := &regionRenderer{drawings: ds}
 	err := e.withDocument(ctx, "render", src, data, func(l *lib, doc uint32, pages int) *docError {
 		r.l, r.doc = l, doc
 		for _, pg := range groupByPage(regions, pages) {
-			r.page(pg.num, pg.regions, regions, func(i int, img image.Image) { jobs <- job{i, img} })
+			r.page(pg.num, pg.regions, func(i int, img image.Image) { jobs <- job{i, img} })
 			if l.err != nil {
 				break
 			}
@@ -98,7 +104,7 @@ func (e *Engine) Render(ctx context.Context, src folio.Source, data []byte, regi
 	if err := ctx.Err(); err != nil {
 		return nil, &folio.Error{Op: "render", Doc: src.Rel, Kind: ctxKind(err), Err: err}
 	}
-	e.log.Debug("rendered", "doc", src.Rel, "regions", len(regions), "dpi", dpi, "took", time.Since(start))
+	e.log.Debug("rendered", "doc", src.Rel, "regions", len(regions), "took", time.Since(start))
 	return out, nil
 }
 
@@ -131,11 +137,14 @@ type regionRenderer struct {
 	doc       uint32
 	scale     float64 // pixels per point asked for
 	maxPixels int64
+	// drawings, for page, are Render's drawings (defaults applied): each
+	// sets scale and maxPixels for its region.
+	drawings []folio.Drawing
 }
 
 // page loads page num and draws the regions of it listed by idx, passing
 // each image to emit. Regions that cannot be drawn are skipped.
-func (r *regionRenderer) page(num int, idx []int, regions []folio.PageBox, emit func(i int, img image.Image)) {
+func (r *regionRenderer) page(num int, idx []int, emit func(i int, img image.Image)) {
 	l := r.l
 	page := l.callPtr(fnLoadPage, uint64(r.doc), uint64(num-1))
 	if page == 0 {
@@ -144,7 +153,8 @@ func (r *regionRenderer) page(num int, idx []int, regions []folio.PageBox, emit 
 	defer l.call(fnClosePage, uint64(page))
 	w, h := l.frame(page).size()
 	for _, i := range idx {
-		b := regions[i].Box
+		d := r.drawings[i]
+		b := d.Box
 		if !finite(b[:]...) {
 			continue
 		}
@@ -152,6 +162,7 @@ func (r *regionRenderer) page(num int, idx []int, regions []folio.PageBox, emit 
 		if b.Area() == 0 {
 			continue
 		}
+		r.scale, r.maxPixels = d.DPI/72, d.MaxPixels
 		if img := r.region(page, b); img != nil {
 			emit(i, img)
 		}

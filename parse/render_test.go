@@ -23,7 +23,7 @@ const samplesDir = "../testdata/samples"
 // render renders regions of data with the shared engine under hangGuard.
 func render(t testing.TB, data []byte, regions []folio.PageBox, dpi float64, maxPixels int64) [][]byte {
 	t.Helper()
-	out, err := testEngine.Render(ctxFor(t), folio.Source{Rel: "x.pdf"}, data, regions, dpi, maxPixels)
+	out, err := testEngine.Render(ctxFor(t), folio.Source{Rel: "x.pdf"}, data, at(regions, dpi, maxPixels))
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
@@ -310,7 +310,7 @@ func TestRenderMemoryCap(t *testing.T) {
 	// 64 MiB of wasm memory allows bitmaps of 4 MiB pixels.
 	e := newTestEngine(t, Options{MemoryLimit: 64 << 20})
 	data := readTestdata(t, "2305.03393v1-pg9.pdf")
-	out, err := e.Render(context.Background(), folio.Source{}, data, []folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 612, 792}}}, 2400, 1e12)
+	out, err := e.Render(context.Background(), folio.Source{}, data, at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 612, 792}}}, 2400, 1e12))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestRenderBadRegions(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("images (-want +got):\n%s", diff)
 	}
-	if out, err := testEngine.Render(context.Background(), folio.Source{}, data, nil, 0, 0); err != nil || len(out) != 0 {
+	if out, err := testEngine.Render(context.Background(), folio.Source{}, data, at(nil, 0, 0)); err != nil || len(out) != 0 {
 		t.Errorf("no regions: %v, %v", out, err)
 	}
 }
@@ -403,7 +403,7 @@ func TestRenderFailures(t *testing.T) {
 				ctx = context.Background()
 			}
 			_, perr := testEngine.Parse(ctx, folio.Source{Rel: "x.pdf"}, tt.data)
-			out, err := testEngine.Render(ctx, folio.Source{Rel: "x.pdf"}, tt.data, regions, 0, 0)
+			out, err := testEngine.Render(ctx, folio.Source{Rel: "x.pdf"}, tt.data, at(regions, 0, 0))
 			var fe *folio.Error
 			if !errors.As(err, &fe) {
 				t.Fatalf("got %v, %v; want a *folio.Error of kind %s", out, err, tt.want)
@@ -423,7 +423,7 @@ func TestRenderDeadlineInterruptsPDFium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := e.Render(ctx, folio.Source{Rel: "slow.pdf"}, data, []folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 100, 100}}}, 0, 0)
+	_, err := e.Render(ctx, folio.Source{Rel: "slow.pdf"}, data, at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 100, 100}}}, 0, 0))
 	took := time.Since(start)
 	if folio.ErrorKind(err) != folio.KindTimeout {
 		t.Errorf("got %v, want a timeout", err)
@@ -432,7 +432,7 @@ func TestRenderDeadlineInterruptsPDFium(t *testing.T) {
 		t.Errorf("Render returned %v after the deadline", took-200*time.Millisecond)
 	}
 	// The killed instance is replaced.
-	if _, err := e.Render(ctxFor(t), folio.Source{Rel: "after.pdf"}, readTestdata(t, "clockwise_table_1.pdf"), []folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 100, 100}}}, 0, 0); err != nil {
+	if _, err := e.Render(ctxFor(t), folio.Source{Rel: "after.pdf"}, readTestdata(t, "clockwise_table_1.pdf"), at([]folio.PageBox{{Page: 1, Box: folio.Box{0, 0, 100, 100}}}, 0, 0)); err != nil {
 		t.Errorf("render after a timeout: %v", err)
 	}
 }
@@ -444,7 +444,7 @@ func TestRenderConcurrent(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
-			out, err := testEngine.Render(context.Background(), folio.Source{}, data, regions, 100, 0)
+			out, err := testEngine.Render(context.Background(), folio.Source{}, data, at(regions, 100, 0))
 			if err == nil && !cmp.Equal(want, out) {
 				err = errors.New("images differ when rendered concurrently")
 			}
@@ -479,12 +479,33 @@ func BenchmarkRender(b *testing.B) {
 				regions[i] = half
 			}
 			for b.Loop() {
-				out, err := testEngine.Render(context.Background(), folio.Source{}, bb.data, regions, 150, 0)
+				out, err := testEngine.Render(context.Background(), folio.Source{}, bb.data, at(regions, 150, 0))
 				if err != nil || out[0] == nil {
 					b.Fatal(out, err)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*bb.n), "ms/region")
 		})
+	}
+}
+
+// One call draws each region at its own resolution and pixel cap: the
+// pipeline asks once per document for figures and for crops.
+func TestRenderDrawingsAtTheirOwnResolution(t *testing.T) {
+	data := rectsPDF(0)
+	box := folio.PageBox{Page: 1, Box: folio.Box{72, 72, 216, 144}} // 2 × 1 inches
+	out, err := testEngine.Render(ctxFor(t), folio.Source{Rel: "x.pdf"}, data, []folio.Drawing{
+		{PageBox: box, DPI: 100},
+		{PageBox: box, DPI: 50},
+		{PageBox: box, DPI: 100, MaxPixels: 5000},
+		{PageBox: box}, // the defaults: 150 dpi
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []image.Point{{200, 100}, {100, 50}, {100, 50}, {300, 150}} {
+		if got := decode(t, out[i]).Bounds().Size(); got != want {
+			t.Errorf("drawing %d: %v pixels, want %v", i, got, want)
+		}
 	}
 }

@@ -230,17 +230,17 @@ func (s *Supervisor) chunks(ctx context.Context, w *worker, req *request) (*resp
 }
 
 // Render draws regions of a document in a worker; see Engine.Render.
-func (s *Supervisor) Render(ctx context.Context, src folio.Source, data []byte, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
-	if len(regions) == 0 {
+func (s *Supervisor) Render(ctx context.Context, src folio.Source, data []byte, drawings []folio.Drawing) ([][]byte, error) {
+	if len(drawings) == 0 {
 		return nil, nil
 	}
-	r, err := s.do(ctx, opRender, &request{Op: opRender, Src: src, Data: data, Regions: regions, DPI: dpi, MaxPixels: maxPixels})
+	r, err := s.do(ctx, opRender, &request{Op: opRender, Src: src, Data: data, Drawings: drawings})
 	if err != nil {
 		return nil, err
 	}
-	if len(r.PNGs) != len(regions) {
+	if len(r.PNGs) != len(drawings) {
 		return nil, &folio.Error{Op: "render", Doc: src.Rel, Kind: folio.KindInternal,
-			Err: fmt.Errorf("worker returned %d images for %d regions", len(r.PNGs), len(regions))}
+			Err: fmt.Errorf("worker returned %d images for %d drawings", len(r.PNGs), len(drawings))}
 	}
 	return r.PNGs, nil
 }

@@ -86,11 +86,11 @@ func TestSupervisorRender(t *testing.T) {
 	data := readTestdata(t, "eu-015.pdf")
 	regions := []folio.PageBox{{Page: 1, Box: folio.Box{50, 50, 300, 200}}, {Page: 1, Box: folio.Box{0, 0, 100, 100}}}
 	ctx := context.Background()
-	want, err := testEngine.Render(ctx, folio.Source{Rel: "eu-015.pdf"}, data, regions, 100, 1e6)
+	want, err := testEngine.Render(ctx, folio.Source{Rel: "eu-015.pdf"}, data, at(regions, 100, 1e6))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Render(ctx, folio.Source{Rel: "eu-015.pdf"}, data, regions, 100, 1e6)
+	got, err := s.Render(ctx, folio.Source{Rel: "eu-015.pdf"}, data, at(regions, 100, 1e6))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,9 +51,7 @@ type request struct {
 	// Parse only: the pages from (0-based) to to, all when To is 0.
 	From, To int
 	// Render only.
-	Regions   []folio.PageBox
-	DPI       float64
-	MaxPixels int64
+	Drawings []folio.Drawing
 }
 
 // response answers a request. A parse's pages come in frames of at most

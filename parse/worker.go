@@ -106,7 +106,7 @@ func serve(ctx context.Context, e *Engine, req *request, emit func(folio.Page)) 
 		n, err := e.count(ctx, req.Src, req.Data)
 		return &response{Total: n, Err: toWireError(err)}
 	case opRender:
-		pngs, err := e.Render(ctx, req.Src, req.Data, req.Regions, req.DPI, req.MaxPixels)
+		pngs, err := e.Render(ctx, req.Src, req.Data, req.Drawings)
 		return &response{PNGs: pngs, Err: toWireError(err)}
 	}
 	return &response{Err: toWireError(fmt.Errorf("unknown operation %q", req.Op))}

@@ -526,8 +526,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 
 	warnings := wordStats(parsed, elements)
 	if r, ok := b.Parser.(folio.Renderer); ok {
-		warnings = append(warnings, renderFigures(docCtx, r, *src, data, elements)...)
-		warnings = append(warnings, b.renderCrops(docCtx, r, *src, data, parsed, elements)...)
+		warnings = append(warnings, b.drawPages(docCtx, r, *src, data, parsed, elements)...)
 	}
 
 	doc := newDocument(*src, runID, b.Config, parsed, elements)

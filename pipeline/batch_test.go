@@ -563,3 +563,68 @@ func TestBatchSecondsLeaveOutTheWaitForASlot(t *testing.T) {
 		}
 	}
 }
+
+// countingEngine is a parser and renderer that counts the document's
+// visits.
+type countingEngine struct {
+	fakeParser
+	fakeRenderer
+	parses int
+}
+
+func (e *countingEngine) Parse(ctx context.Context, src folio.Source, data []byte) (*folio.Parsed, error) {
+	e.parses++
+	return e.fakeParser.Parse(ctx, src, data)
+}
+
+// figureSegmenter gives a table and, when figure is set, a vector figure.
+type figureSegmenter struct{ figure bool }
+
+func (s figureSegmenter) Segment(p *folio.Parsed) []folio.Element {
+	els := []folio.Element{{Type: folio.TableType, Page: 1, Box: folio.Box{72, 72, 300, 200}, Text: "a | b"}}
+	if s.figure {
+		els = append(els, folio.Element{Type: folio.ImageType, Page: 1, Box: folio.Box{72, 300, 300, 500}})
+	}
+	return els
+}
+
+// A document is handed to the engine at most twice: once parsed, then
+// drawn once, figures and crops together, and only when a figure lacks
+// pixels or a vision model may be sent a region.
+func TestBatchEngineVisitsPerDocument(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		figure  bool
+		vision  bool
+		renders int
+	}{
+		{"nothing to draw", false, false, 0},
+		{"a figure without pixels", true, false, 1},
+		{"a vision route for tables", false, true, 1},
+		{"both", true, true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, out := t.TempDir(), t.TempDir()
+			if err := os.WriteFile(filepath.Join(in, "a.pdf"), []byte("hello"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := &countingEngine{}
+			b := &Batch{Parser: e, Segmenter: figureSegmenter{tc.figure}, Router: fakeRouter{}, Writer: fakeWriter{out},
+				Ledger: &fakeLedger{docs: map[string]*folio.Document{}, failures: map[string]folio.Kind{}},
+				OutDir: out, Workers: 1, DocTimeout: time.Minute, Config: "cfg"}
+			if tc.vision {
+				b.CropTypes = map[folio.ElementType]bool{folio.TableType: true}
+			}
+			srcs, _, err := Walk([]string{in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Run(context.Background(), srcs, nil); err != nil {
+				t.Fatal(err)
+			}
+			if e.parses != 1 || e.calls != tc.renders {
+				t.Errorf("%d parses and %d drawing calls, want 1 and %d", e.parses, e.calls, tc.renders)
+			}
+		})
+	}
+}

@@ -12,22 +12,24 @@ import (
 )
 
 type fakeRenderer struct {
-	got []folio.PageBox
-	err error
+	calls int
+	got   []folio.Drawing
+	err   error
 }
 
-func (f *fakeRenderer) Render(_ context.Context, _ folio.Source, _ []byte, regions []folio.PageBox, dpi float64, maxPixels int64) ([][]byte, error) {
-	f.got = regions
+func (f *fakeRenderer) Render(_ context.Context, _ folio.Source, _ []byte, drawings []folio.Drawing) ([][]byte, error) {
+	f.calls++
+	f.got = drawings
 	if f.err != nil {
 		return nil, f.err
 	}
-	out := make([][]byte, len(regions))
-	for i, r := range regions {
-		if r.Page > 1 {
+	out := make([][]byte, len(drawings))
+	for i, d := range drawings {
+		if d.Page > 1 {
 			continue // "cannot draw" this one
 		}
 		var buf bytes.Buffer
-		if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, int(r.Box.Width()), int(r.Box.Height())))); err != nil {
+		if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, int(d.Box.Width()), int(d.Box.Height())))); err != nil {
 			panic(err)
 		}
 		out[i] = buf.Bytes()
@@ -35,18 +37,23 @@ func (f *fakeRenderer) Render(_ context.Context, _ folio.Source, _ []byte, regio
 	return out, nil
 }
 
-func TestRenderFiguresDrawsOnlyImagesWithoutPixels(t *testing.T) {
-	els := []folio.Element{
+func figureElements() []folio.Element {
+	return []folio.Element{
 		{Type: folio.Paragraph, Page: 1, Box: folio.Box{0, 0, 100, 10}},
 		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 0, 40, 30}},                                            // vector figure: no Image
 		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 50, 60, 70}, Image: &folio.Image{Width: 3, Height: 2}}, // tiles: no PNG
 		{Type: folio.ImageType, Page: 1, Box: folio.Box{0, 80, 10, 90}, Image: &folio.Image{PNG: []byte{1}}},      // has pixels
 		{Type: folio.ImageType, Page: 2, Box: folio.Box{0, 0, 10, 10}},                                            // renderer fails
+		{Type: folio.TableType, Page: 1, Box: folio.Box{0, 100, 50, 120}},
 	}
+}
+
+func TestDrawPagesGivesFiguresPixels(t *testing.T) {
+	els := figureElements()
 	r := &fakeRenderer{}
-	warnings := renderFigures(context.Background(), r, folio.Source{}, nil, els)
-	if len(r.got) != 3 {
-		t.Fatalf("rendered %d regions, want 3 (images without pixels): %v", len(r.got), r.got)
+	warnings := (&Batch{}).drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, els)
+	if r.calls != 1 || len(r.got) != 3 {
+		t.Fatalf("%d calls drawing %d regions, want 1 call for the 3 images without pixels: %v", r.calls, len(r.got), r.got)
 	}
 	if els[1].Image == nil || els[1].Image.Width != 40 || els[1].Image.Height != 30 {
 		t.Errorf("vector figure image = %+v, want 40x30 pixels", els[1].Image)
@@ -57,10 +64,60 @@ func TestRenderFiguresDrawsOnlyImagesWithoutPixels(t *testing.T) {
 	if len(warnings) != 1 || els[4].Image != nil {
 		t.Errorf("warnings = %q, page-2 image = %+v; want one warning and no image", warnings, els[4].Image)
 	}
+	if els[5].Crop != nil {
+		t.Error("a table was drawn without a vision route")
+	}
 
 	r.err = errors.New("document gone")
 	els[1].Image = nil
-	if w := renderFigures(context.Background(), r, folio.Source{}, nil, els); len(w) != 1 || els[1].Image != nil {
+	if w := (&Batch{}).drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, els); len(w) != 1 || els[1].Image != nil {
 		t.Errorf("on a renderer error: warnings %q, image %+v; want one warning and nothing set", w, els[1].Image)
+	}
+}
+
+// A document is drawn at most once, figures and crops in one call, each at
+// its own resolution; a run whose policy reaches no vision model draws no
+// crops, and a document with nothing to draw is not drawn at all.
+func TestDrawPagesOneCallPerDocument(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		cropTypes map[folio.ElementType]bool
+		cropDPI   float64
+		els       []folio.Element
+		calls     int
+		crops     int
+		figureDPI float64
+	}{
+		{"figures and table crops", map[folio.ElementType]bool{folio.TableType: true}, 200,
+			figureElements(), 1, 1, FigureDPI},
+		{"no vision route", nil, 0, figureElements(), 1, 0, FigureDPI},
+		{"nothing to draw", nil, 0, figureElements()[:1], 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &fakeRenderer{}
+			b := &Batch{CropTypes: tc.cropTypes, CropDPI: tc.cropDPI}
+			b.drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, tc.els)
+			if r.calls != tc.calls {
+				t.Fatalf("%d render calls, want %d", r.calls, tc.calls)
+			}
+			crops := 0
+			for _, el := range tc.els {
+				if el.Crop != nil {
+					crops++
+				}
+			}
+			if crops != tc.crops {
+				t.Errorf("%d crops drawn, want %d", crops, tc.crops)
+			}
+			for _, d := range r.got {
+				want := tc.figureDPI
+				if d.Box == (folio.Box{0, 100, 50, 120}) {
+					want = tc.cropDPI
+				}
+				if d.DPI != want || d.MaxPixels != FigureMaxPixels {
+					t.Errorf("drawing %+v: want %v dpi, at most %d pixels", d, want, FigureMaxPixels)
+				}
+			}
+		})
 	}
 }
