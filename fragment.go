@@ -31,7 +31,7 @@ type Call struct {
 	Latency        time.Duration `json:"latency_ns"`
 	CacheHit       bool          `json:"cache_hit"`
 	Status         string        `json:"status"` // CallOK, CallFailed, CallRejected
-	ErrorClass     string        `json:"error_class,omitempty"`
+	ErrorClass     ErrorClass    `json:"error_class,omitempty"`
 	// Error says why a failed or rejected attempt was not kept. It never
 	// holds request headers or credentials.
 	Error         string `json:"error,omitempty"`
@@ -67,13 +67,6 @@ const (
 	// CallEstimated: a dry run's stand-in for a model call, carrying the
 	// estimate as its usage and price; no request was sent.
 	CallEstimated = "estimated"
-)
-
-// Error classes of calls refused before any request was sent; they cost
-// nothing and are not counted as model calls.
-const (
-	ClassBudget      = "budget"
-	ClassBreakerOpen = "breaker_open"
 )
 
 // Fragment is what routing produced for one element: the final content and
@@ -128,7 +121,7 @@ type Cost struct {
 // not counted as model calls.
 func (c *Cost) Add(calls []Call) {
 	for _, k := range calls {
-		if IsLocal(k.Model) || k.Status == CallEstimated || k.ErrorClass == ClassBudget || k.ErrorClass == ClassBreakerOpen {
+		if !k.Billable() {
 			continue
 		}
 		c.Calls++

@@ -235,11 +235,13 @@ func b2i(b bool) int {
 const tagJoin = `LEFT JOIN run_tags t ON t.run = d.run`
 
 // modelCall is the SQL condition on c (calls) of a model call as
-// folio.Cost.Add counts one: not a local specialist, not a dry run's
-// estimate, not refused before a request was sent (budget, open breaker).
-// The model_calls view (migration 0004) applies the same rule.
+// folio.Call.Billable says: not a local specialist, not a dry run's
+// estimate, not of a class refused before a request was sent (the
+// error_classes table, kept in step with folio.ErrorClasses). The
+// model_calls view (migration 0005) applies the same rule.
 const modelCall = `NOT (length(c.model) > 6 AND substr(c.model, 1, 6) = 'local/')
-	AND c.status != 'estimated' AND c.error_class NOT IN ('budget', 'breaker_open')`
+	AND c.status != 'estimated'
+	AND c.error_class NOT IN (SELECT class FROM error_classes WHERE refused)`
 
 // sumCalls sums the model calls grouped by dim, calling fn once per group.
 func sumCalls(ctx context.Context, tx *sql.Tx, dim costDim, fn func(CostRow)) error {

@@ -529,3 +529,65 @@ func TestLedgerDocQueries(t *testing.T) {
 		t.Errorf("ran %d queries from docs/ledger.md, want at least 5", n)
 	}
 }
+
+// Every error class the program knows counts alike in a document's cost
+// (the JSON), in folio cost and in the ledger's views: a call refused
+// before any request is no model call, any other is. A class added to
+// folio's list is covered here without a change.
+func TestEveryErrorClassCountsAlike(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	classes := folio.ErrorClasses()
+	if err := db.StartRun(ctx, sampleRun("run_c", t0)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for i, c := range classes {
+		call := paid("openai/small", 100, 10, 0, 1)
+		call.Status, call.ErrorClass, call.Error = folio.CallFailed, c, "it failed"
+		doc := costDoc(fmt.Sprintf("s%d", i), string(c)+".pdf", nil, costElement{folio.TableType, []folio.Call{call}})
+		n := 1
+		if c.Refused() {
+			n = 0
+		}
+		if doc.Cost.Calls != n || call.Billable() != (n == 1) {
+			t.Errorf("class %s: the document's cost counts %d calls, Billable %v; want %d", c, doc.Cost.Calls, call.Billable(), n)
+		}
+		if err := db.RecordDocument(ctx, "run_c", doc, nil); err != nil {
+			t.Fatal(err)
+		}
+		want[string(c)+".pdf"] = n
+	}
+	rep, err := db.Cost(ctx, "document", lineage.Spent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range classes {
+		got[string(c)+".pdf"] = 0
+	}
+	for _, r := range rep.Rows {
+		got[r.Key] = r.Calls
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("folio cost by document (-want +got):\n%s", diff)
+	}
+	view := map[string]int{}
+	for _, c := range classes {
+		view[string(c)+".pdf"] = 0
+	}
+	for _, row := range query(t, rawDB(t, db), `SELECT path FROM model_calls`) {
+		view[row]++
+	}
+	if diff := cmp.Diff(want, view); diff != "" {
+		t.Errorf("model_calls view by document (-want +got):\n%s", diff)
+	}
+	var stored []string
+	for _, c := range classes {
+		stored = append(stored, fmt.Sprintf("%s %v", c, c.Refused()))
+	}
+	if diff := cmp.Diff(stored, query(t, rawDB(t, db),
+		`SELECT class || ' ' || CASE refused WHEN 1 THEN 'true' ELSE 'false' END FROM error_classes ORDER BY class`)); diff != "" {
+		t.Errorf("error_classes table against folio.ErrorClasses (-program +ledger):\n%s", diff)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/folio/folio"
 )
 
 // migrationFS holds the schema migrations, named NNNN_description.sql and
@@ -91,6 +93,22 @@ func (db *DB) migrate(ctx context.Context) error {
 				return fmt.Errorf("migrate %s: set schema version: %w", m.name, err)
 			}
 		}
-		return nil
+		return syncErrorClasses(ctx, tx)
 	})
+}
+
+// syncErrorClasses brings the error_classes table in step with the
+// program's classes, so that the views count model calls by the same rule
+// as folio.Call.Billable. Classes the program no longer knows stay, as
+// calls of them may be on record.
+func syncErrorClasses(ctx context.Context, tx *writeTx) error {
+	for _, c := range folio.ErrorClasses() {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO error_classes (class, refused) VALUES (?, ?)
+			ON CONFLICT (class) DO UPDATE SET refused = excluded.refused WHERE refused != excluded.refused`,
+			string(c), c.Refused()); err != nil {
+			return fmt.Errorf("migrate: error class %s: %w", c, err)
+		}
+	}
+	return nil
 }

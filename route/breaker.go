@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/folio/folio"
 )
 
 // breaking refuses calls to a model whose breaker is open.
@@ -15,13 +17,13 @@ type breaking struct {
 	log      *slog.Logger
 }
 
-// Run fails at once with ClassBreakerOpen while the model's breaker is
+// Run fails at once with folio.ClassBreakerOpen while the model's breaker is
 // open; otherwise it runs the call and tells the breaker how it went.
 func (w *breaking) Run(ctx context.Context, t Task) (res Result, err error) {
 	probe, ok := w.b.allow()
 	if !ok {
 		return Result{USDMicros: free(), Endpoint: w.endpoint},
-			Errorf(ClassBreakerOpen, "%s: circuit breaker open", w.Name())
+			Errorf(folio.ClassBreakerOpen, "%s: circuit breaker open", w.Name())
 	}
 	outcome := failure // a panic below counts as a failure
 	defer func() {
@@ -52,9 +54,9 @@ func judge(ctx context.Context, err error) int {
 		return neutral
 	}
 	switch Classify(err) {
-	case ClassTransient, ClassRateLimit, ClassTimeout, ClassError:
+	case folio.ClassTransient, folio.ClassRateLimit, folio.ClassTimeout, folio.ClassError:
 		return failure
-	case ClassCanceled:
+	case folio.ClassCanceled:
 		return neutral
 	}
 	return success

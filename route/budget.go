@@ -34,7 +34,7 @@ var ErrBudgetExhausted = folio.ErrBudgetExhausted
 // flight waits for them to settle, since their reservations may come back.
 // When a call does not fit with nothing in flight, the budget is exhausted
 // for the rest of the run and refuses every further call with an estimate,
-// known or not, of class ClassBudget. So spending never passes the maximum
+// known or not, of class folio.ClassBudget. So spending never passes the maximum
 // when reservations are upper bounds, as worst cases are; with only an
 // expected price, by at most the estimate errors of the calls in flight
 // together. A call whose price is unknown reserves nothing and is counted
@@ -158,16 +158,16 @@ func dollars(usdMicros int64) string {
 	return fmt.Sprintf("$%d.%06d", usdMicros/1e6, usdMicros%1e6)
 }
 
-// budgetError is a call the budget refused. It is of class ClassBudget,
+// budgetError is a call the budget refused. It is of class folio.ClassBudget,
 // matches ErrBudgetExhausted, and tells the router the budget's mode.
 type budgetError struct {
 	mode string
 	msg  string
 }
 
-func (e *budgetError) Error() string        { return ErrBudgetExhausted.Error() + ": " + e.msg }
-func (e *budgetError) Is(target error) bool { return target == ErrBudgetExhausted }
-func (e *budgetError) ErrorClass() string   { return ClassBudget }
+func (e *budgetError) Error() string                { return ErrBudgetExhausted.Error() + ": " + e.msg }
+func (e *budgetError) Is(target error) bool         { return target == ErrBudgetExhausted }
+func (e *budgetError) ErrorClass() folio.ErrorClass { return folio.ClassBudget }
 
 // budgeted reserves each call's estimate in the budget before running it.
 type budgeted struct {

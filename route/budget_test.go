@@ -53,7 +53,7 @@ func spendConcurrently(t *testing.T, s route.Specialist) int {
 			for range 3 {
 				_, err := s.Run(context.Background(), task("x"))
 				switch {
-				case errors.Is(err, route.ErrBudgetExhausted) && route.Classify(err) == route.ClassBudget:
+				case errors.Is(err, route.ErrBudgetExhausted) && route.Classify(err) == folio.ClassBudget:
 					refused.Add(1)
 				case err != nil:
 					t.Errorf("Run() = %v", err)
@@ -134,7 +134,7 @@ func TestBudgetRefusesWithoutCalling(t *testing.T) {
 	b := route.NewBudget(50, route.BudgetDegrade)
 	sp := &spender{est: usd(100), actual: func() *int64 { return usd(100) }}
 	res, err := route.Wrap(sp, route.ModelOptions{Budget: b, Endpoint: "openai"}, nil).Run(context.Background(), task("x"))
-	if !errors.Is(err, route.ErrBudgetExhausted) || route.Classify(err) != route.ClassBudget || sp.calls.Load() != 0 {
+	if !errors.Is(err, route.ErrBudgetExhausted) || route.Classify(err) != folio.ClassBudget || sp.calls.Load() != 0 {
 		t.Fatalf("Run() = %v after %d calls, want a budget refusal without a call", err, sp.calls.Load())
 	}
 	if diff := cmp.Diff(route.Result{USDMicros: zero(), Endpoint: "openai"}, res); diff != "" {
@@ -177,7 +177,7 @@ func localPicky(runs *atomic.Int64) checked {
 			s := "local " + t.Element.Text
 			return route.Result{Text: &s}, nil
 		}},
-		func(route.Task, route.Result) error { return route.Errorf(route.ClassGrounding, "unsure") },
+		func(route.Task, route.Result) error { return route.Errorf(folio.ClassGrounding, "unsure") },
 	}
 }
 

@@ -69,8 +69,8 @@ type cacheEntry struct {
 	// ImageSent is the image the request that bought the answer carried.
 	ImageSent folio.ImageSent `json:"image_sent,omitzero"`
 	// ErrorClass and Error replay an answer the specialist rejected.
-	ErrorClass string `json:"error_class,omitempty"`
-	Error      string `json:"error,omitempty"`
+	ErrorClass folio.ErrorClass `json:"error_class,omitempty"`
+	Error      string           `json:"error,omitempty"`
 }
 
 // Run returns the stored answer to t's request when there is one: a cache
@@ -152,7 +152,7 @@ func answered(r Result, err error) bool {
 		return true
 	}
 	switch Classify(err) {
-	case ClassSchema, ClassEmpty, ClassRefusal, ClassGrounding:
+	case folio.ClassSchema, folio.ClassEmpty, folio.ClassRefusal, folio.ClassGrounding:
 		return r.Usage.InputTokens > 0 || r.Usage.OutputTokens > 0
 	}
 	return false

@@ -55,7 +55,7 @@ func TestCacheSecondRunIsFree(t *testing.T) {
 func TestCacheReplaysRejectedAnswersWithoutPayingTwice(t *testing.T) {
 	store := &memStore{}
 	m := newModel("m", step{usage: tokens(1, 1), usd: usd(1)})
-	m.check = func(route.Task, route.Result) error { return route.Errorf(route.ClassGrounding, "made up") }
+	m.check = func(route.Task, route.Result) error { return route.Errorf(folio.ClassGrounding, "made up") }
 	o := route.ModelOptions{Cache: store}
 	r := newRouter(t, 1, textPolicy(links("m")...), route.Wrap(m, o, nil))
 	var frags [][]folio.Fragment
@@ -75,7 +75,7 @@ func TestCacheReplaysRejectedAnswersWithoutPayingTwice(t *testing.T) {
 	}
 
 	// A failure without an answer (a 5xx) is never stored.
-	n := newModel("n", step{class: route.ClassTransient})
+	n := newModel("n", step{class: folio.ClassTransient})
 	s := route.Wrap(n, route.ModelOptions{Cache: store, MaxRetries: -1}, nil)
 	if _, err := s.Run(context.Background(), task("x")); err == nil {
 		t.Fatal("want the 503")

@@ -15,39 +15,39 @@ const maxGrid = 1 << 20
 // Check is the quality check every output passes before it is accepted,
 // whichever specialist produced it: the content the element's type needs
 // must be there, valid, and not empty when the input was not. It returns an
-// *Error of class ClassSchema or ClassEmpty.
+// *Error of class folio.ClassSchema or folio.ClassEmpty.
 func Check(t Task, r Result) error {
 	if r.Text != nil && !utf8.ValidString(*r.Text) {
-		return Errorf(ClassSchema, "text is not valid UTF-8")
+		return Errorf(folio.ClassSchema, "text is not valid UTF-8")
 	}
 	in := t.Element
 	switch in.Type {
 	case folio.TableType:
 		if r.Table == nil {
-			return Errorf(ClassSchema, "no table in the output")
+			return Errorf(folio.ClassSchema, "no table in the output")
 		}
 		if err := validTable(r.Table); err != nil {
-			return &Error{Class: ClassSchema, Err: err}
+			return &Error{Class: folio.ClassSchema, Err: err}
 		}
 		if !TableHasText(r.Table) {
-			return Errorf(ClassEmpty, "table has no non-empty cell")
+			return Errorf(folio.ClassEmpty, "table has no non-empty cell")
 		}
 	case folio.ImageType:
 		if r.Image == nil {
-			return Errorf(ClassSchema, "no image in the output")
+			return Errorf(folio.ClassSchema, "no image in the output")
 		}
 		if r.Image.Width <= 0 || r.Image.Height <= 0 {
-			return Errorf(ClassSchema, "image size %dx%d", r.Image.Width, r.Image.Height)
+			return Errorf(folio.ClassSchema, "image size %dx%d", r.Image.Width, r.Image.Height)
 		}
 		if len(r.Image.PNG) == 0 && in.Image != nil && len(in.Image.PNG) > 0 {
-			return Errorf(ClassEmpty, "image pixels lost")
+			return Errorf(folio.ClassEmpty, "image pixels lost")
 		}
 	default:
 		if r.Text == nil {
-			return Errorf(ClassSchema, "no text in the output")
+			return Errorf(folio.ClassSchema, "no text in the output")
 		}
 		if HasText(in.Text) && !HasText(*r.Text) {
-			return Errorf(ClassEmpty, "text is empty")
+			return Errorf(folio.ClassEmpty, "text is empty")
 		}
 	}
 	return nil

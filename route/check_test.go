@@ -18,30 +18,30 @@ func TestCheck(t *testing.T) {
 		name      string
 		task      route.Task
 		res       route.Result
-		wantClass string
+		wantClass folio.ErrorClass
 	}{
 		{"text_ok", para("a"), route.Result{Text: ptr("a")}, ""},
 		{"empty_input_empty_output_ok", para(" "), route.Result{Text: ptr("")}, ""},
-		{"text_missing", para("a"), route.Result{}, route.ClassSchema},
-		{"text_emptied", para("a"), route.Result{Text: ptr(" \u200B ")}, route.ClassEmpty},
-		{"text_invalid_utf8", para("a"), route.Result{Text: ptr("a\xff")}, route.ClassSchema},
+		{"text_missing", para("a"), route.Result{}, folio.ClassSchema},
+		{"text_emptied", para("a"), route.Result{Text: ptr(" \u200B ")}, folio.ClassEmpty},
+		{"text_invalid_utf8", para("a"), route.Result{Text: ptr("a\xff")}, folio.ClassSchema},
 		{"table_ok", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"a", ""}}}}, ""},
-		{"table_missing", tableTask, route.Result{Text: ptr("a")}, route.ClassSchema},
-		{"table_no_rows", tableTask, route.Result{Table: &folio.Table{}}, route.ClassSchema},
-		{"table_ragged", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"a", "b"}, {"c"}}}}, route.ClassSchema},
-		{"table_header_rows_out_of_range", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"a"}}, HeaderRows: 2}}, route.ClassSchema},
+		{"table_missing", tableTask, route.Result{Text: ptr("a")}, folio.ClassSchema},
+		{"table_no_rows", tableTask, route.Result{Table: &folio.Table{}}, folio.ClassSchema},
+		{"table_ragged", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"a", "b"}, {"c"}}}}, folio.ClassSchema},
+		{"table_header_rows_out_of_range", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"a"}}, HeaderRows: 2}}, folio.ClassSchema},
 		{"table_cell_outside", tableTask, route.Result{Table: &folio.Table{
 			Rows: [][]string{{"a"}}, Cells: []folio.Cell{{Row: 0, Col: 0, RowSpan: 2, ColSpan: 1}},
-		}}, route.ClassSchema},
+		}}, folio.ClassSchema},
 		{"table_cells_overlap", tableTask, route.Result{Table: &folio.Table{
 			Rows:  [][]string{{"a", "b"}},
 			Cells: []folio.Cell{{Row: 0, Col: 0, RowSpan: 1, ColSpan: 2}, {Row: 0, Col: 1, RowSpan: 1, ColSpan: 1}},
-		}}, route.ClassSchema},
-		{"table_without_text", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"", " "}}}}, route.ClassEmpty},
+		}}, folio.ClassSchema},
+		{"table_without_text", tableTask, route.Result{Table: &folio.Table{Rows: [][]string{{"", " "}}}}, folio.ClassEmpty},
 		{"image_ok", imageTask, route.Result{Image: &folio.Image{Width: 2, Height: 1, PNG: pixels}}, ""},
-		{"image_missing", imageTask, route.Result{}, route.ClassSchema},
-		{"image_without_size", imageTask, route.Result{Image: &folio.Image{PNG: pixels}}, route.ClassSchema},
-		{"image_pixels_lost", imageTask, route.Result{Image: &folio.Image{Width: 2, Height: 1, Description: "a chart"}}, route.ClassEmpty},
+		{"image_missing", imageTask, route.Result{}, folio.ClassSchema},
+		{"image_without_size", imageTask, route.Result{Image: &folio.Image{PNG: pixels}}, folio.ClassSchema},
+		{"image_pixels_lost", imageTask, route.Result{Image: &folio.Image{Width: 2, Height: 1, Description: "a chart"}}, folio.ClassEmpty},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,14 +57,14 @@ func TestClassify(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want string
+		want folio.ErrorClass
 	}{
 		{"nil", nil, ""},
-		{"plain", errors.New("x"), route.ClassError},
+		{"plain", errors.New("x"), folio.ClassError},
 		{"classified", route.Errorf("rate_limit", "429"), "rate_limit"},
 		{"wrapped", errors.Join(errors.New("ctx"), route.Errorf("auth", "401")), "auth"},
-		{"canceled", context.Canceled, route.ClassCanceled},
-		{"deadline", context.DeadlineExceeded, route.ClassTimeout},
+		{"canceled", context.Canceled, folio.ClassCanceled},
+		{"deadline", context.DeadlineExceeded, folio.ClassTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

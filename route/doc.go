@@ -10,7 +10,7 @@
 //
 // Specialists implement [Specialist]. The built-in ones live in route/local;
 // model providers live in packages of their own, classify their failures
-// (ClassRateLimit, ClassTransient, ClassAuth, …, with [RetryAfter] for a
+// ([folio.ErrorClass]: rate_limit, transient, auth, …, with [RetryAfter] for a
 // server's wish) and report usage and price in [Result]. [Wrap] assembles,
 // in one place, what guards a model: response cache, dry run, [Budget],
 // circuit breaker, retries and endpoint rate limits, each a Specialist

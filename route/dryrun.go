@@ -3,10 +3,12 @@ package route
 import (
 	"context"
 	"errors"
+
+	"github.com/folio/folio"
 )
 
 // errDryRun is the error of every estimated call.
-var errDryRun = &Error{Class: ClassDryRun, Err: errors.New("estimated, not sent")}
+var errDryRun = &Error{Class: folio.ClassDryRun, Err: errors.New("estimated, not sent")}
 
 // dryRun estimates calls instead of making them (--dry-run).
 type dryRun struct {
@@ -15,7 +17,7 @@ type dryRun struct {
 }
 
 // Run never runs the wrapped specialist: it returns the call's estimate as
-// its usage and price, with an error of class ClassDryRun. The router
+// its usage and price, with an error of class folio.ClassDryRun. The router
 // records such a call with status CallEstimated and ends the element's
 // chain there (see Router).
 func (d *dryRun) Run(_ context.Context, t Task) (Result, error) {

@@ -15,7 +15,7 @@ import (
 // Retry-After), or the element's text upper-cased; with usage and a price
 // either way, after a delay.
 type step struct {
-	class      string
+	class      folio.ErrorClass
 	retryAfter time.Duration
 	delay      time.Duration
 	usage      folio.Usage
@@ -118,15 +118,15 @@ func (m *model) Calls() int {
 
 // modelError is a provider error with a class and a Retry-After.
 type modelError struct {
-	class string
+	class folio.ErrorClass
 	after time.Duration
 }
 
-func (e *modelError) Error() string             { return fmt.Sprintf("fake %s", e.class) }
-func (e *modelError) ErrorClass() string        { return e.class }
-func (e *modelError) RetryAfter() time.Duration { return e.after }
-func usd(v int64) *int64                        { return &v }
-func tokens(in, out int64) folio.Usage          { return folio.Usage{InputTokens: in, OutputTokens: out} }
+func (e *modelError) Error() string                { return fmt.Sprintf("fake %s", e.class) }
+func (e *modelError) ErrorClass() folio.ErrorClass { return e.class }
+func (e *modelError) RetryAfter() time.Duration    { return e.after }
+func usd(v int64) *int64                           { return &v }
+func tokens(in, out int64) folio.Usage             { return folio.Usage{InputTokens: in, OutputTokens: out} }
 func estimateOf(in, out, price int64) route.Estimate {
 	return route.Estimate{Usage: tokens(in, out), USDMicros: usd(price)}
 }

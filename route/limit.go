@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/folio/folio"
 )
 
 // limited passes each request through its endpoint's limiter.
@@ -32,7 +34,7 @@ func (l *limited) Run(ctx context.Context, t Task) (Result, error) {
 	res, err := send(ctx)
 	l.lim.settle(tokens, res.Usage.InputTokens+res.Usage.OutputTokens)
 	var ra RetryAfter
-	if Classify(err) == ClassRateLimit && errors.As(err, &ra) {
+	if Classify(err) == folio.ClassRateLimit && errors.As(err, &ra) {
 		l.lim.pause(ra.RetryAfter())
 	}
 	return res, err

@@ -96,9 +96,9 @@ func TestLimiterRetryAfterHoldsEndpoint(t *testing.T) {
 	c := newClock()
 	shared := route.NewShared()
 	o := c.opts()
-	limited := route.Wrap(newModel("a", step{class: route.ClassRateLimit, retryAfter: 5 * time.Second}), o, shared)
+	limited := route.Wrap(newModel("a", step{class: folio.ClassRateLimit, retryAfter: 5 * time.Second}), o, shared)
 	other := route.Wrap(newModel("b"), o, shared)
-	if _, err := limited.Run(context.Background(), task("x")); route.Classify(err) != route.ClassRateLimit {
+	if _, err := limited.Run(context.Background(), task("x")); route.Classify(err) != folio.ClassRateLimit {
 		t.Fatalf("Run() = %v, want rate_limit", err)
 	}
 	if _, err := other.Run(context.Background(), task("x")); err != nil {

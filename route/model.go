@@ -7,34 +7,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// Error classes of model calls. Providers return errors whose ErrorClass
-// method gives one of these; the wrappers in this package decide from the
-// class whether to retry, escalate, stop using an endpoint or mark review.
-const (
-	// ClassRateLimit: 429; retry after the server's Retry-After.
-	ClassRateLimit = "rate_limit"
-	// ClassTransient: 5xx, connection reset, timeouts of the request itself;
-	// retry with backoff, then escalate.
-	ClassTransient = "transient"
-	// ClassContextLength: the request is too long for the model; escalate
-	// to a link with a larger context (no retry).
-	ClassContextLength = "context_length"
-	// ClassAuth: 401/403/404 or a bad endpoint configuration; stop using the
-	// endpoint for the rest of the run.
-	ClassAuth = "auth"
-	// ClassRefusal: the model refused; the element goes to review.
-	ClassRefusal = "refusal"
-	// ClassGrounding: the answer holds numbers or words absent from the
-	// element's source text.
-	ClassGrounding = "grounding"
-	// ClassBudget: the run's budget cannot cover the call's estimate.
-	ClassBudget = folio.ClassBudget
-	// ClassBreakerOpen: the model's circuit breaker is open.
-	ClassBreakerOpen = folio.ClassBreakerOpen
-	// ClassDryRun: the call was only estimated (--dry-run).
-	ClassDryRun = "dry_run"
-)
-
 // RetryAfter is implemented by errors that carry the server's wish for how
 // long to wait before the next request (HTTP Retry-After).
 type RetryAfter interface {

@@ -15,7 +15,7 @@ import (
 
 // answers returns a specialist answering text, rejected by its own check
 // with class when class is not empty.
-func answers(name, text, class string) checked {
+func answers(name, text string, class folio.ErrorClass) checked {
 	return checked{
 		fake{name, func(context.Context, route.Task) (route.Result, error) { return route.Result{Text: &text}, nil }},
 		func(route.Task, route.Result) error {
@@ -29,12 +29,12 @@ func answers(name, text, class string) checked {
 
 func TestRouteExhaustedChain(t *testing.T) {
 	specs := []route.Specialist{
-		answers("test/ungrounded1", "first guess", route.ClassGrounding),
-		answers("test/ungrounded2", "second guess", route.ClassGrounding),
+		answers("test/ungrounded1", "first guess", folio.ClassGrounding),
+		answers("test/ungrounded2", "second guess", folio.ClassGrounding),
 		answers("test/empty", " ", ""),
-		failing("test/refuses", route.Errorf(route.ClassRefusal, "I cannot help with that")),
-		failing("test/down", route.Errorf(route.ClassTransient, "503")),
-		failing("test/auth", route.Errorf(route.ClassAuth, "401")),
+		failing("test/refuses", route.Errorf(folio.ClassRefusal, "I cannot help with that")),
+		failing("test/down", route.Errorf(folio.ClassTransient, "503")),
+		failing("test/auth", route.Errorf(folio.ClassAuth, "401")),
 	}
 	seg := folio.ModelSegment
 	tests := []struct {
@@ -81,7 +81,7 @@ func TestRouteAttemptCap(t *testing.T) {
 	for i := range 8 {
 		name := "test/down" + string(rune('a'+i))
 		names = append(names, name)
-		specs = append(specs, failing(name, route.Errorf(route.ClassTransient, "503")))
+		specs = append(specs, failing(name, route.Errorf(folio.ClassTransient, "503")))
 	}
 	for _, tt := range []struct{ max, want int }{{0, route.DefaultMaxAttempts}, {3, 3}} {
 		r := newRouter(t, 1, textPolicy(links(names...)...), specs...)
@@ -128,7 +128,7 @@ func (l *logs) count(line string) int {
 }
 
 func TestRouteAuthDisablesSpecialist(t *testing.T) {
-	auth := newModel("auth", step{class: route.ClassAuth})
+	auth := newModel("auth", step{class: folio.ClassAuth})
 	r := newRouter(t, 2, textPolicy(links("auth", "test/ok")...), auth, echo("test/ok"))
 	var l logs
 	r.Logger = slog.New(&l)
@@ -157,7 +157,7 @@ func TestRouteRecordsModelAnswer(t *testing.T) {
 	var crop []byte
 	seen := fake{"test/crop", func(_ context.Context, t route.Task) (route.Result, error) {
 		crop = t.Crop
-		return route.Result{}, route.Errorf(route.ClassTransient, "503")
+		return route.Result{}, route.Errorf(folio.ClassTransient, "503")
 	}}
 	hit := fake{"test/hit", func(_ context.Context, t route.Task) (route.Result, error) {
 		s := "cached"
@@ -185,7 +185,7 @@ func TestRouteRecordsModelAnswer(t *testing.T) {
 
 func TestRouteCommitsAcceptedOnly(t *testing.T) {
 	rejected := newModel("rejected")
-	rejected.check = func(route.Task, route.Result) error { return route.Errorf(route.ClassGrounding, "no") }
+	rejected.check = func(route.Task, route.Result) error { return route.Errorf(folio.ClassGrounding, "no") }
 	accepted := newModel("accepted")
 	r := newRouter(t, 1, textPolicy(links("rejected", "accepted")...), rejected, accepted)
 	if _, err := r.Route(context.Background(), newDoc("a.pdf", 2)); err != nil {
@@ -203,8 +203,8 @@ func TestRouteCommitsAcceptedOnly(t *testing.T) {
 // that passed Check: better than nothing, and marked review.
 func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
 	r := newRouter(t, 1, textPolicy(links("test/ungrounded1", "test/down")...),
-		answers("test/ungrounded1", "a guess", route.ClassGrounding),
-		failing("test/down", route.Errorf(route.ClassTransient, "503")))
+		answers("test/ungrounded1", "a guess", folio.ClassGrounding),
+		failing("test/down", route.Errorf(folio.ClassTransient, "503")))
 	r.DegradeUnavailable = true
 	doc := newDoc("a.pdf", 1)
 	doc.Elements[0].Text = ""
@@ -223,12 +223,12 @@ func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
 // about availability, do not.
 func TestRouteUnavailableDefersTheDocument(t *testing.T) {
 	specs := []route.Specialist{
-		failing("test/down", route.Errorf(route.ClassTransient, "503")),
-		failing("test/limited", route.Errorf(route.ClassRateLimit, "429")),
-		failing("test/open", route.Errorf(route.ClassBreakerOpen, "circuit breaker open")),
-		failing("test/schema", route.Errorf(route.ClassSchema, "not a table")),
+		failing("test/down", route.Errorf(folio.ClassTransient, "503")),
+		failing("test/limited", route.Errorf(folio.ClassRateLimit, "429")),
+		failing("test/open", route.Errorf(folio.ClassBreakerOpen, "circuit breaker open")),
+		failing("test/schema", route.Errorf(folio.ClassSchema, "not a table")),
 		answers("test/ok", "fine", ""),
-		answers("test/ungrounded", "a guess", route.ClassGrounding),
+		answers("test/ungrounded", "a guess", folio.ClassGrounding),
 	}
 	tests := []struct {
 		name    string

@@ -46,7 +46,7 @@ func (r *retrying) Run(ctx context.Context, t Task) (Result, error) {
 // retryable reports whether err's class is worth another try.
 func retryable(err error) bool {
 	switch Classify(err) {
-	case ClassRateLimit, ClassTransient:
+	case folio.ClassRateLimit, folio.ClassTransient:
 		return true
 	}
 	return false

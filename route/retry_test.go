@@ -24,7 +24,7 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClock()
 			m := newModel("m",
-				step{class: route.ClassRateLimit, retryAfter: tt.retryAfter},
+				step{class: folio.ClassRateLimit, retryAfter: tt.retryAfter},
 				step{usage: tokens(10, 5), usd: usd(30)})
 			o := c.opts()
 			o.MaxRetries = 3
@@ -44,12 +44,12 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 
 func TestRetryCapped(t *testing.T) {
 	c := newClock()
-	m := newModel("m", step{class: route.ClassTransient, usage: tokens(3, 0), usd: usd(2)})
+	m := newModel("m", step{class: folio.ClassTransient, usage: tokens(3, 0), usd: usd(2)})
 	o := c.opts()
 	o.MaxRetries = 2
 	o.Backoff = time.Second
 	res, err := route.Wrap(m, o, nil).Run(context.Background(), task("a"))
-	if route.Classify(err) != route.ClassTransient || !strings.Contains(err.Error(), "after 2 retries") {
+	if route.Classify(err) != folio.ClassTransient || !strings.Contains(err.Error(), "after 2 retries") {
 		t.Errorf("error = %v, want a transient one after 2 retries", err)
 	}
 	if m.Calls() != 3 {
@@ -74,7 +74,7 @@ func TestRetryCapped(t *testing.T) {
 
 func TestRetryBackoffCapped(t *testing.T) {
 	c := newClock()
-	m := newModel("m", step{class: route.ClassTransient})
+	m := newModel("m", step{class: folio.ClassTransient})
 	o := c.opts()
 	o.MaxRetries = 12
 	o.Backoff = time.Second
@@ -93,9 +93,9 @@ func TestRetryBackoffCapped(t *testing.T) {
 }
 
 func TestRetryOnlyRateLimitAndTransient(t *testing.T) {
-	for _, class := range []string{route.ClassAuth, route.ClassContextLength, route.ClassSchema,
-		route.ClassRefusal, route.ClassGrounding, route.ClassError, route.ClassTimeout} {
-		t.Run(class, func(t *testing.T) {
+	for _, class := range []folio.ErrorClass{folio.ClassAuth, folio.ClassContextLength, folio.ClassSchema,
+		folio.ClassRefusal, folio.ClassGrounding, folio.ClassError, folio.ClassTimeout} {
+		t.Run(string(class), func(t *testing.T) {
 			c := newClock()
 			m := newModel("m", step{class: class, retryAfter: time.Second}, step{})
 			o := c.opts()
@@ -121,7 +121,7 @@ func TestRetryDefaultsAndOff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClock()
-			m := newModel("m", step{class: route.ClassRateLimit})
+			m := newModel("m", step{class: folio.ClassRateLimit})
 			o := c.opts()
 			o.MaxRetries = tt.maxRetries
 			route.Wrap(m, o, nil).Run(context.Background(), task("a"))
@@ -133,14 +133,14 @@ func TestRetryDefaultsAndOff(t *testing.T) {
 }
 
 func TestRetryStopsWhenContextEnds(t *testing.T) {
-	m := newModel("m", step{class: route.ClassTransient})
+	m := newModel("m", step{class: folio.ClassTransient})
 	o := route.ModelOptions{MaxRetries: 3, Backoff: time.Hour}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := route.Wrap(m, o, nil).Run(ctx, task("a"))
 	// Waiting out the backoff would take an hour; stuck is far below it.
-	if route.Classify(err) != route.ClassTimeout || m.Calls() != 1 || time.Since(start) > stuck {
+	if route.Classify(err) != folio.ClassTimeout || m.Calls() != 1 || time.Since(start) > stuck {
 		t.Errorf("Run() = %v after %d calls and %v; want a timeout after 1 call, without the hour's backoff", err, m.Calls(), time.Since(start))
 	}
 }
@@ -155,9 +155,9 @@ func TestRetrySpendUnknownPrice(t *testing.T) {
 		want   *int64
 		wantIn int64
 	}{
-		{"free_429_then_priced", []step{{class: route.ClassRateLimit}, {usage: tokens(5, 5), usd: usd(7)}}, usd(7), 5},
-		{"unpriced_try", []step{{class: route.ClassTransient, usage: tokens(5, 0)}, {usage: tokens(5, 5), usd: usd(7)}}, nil, 10},
-		{"unpriced_answer", []step{{class: route.ClassRateLimit, usd: usd(1)}, {usage: tokens(5, 5)}}, nil, 5},
+		{"free_429_then_priced", []step{{class: folio.ClassRateLimit}, {usage: tokens(5, 5), usd: usd(7)}}, usd(7), 5},
+		{"unpriced_try", []step{{class: folio.ClassTransient, usage: tokens(5, 0)}, {usage: tokens(5, 5), usd: usd(7)}}, nil, 10},
+		{"unpriced_answer", []step{{class: folio.ClassRateLimit, usd: usd(1)}, {usage: tokens(5, 5)}}, nil, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 const DefaultMaxAttempts = 6
 
 // CallEstimated is the status of a call a dry run estimated instead of
-// making (error class ClassDryRun).
+// making (error class folio.ClassDryRun).
 const CallEstimated = folio.CallEstimated
 
 // Router routes documents' elements through the specialists a Policy names,
@@ -115,7 +115,7 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 // fragment has no output). A model's rejected answer may hold text the page
 // does not and must not pass for the document's; it stays in the ledger's
 // calls and response cache.
-// A specialist that fails with ClassAuth is skipped for the rest of the
+// A specialist that fails with folio.ClassAuth is skipped for the rest of the
 // run. An image the policy's Decorative finds to be decoration does not run
 // a chain that has a model in it: it goes to local/image alone (see
 // Decorative).
@@ -256,7 +256,7 @@ chain:
 			if berr.mode == BudgetFail {
 				return f, berr
 			}
-		case a.call.ErrorClass == ClassAuth:
+		case a.call.ErrorClass == folio.ClassAuth:
 			r.disable(link.Specialist, a.err)
 		case unavailable(a.call):
 			down = fmt.Errorf("%w: %s: %v", folio.ErrUnavailable, a.call.Model, a.err)
@@ -273,7 +273,7 @@ chain:
 	switch {
 	case short != nil:
 		f.Status = folio.StatusDegraded
-		f.Reason, f.FellBackFrom = short.ErrorClass, short.Model
+		f.Reason, f.FellBackFrom = string(short.ErrorClass), short.Model
 	case rejected != nil:
 		f.Status = folio.StatusReview
 		f.Reason = rejection(*rejected)
@@ -281,9 +281,9 @@ chain:
 		f.Status = settle(el, f.Calls)
 		if f.Status == folio.StatusDegraded {
 			last := f.Calls[len(f.Calls)-1]
-			f.Reason = last.ErrorClass
+			f.Reason = string(last.ErrorClass)
 			if unavailable(last) {
-				f.Reason = "unavailable: " + last.ErrorClass
+				f.Reason = "unavailable: " + string(last.ErrorClass)
 			}
 			if !folio.IsLocal(last.Model) {
 				f.FellBackFrom = last.Model
@@ -308,7 +308,7 @@ func unavailable(c folio.Call) bool {
 		return false
 	}
 	switch c.ErrorClass {
-	case ClassTransient, ClassRateLimit, ClassBreakerOpen:
+	case folio.ClassTransient, folio.ClassRateLimit, folio.ClassBreakerOpen:
 		return true
 	}
 	return false
@@ -411,8 +411,8 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 	}
 	err := runErr
 	switch {
-	case runErr != nil && Classify(runErr) == ClassDryRun:
-		call.Status, call.ErrorClass = CallEstimated, ClassDryRun
+	case runErr != nil && Classify(runErr) == folio.ClassDryRun:
+		call.Status, call.ErrorClass = CallEstimated, folio.ClassDryRun
 		return attempt{res: res, call: call, err: runErr}
 	case runErr != nil && answerRejected(s, runErr):
 		call.Status = folio.CallRejected
@@ -434,8 +434,8 @@ func (r *Router) attempt(ctx context.Context, s Specialist, t Task) attempt {
 // "schema: answer cut off at 4096 output tokens (openai/gpt-4.1)".
 func rejection(c folio.Call) string {
 	msg := c.Error
-	if !strings.HasPrefix(msg, c.ErrorClass+":") {
-		msg = c.ErrorClass + ": " + msg
+	if !strings.HasPrefix(msg, string(c.ErrorClass)+":") {
+		msg = string(c.ErrorClass) + ": " + msg
 	}
 	return fmt.Sprintf("%s (%s)", msg, c.Model)
 }
@@ -449,7 +449,7 @@ func answerRejected(s Specialist, err error) bool {
 		return false
 	}
 	switch Classify(err) {
-	case ClassRefusal, ClassSchema, ClassEmpty, ClassGrounding:
+	case folio.ClassRefusal, folio.ClassSchema, folio.ClassEmpty, folio.ClassGrounding:
 		return true
 	}
 	return false
@@ -463,7 +463,7 @@ func (r *Router) try(ctx context.Context, s Specialist, t Task) (res Result, run
 		if v := recover(); v != nil {
 			r.Logger.Error("specialist panic", "model", s.Name(), "element", t.Element.ID,
 				"panic", v, "stack", string(debug.Stack()))
-			runErr, checkErr, valid = Errorf(ClassCrash, "%s panicked: %v", s.Name(), v), nil, false
+			runErr, checkErr, valid = Errorf(folio.ClassCrash, "%s panicked: %v", s.Name(), v), nil, false
 		}
 	}()
 	res, runErr = s.Run(ctx, t)

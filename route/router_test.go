@@ -215,7 +215,7 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := func(rule, model, status, class string) []folio.Call {
+	call := func(rule, model, status string, class folio.ErrorClass) []folio.Call {
 		return []folio.Call{{Attempt: 1, Rule: rule, Model: model, USDMicros: zero(), Status: status, ErrorClass: class}}
 	}
 	want := []folio.Fragment{

@@ -73,7 +73,7 @@ func (t *Tally) Add(frags []folio.Fragment) {
 }
 
 func (r *TallyRow) addCall(c folio.Call) {
-	if c.ErrorClass == ClassBudget || c.ErrorClass == ClassBreakerOpen {
+	if c.ErrorClass.Refused() {
 		r.Refused++
 		return
 	}

@@ -13,7 +13,7 @@ func TestTallyCalls(t *testing.T) {
 	frags := []folio.Fragment{
 		{Calls: []folio.Call{
 			{Rule: "table#1", Model: "local/table", USDMicros: zero(), Status: "rejected"},
-			{Rule: "table#2", Model: small, Usage: tokens(1000, 200), USDMicros: usd(720), Status: route.CallEstimated, ErrorClass: route.ClassDryRun},
+			{Rule: "table#2", Model: small, Usage: tokens(1000, 200), USDMicros: usd(720), Status: route.CallEstimated, ErrorClass: folio.ClassDryRun},
 		}},
 		{Calls: []folio.Call{
 			{Rule: "table#2", Model: small, Usage: folio.Usage{InputTokens: 900, CachedTokens: 100, OutputTokens: 100},
@@ -22,7 +22,7 @@ func TestTallyCalls(t *testing.T) {
 		}},
 		{Calls: []folio.Call{
 			{Rule: "image#1", Model: small, Usage: tokens(300, 50), Status: "ok"}, // price unknown
-			{Rule: "image#2", Model: large, USDMicros: zero(), Status: "failed", ErrorClass: route.ClassBudget},
+			{Rule: "image#2", Model: large, USDMicros: zero(), Status: "failed", ErrorClass: folio.ClassBudget},
 		}},
 	}
 	tally := route.TallyCalls(frags[:1])
@@ -63,5 +63,24 @@ func TestTallyCalls(t *testing.T) {
 	var empty route.Tally
 	if len(empty.Rows()) != 0 || empty.Total() != (route.TallyRow{}) {
 		t.Error("the zero Tally is not empty")
+	}
+}
+
+// The tally counts calls of every error class by folio's rule: refused
+// ones apart, the others as model calls.
+func TestTallyEveryErrorClass(t *testing.T) {
+	var calls []folio.Call
+	refused := 0
+	for _, c := range folio.ErrorClasses() {
+		calls = append(calls, folio.Call{Rule: "table#1", Model: "openai/small", Status: folio.CallFailed, ErrorClass: c})
+		if c.Refused() {
+			refused++
+		}
+	}
+	var tl route.Tally
+	tl.Add([]folio.Fragment{{Calls: calls}})
+	total := tl.Total()
+	if total.Refused != refused || total.Calls != len(calls)-refused {
+		t.Errorf("tally: %d calls, %d refused; want %d and %d", total.Calls, total.Refused, len(calls)-refused, refused)
 	}
 }

@@ -63,7 +63,7 @@ type ModelOptions struct {
 // BreakerOptions configures a model's circuit breaker. After Failures
 // consecutive failed calls (transient, rate-limited, timed out or
 // unclassified, after their retries) it opens: calls fail at once with
-// ClassBreakerOpen. After CoolDown it lets one probe call through; the
+// folio.ClassBreakerOpen. After CoolDown it lets one probe call through; the
 // probe's success closes it, its failure opens it for another CoolDown.
 type BreakerOptions struct {
 	// Failures is the number of consecutive failures that open the breaker;
@@ -115,9 +115,9 @@ func NewShared() *Shared {
 // Wrap guards the model specialist s with, from the outside in:
 //
 //	cache    a stored answer to the same request is returned at no cost
-//	dry-run  the call is estimated, not made (ClassDryRun)
+//	dry-run  the call is estimated, not made (folio.ClassDryRun)
 //	budget   the estimate is reserved, then settled to the actual price
-//	breaker  a model failing again and again is refused (ClassBreakerOpen)
+//	breaker  a model failing again and again is refused (folio.ClassBreakerOpen)
 //	retry    rate-limited and transient failures are retried
 //	limiter  endpoint concurrency, requests and tokens per minute
 //	s        the provider

@@ -33,16 +33,16 @@ func TestDryRunMakesNoCalls(t *testing.T) {
 	}
 	estimated := func(rule, model string, u folio.Usage, price *int64) []folio.Call {
 		return []folio.Call{{Attempt: 1, Rule: rule, Model: model, Endpoint: "openai", Usage: u, USDMicros: price,
-			EstimatedUSDMicros: price, Status: route.CallEstimated, ErrorClass: route.ClassDryRun}}
+			EstimatedUSDMicros: price, Status: route.CallEstimated, ErrorClass: folio.ClassDryRun}}
 	}
 	want := []folio.Fragment{
 		// The chain ends at the first estimated link; the element keeps its
 		// own content, degraded.
-		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "small",
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: string(folio.ClassDryRun), FellBackFrom: "small",
 			Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
-		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "small",
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: string(folio.ClassDryRun), FellBackFrom: "small",
 			Calls: estimated("paragraph#1", "small", tokens(1200, 300), usd(960))},
-		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: route.ClassDryRun, FellBackFrom: "unpriced",
+		{Model: folio.ModelSegment, Status: folio.StatusDegraded, Reason: string(folio.ClassDryRun), FellBackFrom: "unpriced",
 			Calls: estimated("heading#1", "unpriced", tokens(50, 10), nil)},
 	}
 	for i := range want {
@@ -76,13 +76,13 @@ func TestWrapOrder(t *testing.T) {
 				hit.CacheHit, err, m.Calls(), b.Exhausted())
 		}
 		_, err = dry.Run(context.Background(), task("y"))
-		if route.Classify(err) != route.ClassDryRun {
+		if route.Classify(err) != folio.ClassDryRun {
 			t.Errorf("dry run miss: %v, want dry_run", err)
 		}
 	})
 	t.Run("dry_run_outside_budget_and_breaker", func(t *testing.T) {
 		c := newClock()
-		m := newModel("m", step{class: route.ClassTransient})
+		m := newModel("m", step{class: folio.ClassTransient})
 		m.est = estimateOf(10, 10, 40)
 		o := breakerOpts(c)
 		shared := route.NewShared()
@@ -91,13 +91,13 @@ func TestWrapOrder(t *testing.T) {
 		}
 		o.DryRun, o.Budget = true, route.NewBudget(0, route.BudgetFail)
 		_, err := route.Wrap(m, o, shared).Run(context.Background(), task("x"))
-		if route.Classify(err) != route.ClassDryRun {
+		if route.Classify(err) != folio.ClassDryRun {
 			t.Errorf("dry run with an open breaker and no budget: %v, want dry_run", err)
 		}
 	})
 	t.Run("budget_outside_breaker", func(t *testing.T) {
 		c := newClock()
-		m := newModel("m", step{class: route.ClassTransient})
+		m := newModel("m", step{class: folio.ClassTransient})
 		m.est = estimateOf(10, 10, 40)
 		o := breakerOpts(c)
 		o.Budget = route.NewBudget(1000, route.BudgetFail)
@@ -107,7 +107,7 @@ func TestWrapOrder(t *testing.T) {
 		}
 		// The refusal of the open breaker goes through the budget, which
 		// settles it at nothing.
-		if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != route.ClassBreakerOpen {
+		if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != folio.ClassBreakerOpen {
 			t.Fatalf("Run() = %v, want breaker_open", err)
 		}
 		if o.Budget.Spent() != 0 || o.Budget.Exhausted() {
@@ -116,23 +116,23 @@ func TestWrapOrder(t *testing.T) {
 	})
 	t.Run("breaker_outside_retry", func(t *testing.T) {
 		c := newClock()
-		m := newModel("m", step{class: route.ClassTransient})
+		m := newModel("m", step{class: folio.ClassTransient})
 		o := breakerOpts(c)
 		o.MaxRetries = 2
 		s := route.Wrap(m, o, nil)
 		// Each Run is three tries but one failure for the breaker.
 		for i := range 3 {
-			if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != route.ClassTransient {
+			if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != folio.ClassTransient {
 				t.Fatalf("run %d: %v, want transient", i+1, err)
 			}
 		}
-		if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != route.ClassBreakerOpen || m.Calls() != 9 {
+		if _, err := s.Run(context.Background(), task("x")); route.Classify(err) != folio.ClassBreakerOpen || m.Calls() != 9 {
 			t.Errorf("run 4: %v after %d tries; want breaker_open after 9", err, m.Calls())
 		}
 	})
 	t.Run("retry_outside_limiter", func(t *testing.T) {
 		c := newClock()
-		m := newModel("m", step{class: route.ClassTransient}, step{})
+		m := newModel("m", step{class: folio.ClassTransient}, step{})
 		o := c.opts()
 		o.MaxRetries, o.Backoff, o.RPM = 1, time.Second, 1
 		if _, err := route.Wrap(m, o, nil).Run(context.Background(), task("x")); err != nil {

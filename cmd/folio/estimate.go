@@ -61,7 +61,7 @@ func rangeOf(rows []route.TallyRow, cal map[lineage.CalibrationKey]lineage.Calib
 func firstCalls(t *route.Tally, frags []folio.Fragment) {
 	for _, f := range frags {
 		for _, c := range f.Calls {
-			if folio.IsLocal(c.Model) || c.ErrorClass == folio.ClassBudget || c.ErrorClass == folio.ClassBreakerOpen {
+			if folio.IsLocal(c.Model) || c.ErrorClass.Refused() {
 				continue
 			}
 			if !c.CacheHit && c.EstimatedUSDMicros != nil {

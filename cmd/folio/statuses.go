@@ -31,7 +31,7 @@ func writeElementStatus(w io.Writer, c folio.ElementCounts) {
 	fmt.Fprintln(w)
 	if n := budgetDegraded(c.Reasons); n > 0 {
 		fmt.Fprintf(w, "budget exhausted: %d elements degraded (%s); a run with budget left finishes them\n",
-			n, reasons(c.Reasons, folio.StatusDegraded, folio.ClassBudget))
+			n, reasons(c.Reasons, folio.StatusDegraded, string(folio.ClassBudget)))
 	}
 }
 
@@ -60,7 +60,7 @@ func reasons(counts map[string]int, status, class string) string {
 func budgetDegraded(counts map[string]int) int {
 	n := 0
 	for k, v := range counts {
-		if strings.HasPrefix(k, folio.StatusDegraded+"/"+folio.ClassBudget+"/") {
+		if strings.HasPrefix(k, folio.StatusDegraded+"/"+string(folio.ClassBudget)+"/") {
 			n += v
 		}
 	}

@@ -66,12 +66,12 @@ func FuzzTable(f *testing.F) {
 		task := route.Task{Element: folio.Element{Type: folio.TableType, Table: in}}
 		res, err := Table{}.Run(ctx, task)
 		if err != nil {
-			if route.Classify(err) != route.ClassInput {
+			if route.Classify(err) != folio.ClassInput {
 				t.Fatalf("error %v has class %q, want input", err, route.Classify(err))
 			}
 			return
 		}
-		if err := route.Check(task, res); err != nil && route.Classify(err) != route.ClassEmpty {
+		if err := route.Check(task, res); err != nil && route.Classify(err) != folio.ClassEmpty {
 			t.Fatalf("normalised table fails the check: %v\n%+v", err, res.Table)
 		}
 		again, err := Table{}.Run(ctx, route.Task{Element: folio.Element{Type: folio.TableType, Table: res.Table}})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 
+	"github.com/folio/folio"
 	"github.com/folio/folio/route"
 )
 
@@ -22,14 +23,14 @@ func (Image) Name() string { return "local/image" }
 func (Image) Run(_ context.Context, t route.Task) (route.Result, error) {
 	in := t.Element.Image
 	if in == nil || len(in.PNG) == 0 {
-		return route.Result{USDMicros: free()}, route.Errorf(route.ClassInput, "image has no pixels")
+		return route.Result{USDMicros: free()}, route.Errorf(folio.ClassInput, "image has no pixels")
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(in.PNG))
 	if err != nil {
-		return route.Result{USDMicros: free()}, route.Errorf(route.ClassInput, "read png header: %w", err)
+		return route.Result{USDMicros: free()}, route.Errorf(folio.ClassInput, "read png header: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return route.Result{USDMicros: free()}, route.Errorf(route.ClassInput, "image has no pixels: %dx%d", cfg.Width, cfg.Height)
+		return route.Result{USDMicros: free()}, route.Errorf(folio.ClassInput, "image has no pixels: %dx%d", cfg.Width, cfg.Height)
 	}
 	out := *in
 	out.Width, out.Height = cfg.Width, cfg.Height

@@ -27,16 +27,16 @@ func TestImage(t *testing.T) {
 		name      string
 		in        *folio.Image
 		want      *folio.Image
-		wantClass string
+		wantClass folio.ErrorClass
 	}{
 		{
 			name: "size_from_png_header",
 			in:   &folio.Image{Width: 640, Height: 400, Description: "d", PNG: pix},
 			want: &folio.Image{Width: 3, Height: 2, Description: "d", PNG: pix},
 		},
-		{name: "no_pixels_fail", in: &folio.Image{Width: 10, Height: 10}, wantClass: route.ClassInput},
-		{name: "no_image_fail", wantClass: route.ClassInput},
-		{name: "not_png_fail", in: &folio.Image{PNG: []byte("GIF89a...")}, wantClass: route.ClassInput},
+		{name: "no_pixels_fail", in: &folio.Image{Width: 10, Height: 10}, wantClass: folio.ClassInput},
+		{name: "no_image_fail", wantClass: folio.ClassInput},
+		{name: "not_png_fail", in: &folio.Image{PNG: []byte("GIF89a...")}, wantClass: folio.ClassInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

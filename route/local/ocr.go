@@ -7,13 +7,10 @@ import (
 	"image/png"
 	"strings"
 
+	"github.com/folio/folio"
 	"github.com/folio/folio/internal/tesseract"
 	"github.com/folio/folio/route"
 )
-
-// ClassUnavailable is the error class of a specialist that cannot run on
-// this machine at all, such as local/ocr without the tesseract program.
-const ClassUnavailable = "unavailable"
 
 // DefaultOCRConfidence is the least confidence (0-100) of a word OCR
 // keeps: charts and photos make tesseract read shapes as letters, with
@@ -52,18 +49,18 @@ func (o OCR) Run(ctx context.Context, t route.Task) (route.Result, error) {
 	res := route.Result{USDMicros: free()}
 	in := t.Element.Image
 	if in == nil || len(in.PNG) == 0 {
-		return res, route.Errorf(route.ClassInput, "image has no pixels")
+		return res, route.Errorf(folio.ClassInput, "image has no pixels")
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(in.PNG))
 	if err != nil {
-		return res, route.Errorf(route.ClassInput, "read png header: %w", err)
+		return res, route.Errorf(folio.ClassInput, "read png header: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return res, route.Errorf(route.ClassInput, "image has no pixels: %dx%d", cfg.Width, cfg.Height)
+		return res, route.Errorf(folio.ClassInput, "image has no pixels: %dx%d", cfg.Width, cfg.Height)
 	}
 	prog, err := tesseract.Find(o.Tesseract, o.Language)
 	if err != nil {
-		return res, route.Errorf(ClassUnavailable, "%w", err)
+		return res, route.Errorf(folio.ClassUnavailable, "%w", err)
 	}
 	// The picture's resolution on the page, when its box says.
 	dpi := 0
@@ -73,7 +70,7 @@ func (o OCR) Run(ctx context.Context, t route.Task) (route.Result, error) {
 	pix := in.PNG
 	if max(cfg.Width, cfg.Height) < ocrMinSide {
 		if pix, err = enlarge(in.PNG, 2); err != nil {
-			return res, route.Errorf(route.ClassInput, "decode png: %w", err)
+			return res, route.Errorf(folio.ClassInput, "decode png: %w", err)
 		}
 		dpi *= 2
 	}
@@ -82,7 +79,7 @@ func (o OCR) Run(ctx context.Context, t route.Task) (route.Result, error) {
 	case ctx.Err() != nil:
 		return res, ctx.Err()
 	case errors.Is(err, tesseract.ErrLanguage):
-		return res, route.Errorf(ClassUnavailable, "%w", err)
+		return res, route.Errorf(folio.ClassUnavailable, "%w", err)
 	case err != nil:
 		return res, err
 	}

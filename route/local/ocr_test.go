@@ -62,11 +62,11 @@ func TestOCRFails(t *testing.T) {
 		name      string
 		ocr       OCR
 		in        *folio.Image
-		wantClass string
+		wantClass folio.ErrorClass
 	}{
-		{name: "no_pixels_input", in: &folio.Image{Width: 10, Height: 10}, wantClass: route.ClassInput},
-		{name: "not_png_input", in: &folio.Image{PNG: []byte("GIF89a")}, wantClass: route.ClassInput},
-		{name: "no_tesseract_unavailable", ocr: OCR{Tesseract: "/nonexistent/tesseract"}, in: &folio.Image{PNG: pix}, wantClass: ClassUnavailable},
+		{name: "no_pixels_input", in: &folio.Image{Width: 10, Height: 10}, wantClass: folio.ClassInput},
+		{name: "not_png_input", in: &folio.Image{PNG: []byte("GIF89a")}, wantClass: folio.ClassInput},
+		{name: "no_tesseract_unavailable", ocr: OCR{Tesseract: "/nonexistent/tesseract"}, in: &folio.Image{PNG: pix}, wantClass: folio.ClassUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,7 +74,7 @@ func TestOCRFails(t *testing.T) {
 			if got := route.Classify(err); got != tt.wantClass {
 				t.Fatalf("error class = %q (%v), want %q", got, err, tt.wantClass)
 			}
-			if tt.wantClass == ClassUnavailable && !strings.Contains(err.Error(), "install tesseract-ocr") {
+			if tt.wantClass == folio.ClassUnavailable && !strings.Contains(err.Error(), "install tesseract-ocr") {
 				t.Errorf("error %q does not say how to install tesseract", err)
 			}
 		})

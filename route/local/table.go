@@ -32,7 +32,7 @@ func (Table) Name() string { return "local/table" }
 func (Table) Run(_ context.Context, t route.Task) (route.Result, error) {
 	res := route.Result{USDMicros: free()}
 	if t.Element.Table == nil {
-		return res, route.Errorf(route.ClassInput, "element has no table")
+		return res, route.Errorf(folio.ClassInput, "element has no table")
 	}
 	tb, err := normalizeTable(t.Element.Table)
 	if err != nil {
@@ -58,15 +58,15 @@ func normalizeTable(in *folio.Table) (*folio.Table, error) {
 	}
 	for _, c := range in.Cells {
 		if c.Row < 0 || c.Col < 0 || c.Row >= maxGrid || c.Col >= maxGrid {
-			return nil, route.Errorf(route.ClassInput, "cell at row %d column %d is outside any grid", c.Row, c.Col)
+			return nil, route.Errorf(folio.ClassInput, "cell at row %d column %d is outside any grid", c.Row, c.Col)
 		}
 		rows, cols = max(rows, c.Row+1), max(cols, c.Col+1)
 	}
 	if rows == 0 || cols == 0 {
-		return nil, route.Errorf(route.ClassInput, "table has no cells")
+		return nil, route.Errorf(folio.ClassInput, "table has no cells")
 	}
 	if rows*cols > maxGrid {
-		return nil, route.Errorf(route.ClassInput, "table of %dx%d is too large", rows, cols)
+		return nil, route.Errorf(folio.ClassInput, "table of %dx%d is too large", rows, cols)
 	}
 
 	grid := make([]string, rows*cols)
@@ -92,7 +92,7 @@ func normalizeTable(in *folio.Table) (*folio.Table, error) {
 			for j := c.Col; j < c.Col+c.ColSpan; j++ {
 				p := i*cols + j
 				if taken[p] {
-					return nil, route.Errorf(route.ClassInput, "cells overlap at row %d column %d", i, j)
+					return nil, route.Errorf(folio.ClassInput, "cells overlap at row %d column %d", i, j)
 				}
 				taken[p] = true
 				if s := grid[p]; s != "" && s != text && (i != c.Row || j != c.Col) {

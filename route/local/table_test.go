@@ -101,10 +101,10 @@ func TestTable(t *testing.T) {
 		},
 	}
 	type outcome struct {
-		Table *folio.Table `json:"table,omitempty"`
-		Text  *string      `json:"text,omitempty"`
-		Class string       `json:"error_class,omitempty"`
-		Error string       `json:"error,omitempty"`
+		Table *folio.Table     `json:"table,omitempty"`
+		Text  *string          `json:"text,omitempty"`
+		Class folio.ErrorClass `json:"error_class,omitempty"`
+		Error string           `json:"error,omitempty"`
 	}
 	got := make(map[string]outcome, len(tests))
 	for _, tt := range tests {
@@ -135,7 +135,7 @@ func TestTableWithoutTextIsRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := route.Classify(route.Check(task, res)), route.ClassEmpty; got != want {
+	if got, want := route.Classify(route.Check(task, res)), folio.ClassEmpty; got != want {
 		t.Errorf("check class = %q, want %q", got, want)
 	}
 }

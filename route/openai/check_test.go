@@ -51,8 +51,8 @@ func TestCheckGrounding(t *testing.T) {
 			switch {
 			case tt.missing == "" && err != nil:
 				t.Errorf("Check: %v, want a pass", err)
-			case tt.missing != "" && route.Classify(err) != route.ClassGrounding:
-				t.Errorf("Check: %v, want class %s", err, route.ClassGrounding)
+			case tt.missing != "" && route.Classify(err) != folio.ClassGrounding:
+				t.Errorf("Check: %v, want class %s", err, folio.ClassGrounding)
 			case tt.missing != "" && !strings.Contains(err.Error(), tt.missing):
 				t.Errorf("Check: %v, want it to name %s", err, tt.missing)
 			}

@@ -13,9 +13,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/openai/openai-go/v3"
-
+	"github.com/folio/folio"
 	"github.com/folio/folio/route"
+	"github.com/openai/openai-go/v3"
 )
 
 // Error is a failed chat-completion request: the HTTP status and the API's
@@ -23,7 +23,7 @@ import (
 // route wrappers what to do, and the server's Retry-After. It never holds
 // the request, its headers or the API key.
 type Error struct {
-	Class  string
+	Class  folio.ErrorClass
 	Status int    // HTTP status; 0 when no response came
 	Code   string // the API's error code, such as "context_length_exceeded"
 	// Message is the API's message with anything that looks like a key
@@ -54,8 +54,8 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// ErrorClass returns e's class, one of package route's Class constants.
-func (e *Error) ErrorClass() string { return e.Class }
+// ErrorClass returns e's class.
+func (e *Error) ErrorClass() folio.ErrorClass { return e.Class }
 
 // RetryAfter returns how long the server asked to wait before the next
 // request; 0 when it did not say.
@@ -73,13 +73,13 @@ func (s *Specialist) classify(ctx, reqCtx context.Context, err error) error {
 	case errors.As(err, &api):
 		return s.fromAPI(api)
 	case reqCtx.Err() != nil:
-		return &Error{Class: route.ClassTransient, Message: fmt.Sprintf("no answer within %s", s.ep.Timeout)}
+		return &Error{Class: folio.ClassTransient, Message: fmt.Sprintf("no answer within %s", s.ep.Timeout)}
 	case errors.Is(err, errTooLarge):
-		return &Error{Class: route.ClassSchema, Message: err.Error()}
+		return &Error{Class: folio.ClassSchema, Message: err.Error()}
 	}
 	// Connection errors, resets, broken or unparseable response bodies:
 	// the server or the way to it failed, and another try may work.
-	return &Error{Class: route.ClassTransient, Message: s.redact(err.Error())}
+	return &Error{Class: folio.ClassTransient, Message: s.redact(err.Error())}
 }
 
 // fromAPI classifies an HTTP error response. Only status, code, message and
@@ -94,24 +94,24 @@ func (s *Specialist) fromAPI(api *openai.Error) *Error {
 	switch st := api.StatusCode; {
 	case st == http.StatusTooManyRequests && api.Code == "insufficient_quota":
 		// Out of credit: waiting will not help, the endpoint is unusable.
-		e.Class = route.ClassAuth
+		e.Class = folio.ClassAuth
 	case st == http.StatusTooManyRequests:
-		e.Class = route.ClassRateLimit
+		e.Class = folio.ClassRateLimit
 	case st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusNotFound:
-		e.Class = route.ClassAuth
+		e.Class = folio.ClassAuth
 	case st == http.StatusRequestEntityTooLarge,
 		api.Code == "context_length_exceeded",
 		api.Type == "exceed_context_size_error", // llama.cpp server
 		strings.Contains(msg, "maximum context length"),
 		strings.Contains(msg, "context length"),
 		strings.Contains(msg, "context size"):
-		e.Class = route.ClassContextLength
+		e.Class = folio.ClassContextLength
 	case st == http.StatusRequestTimeout || st == http.StatusConflict || st >= 500:
-		e.Class = route.ClassTransient
+		e.Class = folio.ClassTransient
 	default:
 		// Other 4xx: the request is wrong for this model (an unsupported
 		// schema or image): another try would fail the same way.
-		e.Class = route.ClassError
+		e.Class = folio.ClassError
 	}
 	return e
 }

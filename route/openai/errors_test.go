@@ -31,63 +31,63 @@ func TestRunClassifiesFailures(t *testing.T) {
 		name  string
 		task  route.Task
 		step  oaitest.Step
-		class string
+		class folio.ErrorClass
 		wait  time.Duration // the error's RetryAfter
 		usage bool          // the answer came and was paid for
 	}{
 		{name: "429 with Retry-After seconds", step: oaitest.Step{Status: 429, RetryAfter: "7"},
-			class: route.ClassRateLimit, wait: 7 * time.Second},
+			class: folio.ClassRateLimit, wait: 7 * time.Second},
 		{name: "429 with retry-after-ms", step: oaitest.Step{Status: 429, RetryAfter: "9",
-			Header: map[string]string{"retry-after-ms": "1500"}}, class: route.ClassRateLimit, wait: 1500 * time.Millisecond},
-		{name: "429 without Retry-After", step: oaitest.Step{Status: 429}, class: route.ClassRateLimit},
-		{name: "429 out of quota", step: oaitest.Step{Status: 429, ErrorCode: "insufficient_quota"}, class: route.ClassAuth},
-		{name: "500", step: oaitest.Step{Status: 500}, class: route.ClassTransient},
-		{name: "502", step: oaitest.Step{Status: 502}, class: route.ClassTransient},
+			Header: map[string]string{"retry-after-ms": "1500"}}, class: folio.ClassRateLimit, wait: 1500 * time.Millisecond},
+		{name: "429 without Retry-After", step: oaitest.Step{Status: 429}, class: folio.ClassRateLimit},
+		{name: "429 out of quota", step: oaitest.Step{Status: 429, ErrorCode: "insufficient_quota"}, class: folio.ClassAuth},
+		{name: "500", step: oaitest.Step{Status: 500}, class: folio.ClassTransient},
+		{name: "502", step: oaitest.Step{Status: 502}, class: folio.ClassTransient},
 		{name: "503 with Retry-After", step: oaitest.Step{Status: 503, RetryAfter: "2"},
-			class: route.ClassTransient, wait: 2 * time.Second},
-		{name: "504", step: oaitest.Step{Status: 504}, class: route.ClassTransient},
-		{name: "408", step: oaitest.Step{Status: 408}, class: route.ClassTransient},
+			class: folio.ClassTransient, wait: 2 * time.Second},
+		{name: "504", step: oaitest.Step{Status: 504}, class: folio.ClassTransient},
+		{name: "408", step: oaitest.Step{Status: 408}, class: folio.ClassTransient},
 		{name: "400 context_length_exceeded", step: oaitest.Step{Status: 400, ErrorCode: "context_length_exceeded",
-			ErrorMessage: "Input tokens exceed the configured limit"}, class: route.ClassContextLength},
+			ErrorMessage: "Input tokens exceed the configured limit"}, class: folio.ClassContextLength},
 		{name: "400 maximum context length (vLLM)", step: oaitest.Step{Status: 400,
 			ErrorMessage: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens."},
-			class: route.ClassContextLength},
+			class: folio.ClassContextLength},
 		{name: "400 llama.cpp context size", step: oaitest.Step{Status: 400, ErrorType: "exceed_context_size_error",
-			ErrorMessage: "the request exceeds the available context size"}, class: route.ClassContextLength},
+			ErrorMessage: "the request exceeds the available context size"}, class: folio.ClassContextLength},
 		{name: "400 other", step: oaitest.Step{Status: 400, ErrorMessage: "Invalid schema for response_format"},
-			class: route.ClassError},
-		{name: "401", step: oaitest.Step{Status: 401}, class: route.ClassAuth},
-		{name: "403", step: oaitest.Step{Status: 403}, class: route.ClassAuth},
-		{name: "404 model not found", step: oaitest.Step{Status: 404, ErrorCode: "model_not_found"}, class: route.ClassAuth},
+			class: folio.ClassError},
+		{name: "401", step: oaitest.Step{Status: 401}, class: folio.ClassAuth},
+		{name: "403", step: oaitest.Step{Status: 403}, class: folio.ClassAuth},
+		{name: "404 model not found", step: oaitest.Step{Status: 404, ErrorCode: "model_not_found"}, class: folio.ClassAuth},
 		{name: "200 with a body that is not JSON", step: oaitest.Step{Body: "<html>bad gateway</html>"},
-			class: route.ClassTransient},
+			class: folio.ClassTransient},
 		{name: "refusal", step: oaitest.Step{Refusal: "I can't help with that.", Usage: paid},
-			class: route.ClassRefusal, usage: true},
+			class: folio.ClassRefusal, usage: true},
 		{name: "content filter", step: oaitest.Step{Content: `{"text":""}`, FinishReason: "content_filter", Usage: paid},
-			class: route.ClassRefusal, usage: true},
-		{name: "malformed JSON", step: oaitest.Step{Malformed: true, Usage: paid}, class: route.ClassSchema, usage: true},
+			class: folio.ClassRefusal, usage: true},
+		{name: "malformed JSON", step: oaitest.Step{Malformed: true, Usage: paid}, class: folio.ClassSchema, usage: true},
 		{name: "cut off at max tokens", step: oaitest.Step{Content: `{"rows":[["a"`, FinishReason: "length", Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: key missing", step: oaitest.Step{Content: `{"rows":[["a"]],"header_rows":0}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: wrong type", step: oaitest.Step{Content: `{"rows":[["a"]],"header_rows":"1","cells":[]}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: unknown key", step: oaitest.Step{Content: `{"rows":[["a"]],"header_rows":0,"cells":[],"id":"el_1"}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: duplicate key", step: oaitest.Step{Content: `{"rows":[["a"]],"rows":[["b"]],"header_rows":0,"cells":[]}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: case-folded key", step: oaitest.Step{Content: `{"rows":[["a"]],"Rows":[["b"]],"header_rows":0,"cells":[]}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: overlapping cells", step: oaitest.Step{Content: `{"rows":[["a","b"]],"header_rows":0,"cells":[` +
 			`{"row":0,"col":0,"row_span":1,"col_span":2,"text":"a"},{"row":0,"col":1,"row_span":1,"col_span":1,"text":"b"}]}`, Usage: paid},
-			class: route.ClassSchema, usage: true},
+			class: folio.ClassSchema, usage: true},
 		{name: "off-schema: image kind", task: imageTask(t), step: oaitest.Step{
-			Content: `{"description":"x","visible_text":"","kind":"painting"}`, Usage: paid}, class: route.ClassSchema, usage: true},
-		{name: "empty content", step: oaitest.Step{Content: "  ", Usage: paid}, class: route.ClassEmpty, usage: true},
-		{name: "no choices", step: oaitest.Step{Body: chatBody("[]")}, class: route.ClassEmpty, usage: true},
+			Content: `{"description":"x","visible_text":"","kind":"painting"}`, Usage: paid}, class: folio.ClassSchema, usage: true},
+		{name: "empty content", step: oaitest.Step{Content: "  ", Usage: paid}, class: folio.ClassEmpty, usage: true},
+		{name: "no choices", step: oaitest.Step{Body: chatBody("[]")}, class: folio.ClassEmpty, usage: true},
 		{name: "null content", step: oaitest.Step{Body: chatBody(
 			`[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"stop"}]`)},
-			class: route.ClassEmpty, usage: true},
+			class: folio.ClassEmpty, usage: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,8 +160,8 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	if got, lo, hi := ra.RetryAfter(), until.Sub(read), until.Sub(sent); got < lo || got > hi {
 		t.Errorf("RetryAfter %v, want between %v and %v: until %s", got, lo, hi, until.Format(http.TimeFormat))
 	}
-	if got := route.Classify(err); got != route.ClassRateLimit {
-		t.Errorf("class %q, want %q", got, route.ClassRateLimit)
+	if got := route.Classify(err); got != folio.ClassRateLimit {
+		t.Errorf("class %q, want %q", got, folio.ClassRateLimit)
 	}
 }
 
@@ -173,8 +173,8 @@ func TestRunTimeoutIsTransient(t *testing.T) {
 	srv.Script("gpt-4.1-mini", oaitest.Step{Delay: time.Hour})
 	start := time.Now()
 	_, err := s.Run(context.Background(), tableTask())
-	if got := route.Classify(err); got != route.ClassTransient {
-		t.Errorf("class %q (%v), want %q", got, err, route.ClassTransient)
+	if got := route.Classify(err); got != folio.ClassTransient {
+		t.Errorf("class %q (%v), want %q", got, err, folio.ClassTransient)
 	}
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("Run took %v, want the 50ms timeout, not the hour's answer", d)
@@ -194,8 +194,8 @@ func TestRunCanceledContext(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the context's deadline", err)
 	}
-	if got := route.Classify(err); got != route.ClassTimeout {
-		t.Errorf("class %q, want %q", got, route.ClassTimeout)
+	if got := route.Classify(err); got != folio.ClassTimeout {
+		t.Errorf("class %q, want %q", got, folio.ClassTimeout)
 	}
 }
 
@@ -208,8 +208,8 @@ func TestRunConnectionRefusedIsTransient(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := s.Run(context.Background(), tableTask())
-	if got := route.Classify(err); got != route.ClassTransient {
-		t.Errorf("class %q (%v), want %q", got, err, route.ClassTransient)
+	if got := route.Classify(err); got != folio.ClassTransient {
+		t.Errorf("class %q (%v), want %q", got, err, folio.ClassTransient)
 	}
 	noKey(t, err, res)
 }

@@ -74,7 +74,7 @@ func ground(source string, out []string) error {
 	for _, s := range out {
 		for _, n := range numbers(s) {
 			if !nums[n] {
-				return route.Errorf(route.ClassGrounding, "number %q is not in the source text", n)
+				return route.Errorf(folio.ClassGrounding, "number %q is not in the source text", n)
 			}
 		}
 		for _, w := range wordsOf(s) {
@@ -87,7 +87,7 @@ func ground(source string, out []string) error {
 		}
 	}
 	if found*100 < total*minWordsFound {
-		return route.Errorf(route.ClassGrounding, "%d of %d words are not in the source text, first %q",
+		return route.Errorf(folio.ClassGrounding, "%d of %d words are not in the source text, first %q",
 			total-found, total, missing)
 	}
 	return nil

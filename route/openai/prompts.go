@@ -170,7 +170,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		}
 		message = tr
 		if !route.HasText(el.Text) && (el.Table == nil || !route.TableHasText(el.Table)) && !vision {
-			return nil, route.Errorf(route.ClassInput, "table has no text and no image to read")
+			return nil, route.Errorf(folio.ClassInput, "table has no text and no image to read")
 		}
 		if vision {
 			pngs = [][]byte{crop}
@@ -181,10 +181,10 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 	case folio.ImageType:
 		req.tpl = imageV1
 		if el.Image == nil || len(el.Image.PNG) == 0 {
-			return nil, route.Errorf(route.ClassInput, "image has no pixels")
+			return nil, route.Errorf(folio.ClassInput, "image has no pixels")
 		}
 		if !s.m.Vision {
-			return nil, route.Errorf(route.ClassInput, "model %s has no vision", s.m.Model)
+			return nil, route.Errorf(folio.ClassInput, "model %s has no vision", s.m.Model)
 		}
 		pngs = [][]byte{el.Image.PNG}
 		req.outGuess = 200
@@ -198,14 +198,14 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		case route.HasText(el.Text):
 			req.tpl = textV1
 		default:
-			return nil, route.Errorf(route.ClassInput, "%s has no text and no image to read", el.Type)
+			return nil, route.Errorf(folio.ClassInput, "%s has no text and no image to read", el.Type)
 		}
 		req.outGuess = textTokens(len(el.Text)) + 20
 	}
 	for _, png := range pngs {
 		img, err := s.m.sizeImage(png, el.Box)
 		if err != nil {
-			return nil, route.Errorf(route.ClassInput, "read image: %w", err)
+			return nil, route.Errorf(folio.ClassInput, "read image: %w", err)
 		}
 		req.images = append(req.images, img)
 	}
@@ -216,7 +216,7 @@ func (s *Specialist) build(t route.Task) (*request, error) {
 		message = in
 	}
 	if err := enc.Encode(message); err != nil {
-		return nil, route.Errorf(route.ClassInput, "encode input: %w", err)
+		return nil, route.Errorf(folio.ClassInput, "encode input: %w", err)
 	}
 	req.input = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	req.outGuess = min(req.outGuess, int64(s.m.MaxOutputTokens))

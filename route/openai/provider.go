@@ -262,7 +262,7 @@ func (s *Specialist) params(req *request) (openai.ChatCompletionNewParams, error
 		for _, img := range req.images {
 			data, err := local.Resize(img.png, img.w, img.h)
 			if err != nil {
-				return openai.ChatCompletionNewParams{}, route.Errorf(route.ClassInput, "draw image: %w", err)
+				return openai.ChatCompletionNewParams{}, route.Errorf(folio.ClassInput, "draw image: %w", err)
 			}
 			parts = append(parts, openai.ImageContentPart(openai.ChatCompletionContentPartImageImageURLParam{
 				URL:    "data:image/png;base64," + base64.StdEncoding.EncodeToString(data),
@@ -292,31 +292,31 @@ func (s *Specialist) params(req *request) (openai.ChatCompletionNewParams, error
 // schema, no content class empty.
 func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletion, res *route.Result) error {
 	if len(cc.Choices) == 0 {
-		return route.Errorf(route.ClassEmpty, "answer has no choices")
+		return route.Errorf(folio.ClassEmpty, "answer has no choices")
 	}
 	ch := cc.Choices[0]
 	if r := strings.TrimSpace(ch.Message.Refusal); r != "" {
-		return route.Errorf(route.ClassRefusal, "model refused: %s", s.redact(r))
+		return route.Errorf(folio.ClassRefusal, "model refused: %s", s.redact(r))
 	}
 	switch ch.FinishReason {
 	case "length":
-		return route.Errorf(route.ClassSchema, "answer cut off at %d output tokens", s.m.MaxOutputTokens)
+		return route.Errorf(folio.ClassSchema, "answer cut off at %d output tokens", s.m.MaxOutputTokens)
 	case "content_filter":
-		return route.Errorf(route.ClassRefusal, "answer withheld by the content filter")
+		return route.Errorf(folio.ClassRefusal, "answer withheld by the content filter")
 	}
 	content := []byte(ch.Message.Content)
 	if !route.HasText(ch.Message.Content) {
-		return route.Errorf(route.ClassEmpty, "answer is empty")
+		return route.Errorf(folio.ClassEmpty, "answer is empty")
 	}
 	switch req.tpl {
 	case tableV2:
 		var a tableAnswer
 		if err := decodeAnswer(content, req.tpl.Schema, &a); err != nil {
-			return &route.Error{Class: route.ClassSchema, Err: err}
+			return &route.Error{Class: folio.ClassSchema, Err: err}
 		}
 		tb, err := toTable(a)
 		if err != nil {
-			return &route.Error{Class: route.ClassSchema, Err: err}
+			return &route.Error{Class: folio.ClassSchema, Err: err}
 		}
 		// What kind of table it is was the segmenter's finding, not the
 		// model's: a table of contents stays one.
@@ -327,7 +327,7 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 	case imageV1:
 		var a imageAnswer
 		if err := decodeAnswer(content, req.tpl.Schema, &a); err != nil {
-			return &route.Error{Class: route.ClassSchema, Err: err}
+			return &route.Error{Class: folio.ClassSchema, Err: err}
 		}
 		img := *t.Element.Image
 		img.Description = strings.TrimSpace(a.Description)
@@ -342,7 +342,7 @@ func (s *Specialist) answer(t route.Task, req *request, cc *openai.ChatCompletio
 	default:
 		var a textAnswer
 		if err := decodeAnswer(content, req.tpl.Schema, &a); err != nil {
-			return &route.Error{Class: route.ClassSchema, Err: err}
+			return &route.Error{Class: folio.ClassSchema, Err: err}
 		}
 		text := strings.TrimSpace(a.Text)
 		res.Text = &text

@@ -210,8 +210,8 @@ func TestRunInputErrors(t *testing.T) {
 			}
 			s := newSpecialist(t, srv, m)
 			res, err := s.Run(context.Background(), tt.task)
-			if got := route.Classify(err); got != route.ClassInput {
-				t.Errorf("class %q (%v), want %q", got, err, route.ClassInput)
+			if got := route.Classify(err); got != folio.ClassInput {
+				t.Errorf("class %q (%v), want %q", got, err, folio.ClassInput)
 			}
 			if res.USDMicros == nil || *res.USDMicros != 0 {
 				t.Errorf("price %v, want 0: no request was made", res.USDMicros)
@@ -219,7 +219,7 @@ func TestRunInputErrors(t *testing.T) {
 			if n := len(srv.Requests()); n != 0 {
 				t.Errorf("server saw %d requests, want 0", n)
 			}
-			if _, err := s.Estimate(tt.task); route.Classify(err) != route.ClassInput {
+			if _, err := s.Estimate(tt.task); route.Classify(err) != folio.ClassInput {
 				t.Errorf("Estimate error %v, want class input", err)
 			}
 		})
