@@ -74,10 +74,6 @@ type Batch struct {
 	// Stop, when closed, ends the run early: no new document starts, and
 	// documents in flight go on until they finish or ctx is canceled.
 	Stop <-chan struct{}
-	// DryRun runs parse, segment and routing decisions but writes no output
-	// and records no document; the router is expected to make no model
-	// call (its wrappers estimate instead). OnDocument sees each document.
-	DryRun bool
 	// Tags label the run in the ledger.
 	Tags map[string]string
 	// CropTypes lists element types whose page region is drawn into
@@ -188,10 +184,7 @@ func (b *Batch) Run(ctx context.Context, srcs []folio.Source, args []string) (fo
 		mu.Unlock()
 	}
 
-	var err error
-	if !b.DryRun {
-		err = b.recoverOutputs(ctx, run.ID, srcs, report)
-	}
+	err := b.recoverOutputs(ctx, run.ID, srcs, report)
 	if err == nil {
 		b.Logger.Info("run started", "run", run.ID, "documents", len(srcs))
 		b.feed(ctx, srcs, run.ID, report, notStarted)
@@ -383,7 +376,7 @@ func (b *Batch) document(ctx context.Context, runID string, src folio.Source) Ev
 		kind := folio.ErrorKind(err)
 		ev.Status, ev.Kind, ev.Error = "failed", kind, err.Error()
 		b.Logger.Error("document failed", "path", src.Path, "reason", string(kind), "err", detail(err))
-		if doc != nil && !b.DryRun {
+		if doc != nil {
 			b.recordSpend(ctx, runID, doc, &ev)
 		} else if rerr := b.Ledger.RecordFailure(context.WithoutCancel(ctx), runID, src, kind, err.Error()); rerr != nil {
 			b.Logger.Error("record failure", "path", src.Path, "err", rerr)
@@ -415,7 +408,7 @@ func (b *Batch) document(ctx context.Context, runID string, src folio.Source) Ev
 // made for it, so that what they cost is never lost; its event carries the
 // cost. A document without a model call is not recorded unless it failed.
 func (b *Batch) recordSpend(ctx context.Context, runID string, doc *folio.Document, ev *Event) {
-	if doc == nil || b.DryRun {
+	if doc == nil {
 		return
 	}
 	if doc.Cost.Calls == 0 && ev.Status != "failed" {
@@ -438,7 +431,7 @@ var (
 // errRefreshed when something did (and the ledger says so).
 func (b *Batch) refresh(ctx context.Context, src *folio.Source, outs []folio.Output) error {
 	r, ok := b.Writer.(folio.Refresher)
-	if !ok || b.DryRun {
+	if !ok {
 		return errSkip
 	}
 	now, changed, err := r.Refresh(ctx, src.Rel, outs)
@@ -563,10 +556,6 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 		b.OnDocument(doc)
 		b.onDocMu.Unlock()
 	}
-	if b.DryRun {
-		return doc, nil, nil
-	}
-
 	outputs, err := b.Writer.Write(ctx, doc)
 	if err != nil {
 		return doc, nil, &folio.Error{Op: "write", Doc: src.Path, Kind: folio.KindIO, Err: err}

@@ -246,27 +246,6 @@ func TestBatchBudgetExhaustedDefersTheRest(t *testing.T) {
 	}
 }
 
-func TestBatchDryRunWritesAndRecordsNothing(t *testing.T) {
-	b, l, in := newTestBatch(t)
-	b.DryRun = true
-	var seen []string
-	b.OnDocument = func(d *folio.Document) { seen = append(seen, d.Source.Rel) }
-	srcs, _, _ := Walk([]string{filepath.Join(in, "ok.pdf")})
-	run, err := b.Run(context.Background(), srcs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.Summary.OK != 1 || len(seen) != 1 {
-		t.Errorf("summary %+v, OnDocument saw %v; want 1 document", run.Summary, seen)
-	}
-	if len(l.docs) != 0 {
-		t.Error("dry run recorded a document")
-	}
-	if _, err := os.Stat(filepath.Join(b.OutDir, "ok.pdf.json")); err == nil {
-		t.Error("dry run wrote an output")
-	}
-}
-
 // dirWriter is a fakeWriter that is also an OutputDir.
 type dirWriter struct {
 	fakeWriter

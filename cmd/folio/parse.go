@@ -360,7 +360,6 @@ func newBatch(o *parseOptions, rt *routing, st stores, router *route.Router, eng
 		Version:         programVersion(),
 		Force:           o.force,
 		Prune:           o.prune,
-		DryRun:          o.dryRun,
 		Tags:            tags,
 		CropTypes:       rt.crops,
 		CropDPI:         rt.cropDPI,
