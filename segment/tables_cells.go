@@ -26,6 +26,15 @@ func anyNumericCell(sets []map[int]string) bool {
 	return false
 }
 
+// Splitting a ruled row by its text.
+const (
+	minRowSplitLines   = 2   // lines a ruled row must hold before it can split between them
+	minRecordCols      = 2   // columns stacked records must fill; one column is a wrapped cell
+	minMostlyFullLines = 3   // lines from which most (not all) filling every column is enough for records
+	minFullLineTenths  = 7   // tenths of the row's lines that must fill every column it uses
+	blankLineGap       = 0.8 // font sizes of vertical gap between lines that make a blank line
+)
+
 // splitRowsByText divides a ruled row that holds several rows of text:
 // tables often rule only their header and total rows and leave the body
 // to white space. A row splits where a blank line parts its text in
@@ -49,7 +58,7 @@ func splitRowsByText(g *grid, words []*word) *grid {
 		from = append(from, r)
 		split = append(split, false)
 		lines := buildLines(byRow[r])
-		if len(lines) < 2 {
+		if len(lines) < minRowSplitLines {
 			continue
 		}
 		cellsOf := func(l *line) map[int]string {
@@ -78,7 +87,7 @@ func splitRowsByText(g *grid, words []*word) *grid {
 				full++
 			}
 		}
-		records := len(all) >= 2 && (full == len(lines) || (len(lines) >= 3 && full*10 >= len(lines)*7))
+		records := len(all) >= minRecordCols && (full == len(lines) || (len(lines) >= minMostlyFullLines && full*10 >= len(lines)*minFullLineTenths))
 		// The first row's few lines without a figure in any cell are one
 		// column head wrapped over them ("Launch:" over "May 21, 2009"),
 		// not records.
@@ -88,7 +97,7 @@ func splitRowsByText(g *grid, words []*word) *grid {
 		for i := 1; i < len(lines); i++ {
 			a, b := lines[i-1], lines[i]
 			gap := b.box[1] - a.box[3]
-			cut := gap > 0.8*math.Min(a.size, b.size)
+			cut := gap > blankLineGap*math.Min(a.size, b.size)
 			if !cut && records {
 				cut = true
 				for c, t := range sets[i] {
@@ -137,6 +146,19 @@ func minKey(m map[int]bool) int {
 	return k
 }
 
+// Splitting a ruled column by its text.
+const (
+	minColSplitWords    = 6   // words a ruled column must hold before it is searched for columns
+	colPieceGap         = 0.6 // font sizes of horizontal gap that break a line into pieces
+	minSplitPieces      = 2   // pieces a line must break into to count as split
+	maxShortPieceWords  = 3   // words per piece, on average, for a split line's pieces to be short
+	minColSplitLines    = 3   // lines a ruled column must hold to split
+	minSplitLineTenths  = 6   // tenths of the column's lines that must break ("most of its lines")
+	minShortSplitTenths = 8   // tenths of the split lines whose pieces must be short
+	newBorderOverhang   = 0.5 // points a word must reach past each side of a new border to run across it
+	sameLineOverlap     = 0.5 // share of a word's height the word before must overlap to sit on its line
+)
+
 // splitColsByText divides a ruled column whose text stands in columns of
 // its own: many tables rule only groups of columns ("Male", "Female"
 // under one group head) and leave the columns inside to white space. A
@@ -155,21 +177,21 @@ func splitColsByText(g *grid, words []*word) *grid {
 	added := false
 	for c := range nc {
 		var seps []float64
-		if ws := byCol[c]; len(ws) >= 6 && manyPerRow(g, ws) {
+		if ws := byCol[c]; len(ws) >= minColSplitWords && manyPerRow(g, ws) {
 			lines := buildLines(ws)
 			size := medianSize(lines)
 			split, short := 0, 0
 			for _, l := range lines {
-				ps := splitLine(l, 0.6)
-				if len(ps) < 2 {
+				ps := splitLine(l, colPieceGap)
+				if len(ps) < minSplitPieces {
 					continue
 				}
 				split++
-				if len(l.words) <= 3*len(ps) {
+				if len(l.words) <= maxShortPieceWords*len(ps) {
 					short++
 				}
 			}
-			if len(lines) >= 3 && split*10 >= len(lines)*6 && short*10 >= split*8 {
+			if len(lines) >= minColSplitLines && split*10 >= len(lines)*minSplitLineTenths && short*10 >= split*minShortSplitTenths {
 				for _, s := range separators(lines, size) {
 					if s > g.xs[c]+size && s < g.xs[c+1]-size {
 						seps = append(seps, s)
@@ -211,10 +233,10 @@ func splitColsByText(g *grid, words []*word) *grid {
 			}
 			sort.Slice(row, func(i, j int) bool { return row[i].Box[0] < row[j].Box[0] })
 			for i, w := range row {
-				if w.Box[0] < x-0.5 && w.Box[2] > x+0.5 {
+				if w.Box[0] < x-newBorderOverhang && w.Box[2] > x+newBorderOverhang {
 					ng.right[r][k] = true
 				}
-				if i > 0 && row[i-1].cx() < x && w.cx() > x && overlapY(row[i-1].Box, w.Box) > 0.5*w.h() && spaced(row[i-1], w) {
+				if i > 0 && row[i-1].cx() < x && w.cx() > x && overlapY(row[i-1].Box, w.Box) > sameLineOverlap*w.h() && spaced(row[i-1], w) {
 					ng.right[r][k] = true
 				}
 			}
@@ -222,6 +244,12 @@ func splitColsByText(g *grid, words []*word) *grid {
 	}
 	return ng
 }
+
+// What "many per row" means to manyPerRow.
+const (
+	minWordsPerRow   = 2 // words a row must hold to have many ("two or more")
+	manyPerRowTenths = 6 // tenths of the rows that must have many ("most rows")
+)
 
 // manyPerRow reports whether most rows of the grid that hold words of ws
 // hold two or more: a quick test before looking for columns among them.
@@ -234,11 +262,11 @@ func manyPerRow(g *grid, ws []*word) bool {
 	}
 	many := 0
 	for _, n := range per {
-		if n >= 2 {
+		if n >= minWordsPerRow {
 			many++
 		}
 	}
-	return many*10 >= len(per)*6
+	return many*10 >= len(per)*manyPerRowTenths
 }
 
 // continues reports whether cell text next reads as the continuation of
@@ -263,6 +291,8 @@ func continues(prev, next string) bool {
 	return false
 }
 
+const borderCrossOverhang = 1 // points a word must reach past each side of a border to cross it
+
 // keepTextColumns undoes merges across a missing vertical border where
 // the text says the cells are separate: both hold words and none crosses
 // the border. Many tables rule their header cells and only underline the
@@ -283,7 +313,7 @@ func keepTextColumns(g *grid, words []*word) {
 		}
 		has[r][c] = true
 		for k := 1; k < len(g.xs)-1; k++ {
-			if w.Box[0] < g.xs[k]-1 && w.Box[2] > g.xs[k]+1 {
+			if w.Box[0] < g.xs[k]-borderCrossOverhang && w.Box[2] > g.xs[k]+borderCrossOverhang {
 				crossV[cross{r, k - 1}] = true
 			}
 		}

@@ -6,6 +6,22 @@ import (
 	"slices"
 )
 
+// A column gap is at least a word space wide (one space in fixed pitch),
+// or narrower between figures; an eighth of the voting lines may cross it.
+const (
+	sepGapSize         = 0.6  // font sizes: a word space, the least width of a column gap
+	sepGapPts          = 3    // points: the least column gap however small the type
+	monoSepGapSize     = 0.45 // font sizes: one fixed-pitch space, which may part columns
+	monoSepGapPts      = 2.5  // points: the least fixed-pitch column gap however small the type
+	monoMajorityFactor = 2    // fixed-pitch lines times this must exceed all lines: more than half
+	voterMinWords      = 2    // words a line needs to vote on columns
+	voterMinPieces     = 2    // pieces a line must break into at wide gaps to vote
+	voterMinSize       = 1    // points: floor for a line's size when scaling the gap by it (no division by zero)
+	sepCrossDivisor    = 8    // one voter in this many may cross a strip: spanning group heads
+	narrowSepSize      = 0.25 // font sizes: the least strip between columns of figures
+	narrowSepPts       = 1.5  // points: the least strip between columns of figures however small the type
+)
+
 // separators returns x positions between columns: vertical strips of the
 // region that few lines cross, at least a word space wide. Only lines
 // that break into pieces at wide gaps vote: a line in one piece is a
@@ -26,13 +42,13 @@ func separators(lines []*line, size float64) []float64 {
 		}
 	}
 	// A fixed-pitch table may part its columns by one space.
-	minGap := math.Max(0.6*size, 3)
-	if mono*2 > len(lines) {
-		minGap = math.Max(0.45*size, 2.5)
+	minGap := math.Max(sepGapSize*size, sepGapPts)
+	if mono*monoMajorityFactor > len(lines) {
+		minGap = math.Max(monoSepGapSize*size, monoSepGapPts)
 	}
 	var voters []*line
 	for _, l := range lines {
-		if len(l.words) < 2 || len(splitLine(l, minGap/math.Max(l.size, 1))) < 2 {
+		if len(l.words) < voterMinWords || len(splitLine(l, minGap/math.Max(l.size, voterMinSize))) < voterMinPieces {
 			continue
 		}
 		voters = append(voters, l)
@@ -57,7 +73,7 @@ func separators(lines []*line, size float64) []float64 {
 		}
 		return cmp.Compare(a.d, b.d)
 	})
-	thr := n / 8
+	thr := n / sepCrossDivisor
 	// Pieces of constant count between events, left to right.
 	type piece struct {
 		a, b float64
@@ -82,7 +98,7 @@ func separators(lines []*line, size float64) []float64 {
 			j++
 		}
 		a, b := ps[i].a, ps[j-1].b
-		if a > lo && b < hi && (b-a >= minGap || (b-a >= math.Max(0.25*size, 1.5) && numbersFlank(voters, a, b))) {
+		if a > lo && b < hi && (b-a >= minGap || (b-a >= math.Max(narrowSepSize*size, narrowSepPts) && numbersFlank(voters, a, b))) {
 			// The widest run at the stretch's lowest count holds the
 			// separator.
 			low := math.MaxInt
@@ -121,9 +137,23 @@ func hasNumber(l *line) bool {
 	return false
 }
 
+// A typed-out rule or leader is a run of at least a few characters.
+const glyphRunMinLen = 5 // bytes of dots, dashes or underscores a word needs to count as drawing: "..", "--" or "..." stay text
+
 // glyphRun reports whether a word is a rule or a leader typed out in
 // characters ("-----", "......"): drawing, not text.
-func glyphRun(s string) bool { return len(s) >= 5 && isLeader(s) }
+func glyphRun(s string) bool { return len(s) >= glyphRunMinLen && isLeader(s) }
+
+// Figures flank a narrow strip when enough lines have close neighbours
+// on both sides of it and most of those neighbours are numbers.
+const (
+	flankReachTol  = 0.5 // points a flanking word may reach into the strip
+	flankGapFactor = 3   // strip widths (plus flankGapPts) the two neighbours may stand apart and still flank it
+	flankGapPts    = 2   // points added to flankGapFactor strip widths, for very narrow strips
+	flankMinLines  = 5   // lines with neighbours on both sides needed to judge
+	flankNumsNum   = 8   // numerator: eight in ten of those lines must have numbers on both sides
+	flankNumsDen   = 10  // denominator of that eight-in-ten share
+)
 
 // numbersFlank reports whether a narrow strip [a, b] parts figures from
 // figures: in most lines with words on both sides, the words that end
@@ -135,14 +165,14 @@ func numbersFlank(lines []*line, a, b float64) bool {
 	for _, l := range lines {
 		var left, right *word
 		for _, w := range l.words {
-			if w.Box[2] <= a+0.5 && (left == nil || w.Box[2] > left.Box[2]) {
+			if w.Box[2] <= a+flankReachTol && (left == nil || w.Box[2] > left.Box[2]) {
 				left = w
 			}
-			if w.Box[0] >= b-0.5 && (right == nil || w.Box[0] < right.Box[0]) {
+			if w.Box[0] >= b-flankReachTol && (right == nil || w.Box[0] < right.Box[0]) {
 				right = w
 			}
 		}
-		if left == nil || right == nil || right.Box[0]-left.Box[2] > 3*(b-a)+2 {
+		if left == nil || right == nil || right.Box[0]-left.Box[2] > flankGapFactor*(b-a)+flankGapPts {
 			continue
 		}
 		both++
@@ -150,5 +180,5 @@ func numbersFlank(lines []*line, a, b float64) bool {
 			nums++
 		}
 	}
-	return both >= 5 && nums*10 >= both*8
+	return both >= flankMinLines && nums*flankNumsDen >= both*flankNumsNum
 }

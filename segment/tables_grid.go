@@ -199,13 +199,21 @@ func cellText(ws []*word) string {
 	return joinLines(lines)
 }
 
+// A cell is split into columns side by side only when it holds enough
+// words and each side of the gutter reads as lines of its own.
+const (
+	minCellColumnWords = 4 // two columns of two lines each need at least this many words
+	maxCellColumnDepth = 3 // bounds the recursion: splits stop below this many levels
+	minCellColumnLines = 2 // lines each side of a gutter needs ("over two lines or more")
+)
+
 // cellColumns splits a cell's words into the columns they are set in,
 // left to right: a cell may hold two lists side by side, whose lines must
 // not be read across. A column gutter is a strip at least a font size
 // wide that no word enters, with text on both sides over two lines or
 // more.
 func cellColumns(ws []*word, depth int) [][]*word {
-	if len(ws) < 4 || depth > 3 {
+	if len(ws) < minCellColumnWords || depth > maxCellColumnDepth {
 		return [][]*word{ws}
 	}
 	s := append([]*word(nil), ws...)
@@ -226,7 +234,7 @@ func cellColumns(ws []*word, depth int) [][]*word {
 		return [][]*word{ws}
 	}
 	left, rest := s[:at], s[at:]
-	if len(buildLines(left)) < 2 || len(buildLines(rest)) < 2 {
+	if len(buildLines(left)) < minCellColumnLines || len(buildLines(rest)) < minCellColumnLines {
 		return [][]*word{ws}
 	}
 	return append(cellColumns(left, depth+1), cellColumns(rest, depth+1)...)
@@ -286,6 +294,15 @@ func figure(s string) bool {
 	return numeric(s) && !yearRe.MatchString(strings.TrimSpace(s))
 }
 
+// Heads over a table of numbers run over a few rows, never most of the
+// table, and the body under them is mostly figures.
+const (
+	maxDataHeadRows    = 8  // more leading rows without figures are no head over a body of numbers
+	headShareScale     = 10 // the shares below are counted in tenths, in integers
+	maxDataHeadTenths  = 4  // heads take at most 4/10 of the table's rows
+	minFigureRowTenths = 6  // at least 6/10 of the rows under the head hold figures
+)
+
 // headsOver returns how many leading rows head a table, given which rows
 // hold figures right of the first column: the rows before the first that
 // does, over a body where most rows do. It is 0 when the body holds no
@@ -295,7 +312,7 @@ func headsOver(data []bool) int {
 	for n < len(data) && !data[n] {
 		n++
 	}
-	if n == 0 || n >= len(data) || n > 8 || n*10 > len(data)*4 {
+	if n == 0 || n >= len(data) || n > maxDataHeadRows || n*headShareScale > len(data)*maxDataHeadTenths {
 		return 0
 	}
 	body := 0
@@ -304,20 +321,26 @@ func headsOver(data []bool) int {
 			body++
 		}
 	}
-	if body*10 < (len(data)-n)*6 {
+	if body*headShareScale < (len(data)-n)*minFigureRowTenths {
 		return 0
 	}
 	return n
 }
 
+// A head set in bold is a few leading rows mostly in bold type.
+const (
+	minBoldHeadShare = 0.6 // share of a row's characters set bold for it to head the table
+	maxBoldHeadRows  = 3   // more bold leading rows than this are not taken as a head
+)
+
 // headerRows guesses how many rows head the table: leading rows whose
 // text is bold above rows whose text is not.
 func headerRows(rowBold []float64) int {
 	n := 0
-	for n < len(rowBold) && rowBold[n] >= 0.6 {
+	for n < len(rowBold) && rowBold[n] >= minBoldHeadShare {
 		n++
 	}
-	if n == 0 || n >= len(rowBold) || n > 3 {
+	if n == 0 || n >= len(rowBold) || n > maxBoldHeadRows {
 		return 0
 	}
 	return n

@@ -7,6 +7,14 @@ import (
 	"github.com/folio/folio"
 )
 
+// A table continued over a page break ends low on its page and goes on
+// high on the next, a page of the same size.
+const (
+	pageSizeTol          = 1   // points two pages' widths or heights may differ and still be one size
+	continuedTableEnd    = 0.5 // share of the page's height the table must end below: its lower half
+	continuationTableTop = 0.5 // share of the next page's height the continuation must start above
+)
+
 // mergeContinued joins a table that runs over a page break: the last
 // table of a page, with nothing but notes after it, and the first body
 // element of the next page, a table with the same columns (within a few
@@ -30,11 +38,11 @@ func (d *doc) mergeContinued() {
 			a = carry
 		}
 		carry = nil
-		if p.turn.angle != q.turn.angle || math.Abs(p.w-q.w) > 1 || math.Abs(p.h-q.h) > 1 {
+		if p.turn.angle != q.turn.angle || math.Abs(p.w-q.w) > pageSizeTol || math.Abs(p.h-q.h) > pageSizeTol {
 			continue
 		}
 		b, capt := firstTable(q, band)
-		if a == nil || b == nil || end[3] < 0.5*p.h || b.box[1] > 0.5*q.h {
+		if a == nil || b == nil || end[3] < continuedTableEnd*p.h || b.box[1] > continuationTableTop*q.h {
 			continue
 		}
 		drop, ok := continuation(a.table, b.table)
@@ -70,6 +78,10 @@ func (d *doc) mergeContinued() {
 	}
 }
 
+// maxTrailNoteWords bounds a one-line note that may follow a table to
+// the end of its page ("Continued on next page"): longer lines are text.
+const maxTrailNoteWords = 12
+
 // lastTable returns the table that ends a page's body: after it only
 // notes, footnotes, captions and furniture.
 func lastTable(pg *page, band float64) *item {
@@ -83,7 +95,7 @@ func lastTable(pg *page, band float64) *item {
 			return it
 		case it.typ == folio.Footnote || it.typ == folio.Caption || noteRe.MatchString(it.text):
 			continue
-		case it.typ == folio.Paragraph && len(it.lines) == 1 && len(strings.Fields(it.text)) <= 12:
+		case it.typ == folio.Paragraph && len(it.lines) == 1 && len(strings.Fields(it.text)) <= maxTrailNoteWords:
 			// "See notes at end of table", "Continued on next page".
 			continue
 		}
@@ -122,6 +134,13 @@ func inBand(pg *page, it *item, band float64) bool {
 	return it.box[3] <= band*pg.h || it.box[1] >= (1-band)*pg.h
 }
 
+// A repeated head matches the first table's column by column, most of
+// the columns word for word (folded).
+const (
+	headMatchScale    = 10 // the share below is counted in tenths, in integers
+	minSameHeadTenths = 7  // at least 7/10 of the column heads repeat a's; fewer is another table
+)
+
 // continuation reports whether table b can continue table a, and how many of
 // b's leading rows repeat a's head. A head of its own that differs from
 // a's starts another table.
@@ -149,7 +168,7 @@ func continuation(a, b *folio.Table) (int, bool) {
 			same++
 		}
 	}
-	return h, all > 0 && same*10 >= all*7
+	return h, all > 0 && same*headMatchScale >= all*minSameHeadTenths
 }
 
 // colHead is the text of column c's head over the first h rows, folded.
@@ -162,6 +181,13 @@ func colHead(t *folio.Table, h, c int) string {
 	}
 	return strings.ToLower(strings.Join(strings.Fields(strings.Join(parts, " ")), " "))
 }
+
+// Columns of a continued table stand where the first table's did, within
+// a few points, or a small share of the width on wide tables.
+const (
+	minColumnShiftTol = 6    // points a column's edges may shift between pages
+	columnShiftShare  = 0.03 // share of the table's width they may shift, when that is more
+)
 
 // sameColumns reports whether the columns of b (past its first skip rows)
 // line up with a's: each column's left and right edges, taken from cells
@@ -184,7 +210,7 @@ func sameColumns(a, b *folio.Table, skip int) bool {
 	}
 	la, width := left(ea)
 	lb, _ := left(eb)
-	tol := math.Max(6, 0.03*width)
+	tol := math.Max(minColumnShiftTol, columnShiftShare*width)
 	for i := range ea {
 		if math.IsNaN(ea[i][0]) || math.IsNaN(eb[i][0]) {
 			continue

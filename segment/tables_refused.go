@@ -27,6 +27,16 @@ const (
 	captionReach = 3.0
 )
 
+// What a refused region needs to be a candidate, and what marks its lines
+// as short.
+const (
+	minRefusedLines    = 2    // a region without two lines of text is not worth a candidate
+	shortLineShare     = 0.5  // share of the region's width under which a line is short
+	shortLinesMajority = 2    // short lines times this above the line count: most lines are short
+	minRefusedConf     = 0.05 // floor on the belief in a refusal
+	maxRefusedConf     = 0.95 // ceiling: a refusal is never certain
+)
+
 // refuseTable records region b of pg, weighed as a table and refused, as
 // a candidate: an element of type table in the candidate layer whose
 // content stays in the body elements it covers. Routing may still send a
@@ -40,7 +50,7 @@ func (d *doc) refuseTable(pg *page, b folio.Box) {
 		}
 	}
 	lines := buildLines(ws)
-	if len(lines) < 2 {
+	if len(lines) < minRefusedLines {
 		return
 	}
 	box := unionBoxes(wordBoxes(ws)...)
@@ -49,7 +59,7 @@ func (d *doc) refuseTable(pg *page, b folio.Box) {
 	short := 0
 	for i, l := range lines {
 		texts[i] = l.text
-		if l.box.Width() < 0.5*b.Width() {
+		if l.box.Width() < shortLineShare*b.Width() {
 			short++
 		}
 	}
@@ -57,14 +67,23 @@ func (d *doc) refuseTable(pg *page, b folio.Box) {
 	if d.tableNamed(pg, box) {
 		conf -= namedTableDoubt
 	}
-	if 2*short > len(lines) {
+	if shortLinesMajority*short > len(lines) {
 		conf -= labelColumnDoubt
 	}
 	pg.candidates = append(pg.candidates, &item{
 		typ: folio.TableType, layer: folio.LayerCandidate, page: pg.num, box: box,
-		text: strings.Join(texts, "\n"), conf: clamp(conf, 0.05, 0.95),
+		text: strings.Join(texts, "\n"), conf: clamp(conf, minRefusedConf, maxRefusedConf),
 	})
 }
+
+// A caption's label opens a line over or under the region, across its
+// columns.
+const (
+	captionOverlapTol  = 1   // points a caption may overlap the region's top or bottom edge
+	captionLineOverlap = 0.5 // share of the label's height a word must overlap to be on its line
+	captionIndentTol   = 1   // points a word of the caption's line may start left of the label
+	captionLineReach   = 20  // font sizes right of the label the caption line's words may start
+)
 
 // tableNamed reports whether a line reading as a table's caption ("Table
 // 13.2.") stands within captionReach body sizes above or below b, across
@@ -76,7 +95,7 @@ func (d *doc) tableNamed(pg *page, b folio.Box) bool {
 			continue
 		}
 		above, below := b[1]-w.Box[3], w.Box[1]-b[3]
-		if (above < -1 || above > reach) && (below < -1 || below > reach) {
+		if (above < -captionOverlapTol || above > reach) && (below < -captionOverlapTol || below > reach) {
 			continue
 		}
 		if !strings.EqualFold(strings.TrimRight(w.Text, ".:"), "table") && !strings.HasPrefix(strings.ToLower(w.Text), "tab") {
@@ -85,7 +104,7 @@ func (d *doc) tableNamed(pg *page, b folio.Box) bool {
 		// The line the word opens.
 		var ls []*word
 		for _, o := range pg.words {
-			if overlapY(o.Box, w.Box) > 0.5*w.h() && o.Box[0] >= w.Box[0]-1 && o.Box[0]-w.Box[2] < 20*w.size() {
+			if overlapY(o.Box, w.Box) > captionLineOverlap*w.h() && o.Box[0] >= w.Box[0]-captionIndentTol && o.Box[0]-w.Box[2] < captionLineReach*w.size() {
 				ls = append(ls, o)
 			}
 		}

@@ -7,6 +7,20 @@ import (
 	"unicode/utf8"
 )
 
+// Words against column borders, shared by textTable and rowCells.
+const (
+	wordCrossTol      = 0.5 // points a word must reach past a column border on both sides to cross it
+	phraseLineOverlap = 0.5 // share of a word's height it must overlap the word before to stand on its line
+)
+
+// A line joins the row above when it is a cell's wrapped text or a
+// first-column label's next line, set closer than rows stand apart.
+const (
+	cellWrapMaxGap    = 0.5 // font sizes between a cell's text and its wrapped lower-case line
+	labelWrapMaxGap   = 0.5 // font sizes between a first-column label's lines
+	labelWrapGapShare = 0.5 // share of the median gap between lines that a label's lines stay under
+)
+
 // mergeRows joins the lines of one table row: text wrapped inside its
 // cells (the next line opens in lower case in columns the row holds),
 // cells set on different baselines (the next line fills only columns the
@@ -52,7 +66,7 @@ func mergeRows(lines []*line, xs []float64) []*line {
 			}
 			merge := false
 			switch {
-			case subset && gap < 0.5*l.size && unicode.IsLower(r) && !pc[0] == !lc[0] && (len(lc) < len(pc) || !hasNumber(l)):
+			case subset && gap < cellWrapMaxGap*l.size && unicode.IsLower(r) && !pc[0] == !lc[0] && (len(lc) < len(pc) || !hasNumber(l)):
 				// (A row of figures opening in lower case, "total", is
 				// a row of its own.)
 				merge = true
@@ -60,7 +74,7 @@ func mergeRows(lines []*line, xs []float64) []*line {
 				// Cells set off-baseline overlap the row's other cells;
 				// heads stacked over each other do not.
 				merge = true
-			case len(lc) == 1 && lc[0] && pc[0] && !numeric(l.text) && gap < 0.5*l.size && gap < 0.5*med:
+			case len(lc) == 1 && lc[0] && pc[0] && !numeric(l.text) && gap < labelWrapMaxGap*l.size && gap < labelWrapGapShare*med:
 				merge = true
 			}
 			if merge {
@@ -89,11 +103,11 @@ func rowCells(l *line, xs []float64) (map[int]string, bool) {
 	for i, w := range l.words {
 		c := colOf(w, xs)
 		for k := 1; k < len(xs)-1; k++ {
-			if w.Box[0] < xs[k]-0.5 && w.Box[2] > xs[k]+0.5 {
+			if w.Box[0] < xs[k]-wordCrossTol && w.Box[2] > xs[k]+wordCrossTol {
 				span = true
 			}
 		}
-		if i > 0 && c != prevCol && overlapY(l.words[i-1].Box, w.Box) > 0.5*w.h() && spaced(l.words[i-1], w) {
+		if i > 0 && c != prevCol && overlapY(l.words[i-1].Box, w.Box) > phraseLineOverlap*w.h() && spaced(l.words[i-1], w) {
 			span = true
 		}
 		prevCol = c
@@ -118,11 +132,18 @@ func colOf(w *word, xs []float64) int {
 	return len(xs) - 2
 }
 
+// An ordinary word space is narrower than a column gap, between words
+// of one size.
+const (
+	spacedMaxGap      = 0.35 // font sizes (of the larger word) a word space stays under
+	spacedMaxSizeDiff = 1    // points the two words' sizes may differ by and still be one phrase
+)
+
 // spaced reports whether b follows a on its line at an ordinary word
 // space: one phrase, even when a column border runs between the words.
 func spaced(a, b *word) bool {
 	gap := b.Box[0] - a.Box[2]
-	return gap < 0.35*math.Max(a.size(), b.size()) && math.Abs(a.size()-b.size()) < 1
+	return gap < spacedMaxGap*math.Max(a.size(), b.size()) && math.Abs(a.size()-b.size()) < spacedMaxSizeDiff
 }
 
 // yearRe matches a year or a fiscal year, which heads columns of numbers.
@@ -143,6 +164,9 @@ func headCount(rows []*line, xs []float64) int {
 	return headsOver(data)
 }
 
+// A multi-line column head sets its lines closer than head rows stand.
+const headStackMaxGap = 0.6 // font sizes (of the smaller line) between the lines of one stacked head
+
 // mergeHeads joins the lines of multi-line column heads ("Number" over
 // "of items"): among the head rows, a row whose heads each sit in one
 // column, right over a row with a head in each of those columns, holds
@@ -153,7 +177,7 @@ func mergeHeads(rows []*line, xs []float64) []*line {
 		a, b := rows[r], rows[r+1]
 		ac, span := rowCells(a, xs)
 		bc, _ := rowCells(b, xs)
-		stacked := !span && b.box[1]-a.box[3] < 0.6*math.Min(a.size, b.size)
+		stacked := !span && b.box[1]-a.box[3] < headStackMaxGap*math.Min(a.size, b.size)
 		for c := range ac {
 			if bc[c] == "" {
 				stacked = false

@@ -7,6 +7,15 @@ import (
 	"github.com/folio/folio"
 )
 
+// minGridRules is shared by findRuledTables and dropFills.
+const minGridRules = 2 // rules each way needed to frame a cell: fewer is a lone line or a bar, no grid
+
+// Ruled-table search bounds.
+const (
+	maxSegmentPairs    = 4_000_000 // horizontal×vertical pairs beyond which the page is a drawing; bounds the quadratic work
+	figureOverlapShare = 0.6       // share of a grid's area inside a figure above which the grid is part of the drawing
+)
+
 // findRuledTables finds tables drawn with rulings: connected networks of
 // horizontal and vertical segments give the table regions; the segments'
 // positions give column and row boundaries; a border missing between two
@@ -14,12 +23,12 @@ import (
 func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 	tol := d.opt.RulingTolerance
 	hs, vs := pageSegments(pg, tol)
-	if len(hs) < 2 || len(vs) < 2 {
+	if len(hs) < minGridRules || len(vs) < minGridRules {
 		return nil
 	}
 	// Too many segments is a drawing (a chart, a map), not tables;
 	// bound the quadratic work below.
-	if len(hs)*len(vs) > 4_000_000 {
+	if len(hs)*len(vs) > maxSegmentPairs {
 		return nil
 	}
 	hs = bridgeRules(pg, hs, vs, tol)
@@ -55,7 +64,7 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 				c.box = c.box.Union(folio.Box{vs[k-len(hs)].pos, vs[k-len(hs)].a, vs[k-len(hs)].pos, vs[k-len(hs)].b})
 			}
 		}
-		if len(c.hs) >= 2 && len(c.vs) >= 2 {
+		if len(c.hs) >= minGridRules && len(c.vs) >= minGridRules {
 			cs = append(cs, c)
 		}
 	}
@@ -80,7 +89,7 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 		}
 		inFigure := false
 		for _, f := range figures {
-			if f.box.Intersect(it.box).Area() > 0.6*it.box.Area() {
+			if f.box.Intersect(it.box).Area() > figureOverlapShare*it.box.Area() {
 				inFigure = true
 			}
 		}
@@ -93,13 +102,25 @@ func (d *doc) findRuledTables(pg *page, figures []*item) []*item {
 	return out
 }
 
+// Rule bridging: which gaps in row rules are restored.
+const (
+	maxBridgeSegs         = 2000 // segments either way beyond which no rules are bridged; bounds the pairwise work
+	bridgeKeyTols         = 2    // rule tolerances per bucket when matching gap ends on different rows
+	minBridgeGap          = 24   // points: narrower gaps part tables set side by side, not a column
+	maxBridgeGap          = 300  // points: widest column gap a lost rule is restored across
+	minBridgeRows         = 3    // rows of rules a gap must recur on ("several rows")
+	bridgeWordSlackTols   = 3    // rule tolerances a word may run past the far border and still fill the column
+	minBridgeFilled       = 2    // bands between the rules that must hold text
+	minBridgeFilledTenths = 6    // tenths of those bands the column's text must fill ("most of those rows")
+)
+
 // bridgeRules restores row rules lost over one column: rules that stop
 // at a column's border, on several rows, while the column's other border
 // runs on and its text fills most of those rows. Some producers draw such
 // rules in a way the engine does not report. A cell spanning those rows
 // would hold one block of text instead.
 func bridgeRules(pg *page, hs, vs []seg, tol float64) []seg {
-	if len(hs) > 2000 || len(vs) > 2000 {
+	if len(hs) > maxBridgeSegs || len(vs) > maxBridgeSegs {
 		return hs
 	}
 	// nextVert returns the nearest vertical border beyond x (dir +1 to
@@ -138,7 +159,7 @@ func bridgeRules(pg *page, hs, vs []seg, tol float64) []seg {
 	var order []gap
 	add := func(x0, x1, y float64) {
 		// Gaps on different rows match when their ends do.
-		k := gap{math.Round(x0 / (2 * tol)), math.Round(x1 / (2 * tol))}
+		k := gap{math.Round(x0 / (bridgeKeyTols * tol)), math.Round(x1 / (bridgeKeyTols * tol))}
 		if _, ok := rows[k]; !ok {
 			order = append(order, k)
 		}
@@ -155,7 +176,7 @@ func bridgeRules(pg *page, hs, vs []seg, tol float64) []seg {
 			}
 			x0, x1 := math.Min(end.x, x2), math.Max(end.x, x2)
 			// Narrow gaps part tables set side by side.
-			if x1-x0 < 24 || x1-x0 > 300 || covered(x0, x1, h.pos) {
+			if x1-x0 < minBridgeGap || x1-x0 > maxBridgeGap || covered(x0, x1, h.pos) {
 				continue
 			}
 			add(x0, x1, h.pos)
@@ -166,20 +187,20 @@ func bridgeRules(pg *page, hs, vs []seg, tol float64) []seg {
 		ys := rows[k]
 		sort.Float64s(ys)
 		ys = cluster(ys, tol)
-		if len(ys) < 3 {
+		if len(ys) < minBridgeRows {
 			continue
 		}
-		x0, x1 := k.a*2*tol, k.b*2*tol
+		x0, x1 := k.a*bridgeKeyTols*tol, k.b*bridgeKeyTols*tol
 		bands, filled := len(ys)-1, 0
 		for i := 0; i+1 < len(ys); i++ {
 			for _, w := range pg.words {
-				if w.Box[0] > x0 && w.Box[2] < x1+3*tol && w.cy() > ys[i] && w.cy() < ys[i+1] {
+				if w.Box[0] > x0 && w.Box[2] < x1+bridgeWordSlackTols*tol && w.cy() > ys[i] && w.cy() < ys[i+1] {
 					filled++
 					break
 				}
 			}
 		}
-		if filled < 2 || filled*10 < bands*6 {
+		if filled < minBridgeFilled || filled*10 < bands*minBridgeFilledTenths {
 			continue
 		}
 		// A column with rules of its own between those rows spans its
@@ -223,6 +244,8 @@ func insideCell(b, a folio.Box, hs, vs []seg, tol float64) bool {
 	return true
 }
 
+const minGridStrokes = 5 // drawn lines, both ways together, that make a grid: a frame alone has four
+
 // dropFills leaves out the edges of filled boxes when drawn lines alone
 // make a grid: cell shading then sits inside the cells, inset from their
 // borders or striping one column, and marks no border of its own. A
@@ -239,11 +262,23 @@ func dropFills(hs, vs []seg) ([]seg, []seg) {
 	}
 	sh, sv := strokes(hs), strokes(vs)
 	// A frame alone (two lines each way) makes no grid.
-	if len(sh) < 2 || len(sv) < 2 || len(sh)+len(sv) < 5 {
+	if len(sh) < minGridRules || len(sv) < minGridRules || len(sh)+len(sv) < minGridStrokes {
 		return hs, vs
 	}
 	return sh, sv
 }
+
+// Ruled-table shape: what a network must have to hold a table.
+const (
+	ruleBoxThickness    = 0.01 // points added across a rule so its box has extent that way
+	minRuledWidth       = 20   // points: a narrower network holds no table
+	minRuledHeight      = 8    // points: a shorter network holds no table
+	minRuleSpan         = 4    // points a line must run to count as a column or row border; ticks and serifs run less
+	minCellBounds       = 3    // boundaries one way that part two cells; fewer both ways is one cell, a frame
+	minDrawnBorderCover = 0.5  // share of a cell border that lines must cover for it to be drawn; less merges the cells
+	minRuledRows        = 2    // rows a ruled table must have
+	minRuledCols        = 2    // columns in the first row from which a table must pair its rows; fewer must be a box stack
+)
 
 // ruledTable builds the table framed by one network of segments, or nil
 // when the network holds no table (a frame around prose, a chart).
@@ -251,31 +286,31 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 	tol := d.opt.RulingTolerance
 	var b folio.Box
 	for _, h := range hs {
-		b = b.Union(folio.Box{h.a, h.pos, h.b, h.pos + 0.01})
+		b = b.Union(folio.Box{h.a, h.pos, h.b, h.pos + ruleBoxThickness})
 	}
 	for _, v := range vs {
-		b = b.Union(folio.Box{v.pos, v.a, v.pos + 0.01, v.b})
+		b = b.Union(folio.Box{v.pos, v.a, v.pos + ruleBoxThickness, v.b})
 	}
-	if b.Width() < 20 || b.Height() < 8 {
+	if b.Width() < minRuledWidth || b.Height() < minRuledHeight {
 		return nil
 	}
 	xs := make([]float64, 0, len(vs)+2)
 	for _, v := range vs {
 		// Only lines that run across at least a row's worth count as
 		// column borders; ticks and serifs do not.
-		if v.len() >= 4 {
+		if v.len() >= minRuleSpan {
 			xs = append(xs, v.pos)
 		}
 	}
 	ys := make([]float64, 0, len(hs)+2)
 	for _, h := range hs {
-		if h.len() >= 4 {
+		if h.len() >= minRuleSpan {
 			ys = append(ys, h.pos)
 		}
 	}
 	xs = withEdges(cluster(xs, tol), b[0], b[2], tol)
 	ys = withEdges(cluster(ys, tol), b[1], b[3], tol)
-	if len(xs) < 3 && len(ys) < 3 {
+	if len(xs) < minCellBounds && len(ys) < minCellBounds {
 		return nil // one cell: a frame
 	}
 	g := newGrid(xs, ys)
@@ -284,7 +319,7 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 		for c := range g.cols() {
 			if c+1 < g.cols() {
 				cov := coverage(vs, xs[c+1], ys[r], ys[r+1], tol)
-				g.right[r][c] = cov < 0.5
+				g.right[r][c] = cov < minDrawnBorderCover
 				total++
 				if !g.right[r][c] {
 					drawn++
@@ -292,7 +327,7 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 			}
 			if r+1 < g.rows() {
 				cov := coverage(hs, ys[r+1], xs[c], xs[c+1], tol)
-				g.down[r][c] = cov < 0.5
+				g.down[r][c] = cov < minDrawnBorderCover
 				total++
 				if !g.down[r][c] {
 					drawn++
@@ -328,7 +363,7 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 	if t == nil {
 		return nil
 	}
-	if len(t.Rows) < 2 || looksLikeProse(t) || listLike(t) || (len(t.Rows[0]) < 2 && !boxStack(t)) || (len(t.Rows[0]) >= 2 && !rowsPaired(t)) {
+	if len(t.Rows) < minRuledRows || looksLikeProse(t) || listLike(t) || (len(t.Rows[0]) < minRuledCols && !boxStack(t)) || (len(t.Rows[0]) >= minRuledCols && !rowsPaired(t)) {
 		undo()
 		return nil
 	}

@@ -37,6 +37,8 @@ func shaded(c *comp) bool {
 	return 2*n > len(c.hs)+len(c.vs)
 }
 
+const minSharedBorders = 2 // column borders two bands must share at the least, whatever their share
+
 // joinStripes joins stacked networks that are bands of one striped table,
 // drawing their shared column borders across the plain rows between.
 func joinStripes(cs []*comp, tol, body float64) []*comp {
@@ -67,7 +69,7 @@ func joinStripes(cs []*comp, tol, body float64) []*comp {
 						}
 					}
 				}
-				if len(shared) >= 2 && float64(len(shared)) >= minSharedCols*float64(min(len(pb), len(cb))) {
+				if len(shared) >= minSharedBorders && float64(len(shared)) >= minSharedCols*float64(min(len(pb), len(cb))) {
 					for _, x := range shared {
 						p.vs = append(p.vs, seg{a: p.box[3], b: c.box[1], pos: x, fill: true})
 					}

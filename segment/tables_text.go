@@ -8,6 +8,15 @@ import (
 	"github.com/folio/folio"
 )
 
+// Regions found between rules or by alignment become tables unless a
+// table or figure already holds them, and a region between rules joins
+// the region right above or below it when the two line up as one table.
+const (
+	takenTableShare    = 0.2 // share of a region's area an earlier table or figure may cover before the region counts as taken
+	maxHeadBodyGap     = 2.5 // body sizes between a ruled region and the region it joins (a head over its body)
+	minHeadBodyOverlap = 0.7 // share of the narrower region's width the two regions must overlap to join
+)
+
 // findTextTables finds tables whose columns are drawn by whitespace: the
 // regions between horizontal rules that no vertical rule crosses
 // (booktabs style), and runs of lines that split into aligned cells.
@@ -16,7 +25,7 @@ func (d *doc) findTextTables(pg *page, ruled, figures []*item) []*item {
 	var out []*item
 	taken := func(b folio.Box) bool {
 		for _, o := range append(append(append([]*item(nil), ruled...), figures...), out...) {
-			if o.box.Intersect(b).Area() > 0.2*b.Area() {
+			if o.box.Intersect(b).Area() > takenTableShare*b.Area() {
 				return true
 			}
 		}
@@ -44,7 +53,7 @@ func (d *doc) findTextTables(pg *page, ruled, figures []*item) []*item {
 		if k := len(joined) - 1; k >= 0 {
 			p := joined[k]
 			gap := r.box[1] - p.box[3]
-			if (p.ruled || r.ruled) && gap <= 2.5*d.bodySize && overlapX(p.box, r.box) >= 0.7*math.Min(p.box.Width(), r.box.Width()) {
+			if (p.ruled || r.ruled) && gap <= maxHeadBodyGap*d.bodySize && overlapX(p.box, r.box) >= minHeadBodyOverlap*math.Min(p.box.Width(), r.box.Width()) {
 				joined[k] = region{p.box.Union(r.box), p.ruled || r.ruled, append(p.members, r.box), append(p.ruledM, r.ruled)}
 				continue
 			}
@@ -78,6 +87,17 @@ func (d *doc) findTextTables(pg *page, ruled, figures []*item) []*item {
 	return out
 }
 
+// A table from whitespace needs at least two lines, rows and columns;
+// its grid borders sit just outside the region and its rows.
+const (
+	textTableMinLines = 2   // lines a region must hold, before and after trimming titles and notes
+	textTableMinRows  = 2   // rows left after merging wrapped lines; one row is a line, not a table
+	textTableMinCols  = 2   // columns of the filled grid; one column is a list or prose
+	unruledMinSeps    = 1   // least column separators for a region without rules; at 1 it asks no more than ruled regions
+	textGridEdgePad   = 1   // points outside the region the outer column borders sit, so edge words fall inside
+	textRowEdgePad    = 0.5 // points above the first row and below the last the outer row borders sit
+)
+
 // textTable builds a table from the words in region b, columns from
 // shared whitespace, rows from lines. ruled regions (between rules) may
 // have two columns; others need structure that prose cannot have.
@@ -89,12 +109,12 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 		}
 	}
 	lines := buildLines(ws)
-	if len(lines) < 2 || codeLike(ws) {
+	if len(lines) < textTableMinLines || codeLike(ws) {
 		return nil
 	}
 	size := medianSize(lines)
 	lines, cutTop, cutBottom := trimTitles(lines, size)
-	if len(lines) < 2 {
+	if len(lines) < textTableMinLines {
 		return nil
 	}
 	ws = ws[:0]
@@ -102,31 +122,31 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 		ws = append(ws, l.words...)
 	}
 	seps := separators(lines, size)
-	if len(seps) == 0 || (!ruled && len(seps) < 1) {
+	if len(seps) == 0 || (!ruled && len(seps) < unruledMinSeps) {
 		return nil
 	}
-	xs := append([]float64{b[0] - 1}, seps...)
-	xs = append(xs, b[2]+1)
+	xs := append([]float64{b[0] - textGridEdgePad}, seps...)
+	xs = append(xs, b[2]+textGridEdgePad)
 	rows := mergeHeads(mergeRows(lines, xs), xs)
-	if len(rows) < 2 {
+	if len(rows) < textTableMinRows {
 		return nil
 	}
-	ys := []float64{rows[0].box[1] - 0.5}
+	ys := []float64{rows[0].box[1] - textRowEdgePad}
 	for i := 1; i < len(rows); i++ {
 		ys = append(ys, (rows[i-1].box[3]+rows[i].box[1])/2)
 	}
-	ys = append(ys, rows[len(rows)-1].box[3]+0.5)
+	ys = append(ys, rows[len(rows)-1].box[3]+textRowEdgePad)
 	g := newGrid(xs, ys)
 	for r, rw := range rows {
 		for i, w := range rw.words {
 			for c := 1; c < len(xs)-1; c++ {
-				if w.Box[0] < xs[c]-0.5 && w.Box[2] > xs[c]+0.5 {
+				if w.Box[0] < xs[c]-wordCrossTol && w.Box[2] > xs[c]+wordCrossTol {
 					g.right[r][c-1] = true
 				}
 			}
 			// A phrase whose words fall on both sides of a border spans
 			// the columns between.
-			if i > 0 && overlapY(rw.words[i-1].Box, w.Box) > 0.5*w.h() && spaced(rw.words[i-1], w) {
+			if i > 0 && overlapY(rw.words[i-1].Box, w.Box) > phraseLineOverlap*w.h() && spaced(rw.words[i-1], w) {
 				for c := colOf(rw.words[i-1], xs); c < colOf(w, xs); c++ {
 					g.right[r][c] = true
 				}
@@ -134,7 +154,7 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 		}
 	}
 	t, undo := g.fillTrial(ws, false)
-	if t == nil || len(t.Rows) < 2 || len(t.Rows[0]) < 2 || (!ruled && !tableShaped(t)) || listLike(t) {
+	if t == nil || len(t.Rows) < textTableMinRows || len(t.Rows[0]) < textTableMinCols || (!ruled && !tableShaped(t)) || listLike(t) {
 		undo()
 		return nil
 	}
@@ -163,6 +183,17 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 // noteRe matches the opening of a note under a table.
 var noteRe = regexp.MustCompile(`^(?i:sources?|notes?|n\.b\.|abbreviations?)\b|^[*†‡§¶]`)
 
+// A title or note line opens near the region's left edge, is in one
+// piece, and is long; a title runs on over lines set close under it.
+const (
+	titleMaxIndent   = 2   // font sizes right of the region's left edge a title line may open
+	titlePieceGap    = 1.0 // font sizes: a wider gap breaks a line into cells, so it is not a title
+	titleMinWords    = 6   // words a line needs to read as a sentence rather than a column head
+	titleMinWidth    = 0.5 // share of the region's width a sentence-like title line must span
+	titleMaxLeading  = 0.5 // font sizes between a title's line and the next line that continues it
+	titleRunMaxWidth = 0.7 // share of the region's width a title's continuation stays under (wider reads as table text)
+)
+
 // trimTitles cuts a table region's title lines from its top and its note
 // lines from its bottom: lines in one piece that open at the region's
 // left edge and read as a caption, a sentence or a note. Column heads
@@ -178,14 +209,14 @@ func trimTitles(lines []*line, size float64) (kept []*line, top, bottom bool) {
 	}
 	width := right - left
 	title := func(l *line, note bool) bool {
-		if l.box[0] > left+2*size || len(splitLine(l, 1.0)) > 1 {
+		if l.box[0] > left+titleMaxIndent*size || len(splitLine(l, titlePieceGap)) > 1 {
 			return false
 		}
 		if captionRe.MatchString(l.text) || (note && noteRe.MatchString(l.text)) {
 			return true
 		}
 		n := len(l.words)
-		return n >= 6 && l.box.Width() >= 0.5*width && !numeric(l.text)
+		return n >= titleMinWords && l.box.Width() >= titleMinWidth*width && !numeric(l.text)
 	}
 	i, j := 0, len(lines)
 	for i < j && title(lines[i], false) {
@@ -193,9 +224,9 @@ func trimTitles(lines []*line, size float64) (kept []*line, top, bottom bool) {
 	}
 	// A title runs on over its lines until the heads start.
 	// (A hanging indent sets them under the title's text.)
-	for i > 0 && i < j && len(splitLine(lines[i], 1.0)) == 1 &&
-		lines[i].box[0] <= math.Max(left+2*size, lines[i-1].box.CenterX()) && lines[i].box[0] >= lines[i-1].box[0]-size &&
-		lines[i].box[1]-lines[i-1].box[3] < 0.5*size && !tabularLine(lines[i]) && lines[i].box.Width() < 0.7*width {
+	for i > 0 && i < j && len(splitLine(lines[i], titlePieceGap)) == 1 &&
+		lines[i].box[0] <= math.Max(left+titleMaxIndent*size, lines[i-1].box.CenterX()) && lines[i].box[0] >= lines[i-1].box[0]-size &&
+		lines[i].box[1]-lines[i-1].box[3] < titleMaxLeading*size && !tabularLine(lines[i]) && lines[i].box.Width() < titleRunMaxWidth*width {
 		i++
 	}
 	for j > i && title(lines[j-1], true) {

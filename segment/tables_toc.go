@@ -8,6 +8,14 @@ import (
 	"github.com/folio/folio"
 )
 
+// A contents list is a few rows, most with dot leaders, whose entries
+// may wrap.
+const (
+	maxWrappedEntryLines = 2 // lines an entry may run over before its page number
+	minContentsRows      = 3 // fewer rows ending in numbers are not taken as a contents list
+	leaderRowsDivisor    = 2 // at least 1/this (half) of the rows need dot leaders, unless pageColumn
+)
+
 // findContents finds a table of contents: a run of lines that end in a
 // page number after a leader of dots or a wide gap. It becomes a
 // two-column table (entry, page), the way layout models label it; an
@@ -29,7 +37,7 @@ func (d *doc) findContents(pg *page) []*item {
 			entry, pnum, dots, ok := contentsLine(lines[j])
 			if !ok {
 				// A wrapped entry: at most two lines without a number.
-				if len(rows) == 0 || len(pending) >= 2 || !hasLetter(lines[j].text) {
+				if len(rows) == 0 || len(pending) >= maxWrappedEntryLines || !hasLetter(lines[j].text) {
 					break
 				}
 				pending = append(pending, lines[j])
@@ -51,7 +59,7 @@ func (d *doc) findContents(pg *page) []*item {
 		for r := range rows {
 			pages[r] = rows[r].page
 		}
-		if len(rows) < 3 || (leaders*2 < len(rows) && !pageColumn(pages)) {
+		if len(rows) < minContentsRows || (leaders*leaderRowsDivisor < len(rows) && !pageColumn(pages)) {
 			i++
 			continue
 		}
@@ -119,16 +127,26 @@ func pageColumn(pages []*word) bool {
 	return float64(distinct) >= minDistinctPages*float64(len(pages))
 }
 
+// A contents line is an entry and a page number, set apart by a leader
+// of dots or by a wide gap.
+const (
+	minContentsWords    = 2 // an entry word and a page number word
+	maxPageNumberDigits = 4 // longer numbers are not page numbers
+	ellipsisDots        = 3 // dots counted for an entry word ending in "..."
+	minLeaderDots       = 3 // dots that make a leader; with fewer, the number needs a wide gap
+	minPageNumberGap    = 3 // font sizes between entry and page number when there is no leader
+)
+
 // contentsLine splits a contents line into its entry words and its page
 // number word.
 func contentsLine(l *line) (entry []*word, page *word, dotted, ok bool) {
 	ws := l.logical()
-	if len(ws) < 2 || l.rtl {
+	if len(ws) < minContentsWords || l.rtl {
 		return nil, nil, false, false
 	}
 	last := ws[len(ws)-1]
 	num := strings.TrimLeft(last.Text, ".·…")
-	if !(isDigits(num) && len(num) <= 4) && !(isRomanOnly(num) && romanRe.MatchString(num)) {
+	if !(isDigits(num) && len(num) <= maxPageNumberDigits) && !(isRomanOnly(num) && romanRe.MatchString(num)) {
 		return nil, nil, false, false
 	}
 	k := len(ws) - 1
@@ -138,9 +156,9 @@ func contentsLine(l *line) (entry []*word, page *word, dotted, ok bool) {
 		k--
 	}
 	if strings.HasSuffix(ws[max(k-1, 0)].Text, "...") {
-		dots += 3
+		dots += ellipsisDots
 	}
-	if dots < 3 && last.Box[0]-ws[len(ws)-2].Box[2] < 3*l.size {
+	if dots < minLeaderDots && last.Box[0]-ws[len(ws)-2].Box[2] < minPageNumberGap*l.size {
 		return nil, nil, false, false
 	}
 	if k == 0 || !hasLetter(ws[0].Text+ws[k-1].Text) {
@@ -153,7 +171,7 @@ func contentsLine(l *line) (entry []*word, page *word, dotted, ok bool) {
 		c.Text = t
 		entry = append(append([]*word(nil), entry[:k-1]...), &c)
 	}
-	return entry, last, dots >= 3, true
+	return entry, last, dots >= minLeaderDots, true
 }
 
 func isLeader(s string) bool {
