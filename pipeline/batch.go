@@ -517,7 +517,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 		return nil, nil, &folio.Error{Op: "segment", Doc: src.Path, Kind: kind, Err: err}
 	}
 
-	warnings := wordStats(parsed, elements)
+	warnings := withheld(parsed, elements)
 	if r, ok := b.Parser.(folio.Renderer); ok {
 		warnings = append(warnings, b.drawPages(docCtx, r, *src, data, parsed, elements)...)
 	}

@@ -103,8 +103,9 @@ func New(opts Options) *Segmenter {
 }
 
 // Segment returns the elements of p in reading order, page by page, with
-// page furniture in the furniture layer. Links between elements are set
-// through ParentRef and CaptionRef; ids are left empty.
+// page furniture in the furniture layer, each with the invisible words it
+// withheld and the OCR confidence of its words. Links between elements
+// are set through ParentRef and CaptionRef; ids are left empty.
 func (s *Segmenter) Segment(p *folio.Parsed) []folio.Element {
 	if p == nil || len(p.Pages) == 0 {
 		return nil
@@ -117,5 +118,7 @@ func (s *Segmenter) Segment(p *folio.Parsed) []folio.Element {
 	d.classify()
 	d.mergeContinued()
 	d.scoreTables()
-	return d.elements()
+	els := d.elements()
+	wordStats(p, els)
+	return els
 }

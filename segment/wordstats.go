@@ -1,7 +1,6 @@
-package pipeline
+package segment
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/folio/folio"
@@ -9,15 +8,14 @@ import (
 
 // wordStats gives each element what the words inside its box say beyond
 // their text: the invisible ones (Word.Hidden) it withheld, and the mean
-// OCR confidence of the recognised ones. It returns a warning per page for
-// invisible words inside no element.
+// OCR confidence of the recognised ones. A word belongs to the smallest
+// element whose box (or region on its page) holds its centre.
 //
-// The segmenter has already left invisible words out of every element's
-// text, so no model ever sees them: text a reader cannot see is a classic
-// carrier of prompt injection. On scanned pages they are not counted:
-// they are an earlier OCR layer, which Folio's own OCR replaces.
-func wordStats(p *folio.Parsed, els []folio.Element) []string {
-	var warnings []string
+// Invisible words are left out of every element's text, so no model ever
+// sees them: text a reader cannot see is a classic carrier of prompt
+// injection. On scanned pages they are not counted: they are an earlier
+// OCR layer, which Folio's own OCR replaces.
+func wordStats(p *folio.Parsed, els []folio.Element) {
 	onPage := map[int][]*folio.Element{}
 	for i := range els {
 		e := &els[i]
@@ -31,14 +29,11 @@ func wordStats(p *folio.Parsed, els []folio.Element) []string {
 	ocrSum, ocrWords := map[*folio.Element]float64{}, map[*folio.Element]int{}
 	for i := range p.Pages {
 		pg := &p.Pages[i]
-		outside := 0
 		for _, w := range pg.Words {
 			switch {
 			case w.Hidden && !pg.Scanned:
 				if e := smallestHolding(onPage[pg.Number], pg.Number, w.Box); e != nil {
 					e.HiddenWords++
-				} else {
-					outside++
 				}
 			case !w.Hidden && w.Confidence > 0:
 				if e := smallestHolding(onPage[pg.Number], pg.Number, w.Box); e != nil {
@@ -47,14 +42,10 @@ func wordStats(p *folio.Parsed, els []folio.Element) []string {
 				}
 			}
 		}
-		if outside > 0 {
-			warnings = append(warnings, fmt.Sprintf("page %d: %d words of invisible text withheld (in no element)", pg.Number, outside))
-		}
 	}
 	for e, n := range ocrWords {
 		e.OCRConfidence = max(0.01, math.Round(ocrSum[e]/float64(n)*100)/100)
 	}
-	return warnings
 }
 
 // smallestHolding returns the smallest of els whose box on page (or one
