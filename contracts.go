@@ -26,8 +26,15 @@ type Segmenter interface {
 // an error return means the whole document could not be routed (ctx done,
 // budget exhausted, endpoint unavailable): the fragments returned with it
 // are those of the elements whose calls were made, paid for or not.
+//
+// Crops says which page regions the router's vision links may be sent,
+// by element id (refused candidates included), each with the resolution
+// they need; none when the policy reaches no vision model from doc's
+// elements. The pipeline draws them in its one drawing call for the
+// document and hands them to Route, by element id.
 type Router interface {
-	Route(ctx context.Context, doc *Document) ([]Fragment, error)
+	Crops(doc *Document) map[string]Drawing
+	Route(ctx context.Context, doc *Document, crops map[string][]byte) ([]Fragment, error)
 }
 
 // Writer writes a finished document's outputs (JSON, Markdown, assets)

@@ -98,10 +98,6 @@ type Element struct {
 	// poorly read elements to a vision model (max_ocr_confidence).
 	OCRConfidence float64 `json:"ocr_confidence,omitempty"`
 
-	// Crop is the element's region of the page as a PNG, drawn for routes
-	// that send tables or text regions to vision models; never written out.
-	Crop []byte `json:"-"`
-
 	// ParentRef and CaptionRef link elements by position before ids exist
 	// (segment's output): 1-based index into the document's element slice,
 	// 0 for none. The orchestrator turns them into Parent and Caption.

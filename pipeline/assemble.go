@@ -89,7 +89,6 @@ func applyFragments(doc *folio.Document, frags []folio.Fragment) {
 				el.Image = f.Image
 			}
 			doc.Cost.Add(f.Calls)
-			el.Crop = nil // drawn for the models only
 		}
 	}
 	doc.Fragments = frags

@@ -46,10 +46,7 @@ type Batch struct {
 	// are segmented, routed and written while others are parsed. A
 	// document's deadline starts when it gets a slot.
 	ParseSlots int
-	// CropDPI is the resolution crops for vision routes are drawn at (the
-	// finest the models need); default FigureDPI.
-	CropDPI float64
-	slots   chan struct{}
+	slots      chan struct{}
 	// budgetOut is set once the budget deferred a document: no document
 	// is started after it.
 	budgetOut atomic.Bool
@@ -76,11 +73,6 @@ type Batch struct {
 	Stop <-chan struct{}
 	// Tags label the run in the ledger.
 	Tags map[string]string
-	// CropTypes lists element types whose page region is drawn into
-	// Element.Crop for vision models; CropNoTextLayer also draws every
-	// element on pages without a text layer.
-	CropTypes       map[folio.ElementType]bool
-	CropNoTextLayer bool
 	// Baseline, when set, prices the document as if every page were sent
 	// as an image to one large model; nil means unknown.
 	Baseline func(doc *folio.Document) *int64
@@ -518,11 +510,13 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 	}
 
 	warnings := withheld(parsed, elements)
-	if r, ok := b.Parser.(folio.Renderer); ok {
-		warnings = append(warnings, b.drawPages(docCtx, r, *src, data, parsed, elements)...)
-	}
-
 	doc := newDocument(*src, runID, b.Config, parsed, elements)
+	var crops map[string][]byte
+	if r, ok := b.Parser.(folio.Renderer); ok {
+		var ws []string
+		crops, ws = drawPages(docCtx, r, *src, data, doc, b.Router.Crops(doc))
+		warnings = append(warnings, ws...)
+	}
 	doc.Warnings = append(doc.Warnings, warnings...)
 	if b.Baseline != nil {
 		doc.Cost.BaselineUSDMicros = b.Baseline(doc)
@@ -533,7 +527,7 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 	if b.CheapBaseline != nil {
 		doc.Cost.CheapBaselineUSDMicros = b.CheapBaseline(doc)
 	}
-	frags, err := b.Router.Route(ctx, doc)
+	frags, err := b.Router.Route(ctx, doc, crops)
 	if err != nil {
 		// The calls already made were paid for: the document goes back
 		// with them, for the ledger.

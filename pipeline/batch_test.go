@@ -56,7 +56,9 @@ func (fakeSegmenter) Segment(p *folio.Parsed) []folio.Element {
 
 type fakeRouter struct{}
 
-func (fakeRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+func (fakeRouter) Crops(*folio.Document) map[string]folio.Drawing { return nil }
+
+func (fakeRouter) Route(ctx context.Context, doc *folio.Document, _ map[string][]byte) ([]folio.Fragment, error) {
 	var out []folio.Fragment
 	for _, el := range doc.Elements {
 		zero := int64(0)
@@ -216,9 +218,9 @@ func TestBatchTooLarge(t *testing.T) {
 	}
 }
 
-type budgetRouter struct{}
+type budgetRouter struct{ fakeRouter }
 
-func (budgetRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+func (budgetRouter) Route(ctx context.Context, doc *folio.Document, _ map[string][]byte) ([]folio.Fragment, error) {
 	return nil, fmt.Errorf("route table: %w", folio.ErrBudgetExhausted)
 }
 
@@ -349,11 +351,13 @@ type gateRouter struct {
 	release chan struct{}
 }
 
-func (g gateRouter) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+func (gateRouter) Crops(*folio.Document) map[string]folio.Drawing { return nil }
+
+func (g gateRouter) Route(ctx context.Context, doc *folio.Document, _ map[string][]byte) ([]folio.Fragment, error) {
 	g.started <- doc.Source.Rel
 	select {
 	case <-g.release:
-		return fakeRouter{}.Route(ctx, doc)
+		return fakeRouter{}.Route(ctx, doc, nil)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -543,6 +547,12 @@ func TestBatchSecondsLeaveOutTheWaitForASlot(t *testing.T) {
 	}
 }
 
+// visionRouter asks for every table drawn, as a router with a vision
+// link for tables does.
+type visionRouter struct{ fakeRouter }
+
+func (visionRouter) Crops(doc *folio.Document) map[string]folio.Drawing { return tableCrops(doc, 200) }
+
 // countingEngine is a parser and renderer that counts the document's
 // visits.
 type countingEngine struct {
@@ -592,7 +602,7 @@ func TestBatchEngineVisitsPerDocument(t *testing.T) {
 				Ledger: &fakeLedger{docs: map[string]*folio.Document{}, failures: map[string]folio.Kind{}},
 				OutDir: out, Workers: 1, DocTimeout: time.Minute, Config: "cfg"}
 			if tc.vision {
-				b.CropTypes = map[folio.ElementType]bool{folio.TableType: true}
+				b.Router = visionRouter{}
 			}
 			srcs, _, err := Walk([]string{in})
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"maps"
+	"slices"
 
 	"github.com/folio/folio"
 )
@@ -16,28 +18,30 @@ const (
 	FigureMaxPixels = 4_000_000
 )
 
-// drawPages makes the one drawing call of a document: pixels for image
+// drawPages makes the document's one drawing call: pixels for image
 // elements that have none (vector drawings, pictures joined from tiles,
-// pictures too large to decode) at FigureDPI, and the page regions of
-// elements vision models may be sent (see crops) at CropDPI. It returns
-// warnings for figures that could not be drawn; the elements keep their
-// box either way.
-func (b *Batch) drawPages(ctx context.Context, r folio.Renderer, src folio.Source, data []byte, p *folio.Parsed, els []folio.Element) []string {
+// pictures too large to decode) at FigureDPI, and the page regions the
+// router's vision links may be sent (Router.Crops). It returns the crops
+// by element id, and warnings for figures that could not be drawn; the
+// elements keep their box either way. With nothing to draw, the document
+// is not drawn.
+func drawPages(ctx context.Context, r folio.Renderer, src folio.Source, data []byte, doc *folio.Document, want map[string]folio.Drawing) (map[string][]byte, []string) {
+	els := doc.Elements
 	figures := figureRegions(els)
-	crops := b.cropRegions(p, els)
-	if len(figures)+len(crops) == 0 {
-		return nil
+	ids := slices.Sorted(maps.Keys(want))
+	if len(figures)+len(ids) == 0 {
+		return nil, nil
 	}
-	dpi := b.CropDPI
-	if dpi <= 0 {
-		dpi = FigureDPI
-	}
-	drawings := make([]folio.Drawing, 0, len(figures)+len(crops))
+	drawings := make([]folio.Drawing, 0, len(figures)+len(ids))
 	for _, i := range figures {
 		drawings = append(drawings, folio.Drawing{PageBox: folio.PageBox{Page: els[i].Page, Box: els[i].Box}, DPI: FigureDPI, MaxPixels: FigureMaxPixels})
 	}
-	for _, i := range crops {
-		drawings = append(drawings, folio.Drawing{PageBox: folio.PageBox{Page: els[i].Page, Box: els[i].Box}, DPI: dpi, MaxPixels: FigureMaxPixels})
+	for _, id := range ids {
+		d := want[id]
+		if d.MaxPixels <= 0 {
+			d.MaxPixels = FigureMaxPixels
+		}
+		drawings = append(drawings, d)
 	}
 	pngs, err := r.Render(ctx, src, data, drawings)
 	if err != nil {
@@ -45,18 +49,19 @@ func (b *Batch) drawPages(ctx context.Context, r folio.Renderer, src folio.Sourc
 		if len(figures) > 0 {
 			warnings = append(warnings, fmt.Sprintf("render figures: %v", detail(err)))
 		}
-		if len(crops) > 0 {
+		if len(ids) > 0 {
 			warnings = append(warnings, fmt.Sprintf("render crops: %v", detail(err)))
 		}
-		return warnings
+		return nil, warnings
 	}
 	warnings := setFigures(els, figures, pngs)
-	for k, i := range crops {
-		if k := len(figures) + k; k < len(pngs) {
-			els[i].Crop = pngs[k]
+	crops := map[string][]byte{}
+	for k, id := range ids {
+		if k := len(figures) + k; k < len(pngs) && pngs[k] != nil {
+			crops[id] = pngs[k]
 		}
 	}
-	return warnings
+	return crops, warnings
 }
 
 // figureRegions lists the image elements without pixels.
@@ -90,32 +95,4 @@ func setFigures(els []folio.Element, idx []int, pngs [][]byte) []string {
 		els[i].Image.PNG, els[i].Image.Width, els[i].Image.Height = pngs[k], cfg.Width, cfg.Height
 	}
 	return warnings
-}
-
-// cropRegions lists the elements vision models may be sent, whose region
-// of the page is drawn: the types in CropTypes, and with CropNoTextLayer
-// every element on a page without a text layer. Without a vision model in
-// the policy there are none.
-func (b *Batch) cropRegions(p *folio.Parsed, els []folio.Element) []int {
-	if len(b.CropTypes) == 0 && !b.CropNoTextLayer {
-		return nil
-	}
-	noText := map[int]bool{}
-	if b.CropNoTextLayer {
-		for i := range p.Pages {
-			if !p.Pages[i].TextLayer() {
-				noText[p.Pages[i].Number] = true
-			}
-		}
-	}
-	var idx []int
-	for i, el := range els {
-		if el.Layer == folio.LayerFurniture || el.Type == folio.ImageType || el.Box.Area() == 0 {
-			continue
-		}
-		if b.CropTypes[el.Type] || noText[el.Page] {
-			idx = append(idx, i)
-		}
-	}
-	return idx
 }

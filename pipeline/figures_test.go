@@ -48,10 +48,28 @@ func figureElements() []folio.Element {
 	}
 }
 
+// docOf assembles els into a document with ids.
+func docOf(els []folio.Element) *folio.Document {
+	return newDocument(folio.Source{Rel: "a.pdf", SHA256: "ab"}, "run", "cfg", &folio.Parsed{Pages: []folio.Page{{Number: 1}, {Number: 2}}}, els)
+}
+
+// tableCrops asks for every table drawn at dpi, as a router with a vision
+// link for tables does.
+func tableCrops(doc *folio.Document, dpi float64) map[string]folio.Drawing {
+	out := map[string]folio.Drawing{}
+	for _, el := range doc.Elements {
+		if el.Type == folio.TableType {
+			out[el.ID] = folio.Drawing{PageBox: folio.PageBox{Page: el.Page, Box: el.Box}, DPI: dpi}
+		}
+	}
+	return out
+}
+
 func TestDrawPagesGivesFiguresPixels(t *testing.T) {
-	els := figureElements()
+	doc := docOf(figureElements())
+	els := doc.Elements
 	r := &fakeRenderer{}
-	warnings := (&Batch{}).drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, els)
+	crops, warnings := drawPages(context.Background(), r, folio.Source{}, nil, doc, nil)
 	if r.calls != 1 || len(r.got) != 3 {
 		t.Fatalf("%d calls drawing %d regions, want 1 call for the 3 images without pixels: %v", r.calls, len(r.got), r.got)
 	}
@@ -64,50 +82,47 @@ func TestDrawPagesGivesFiguresPixels(t *testing.T) {
 	if len(warnings) != 1 || els[4].Image != nil {
 		t.Errorf("warnings = %q, page-2 image = %+v; want one warning and no image", warnings, els[4].Image)
 	}
-	if els[5].Crop != nil {
-		t.Error("a table was drawn without a vision route")
+	if len(crops) != 0 {
+		t.Errorf("crops %v drawn without a vision route", crops)
 	}
 
 	r.err = errors.New("document gone")
 	els[1].Image = nil
-	if w := (&Batch{}).drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, els); len(w) != 1 || els[1].Image != nil {
+	if _, w := drawPages(context.Background(), r, folio.Source{}, nil, doc, nil); len(w) != 1 || els[1].Image != nil {
 		t.Errorf("on a renderer error: warnings %q, image %+v; want one warning and nothing set", w, els[1].Image)
 	}
 }
 
-// A document is drawn at most once, figures and crops in one call, each at
-// its own resolution; a run whose policy reaches no vision model draws no
-// crops, and a document with nothing to draw is not drawn at all.
+// A document is drawn at most once, figures and the router's crops in one
+// call, each at its own resolution; a router that asks for no crops (no
+// vision route) gets none, and a document with nothing to draw is not
+// drawn at all.
 func TestDrawPagesOneCallPerDocument(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		cropTypes map[folio.ElementType]bool
-		cropDPI   float64
 		els       []folio.Element
+		cropDPI   float64 // 0: the router asks for no crops
 		calls     int
 		crops     int
 		figureDPI float64
 	}{
-		{"figures and table crops", map[folio.ElementType]bool{folio.TableType: true}, 200,
-			figureElements(), 1, 1, FigureDPI},
-		{"no vision route", nil, 0, figureElements(), 1, 0, FigureDPI},
-		{"nothing to draw", nil, 0, figureElements()[:1], 0, 0, 0},
+		{"figures and table crops", figureElements(), 200, 1, 1, FigureDPI},
+		{"no vision route", figureElements(), 0, 1, 0, FigureDPI},
+		{"nothing to draw", figureElements()[:1], 0, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &fakeRenderer{}
-			b := &Batch{CropTypes: tc.cropTypes, CropDPI: tc.cropDPI}
-			b.drawPages(context.Background(), r, folio.Source{}, nil, &folio.Parsed{}, tc.els)
+			doc := docOf(tc.els)
+			var want map[string]folio.Drawing
+			if tc.cropDPI > 0 {
+				want = tableCrops(doc, tc.cropDPI)
+			}
+			crops, _ := drawPages(context.Background(), r, folio.Source{}, nil, doc, want)
 			if r.calls != tc.calls {
 				t.Fatalf("%d render calls, want %d", r.calls, tc.calls)
 			}
-			crops := 0
-			for _, el := range tc.els {
-				if el.Crop != nil {
-					crops++
-				}
-			}
-			if crops != tc.crops {
-				t.Errorf("%d crops drawn, want %d", crops, tc.crops)
+			if len(crops) != tc.crops {
+				t.Errorf("%d crops drawn, want %d", len(crops), tc.crops)
 			}
 			for _, d := range r.got {
 				want := tc.figureDPI

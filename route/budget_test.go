@@ -195,7 +195,7 @@ func TestBudgetDegradeThroughRouter(t *testing.T) {
 	var runs atomic.Int64
 	r, m, _ := budgetRouter(t, route.BudgetDegrade, &runs)
 	doc := newDoc("a.pdf", 4)
-	frags, err := r.Route(context.Background(), doc)
+	frags, err := r.Route(context.Background(), doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestBudgetDegradeThroughRouter(t *testing.T) {
 func TestBudgetFailThroughRouter(t *testing.T) {
 	var runs atomic.Int64
 	r, m, b := budgetRouter(t, route.BudgetFail, &runs)
-	frags, err := r.Route(context.Background(), newDoc("a.pdf", 6))
+	frags, err := r.Route(context.Background(), newDoc("a.pdf", 6), nil)
 	if !errors.Is(err, route.ErrBudgetExhausted) || !allAttempted(frags) {
 		t.Fatalf("Route() = %d fragments, %v; want only those with calls, budget exhausted", len(frags), err)
 	}
@@ -240,13 +240,13 @@ func TestBudgetFailThroughRouter(t *testing.T) {
 	if m.Calls() != 2 || runs.Load() != 3 || !b.Exhausted() {
 		t.Errorf("%d paid calls, %d local runs, exhausted %v; want 2, 3, true", m.Calls(), runs.Load(), b.Exhausted())
 	}
-	if _, err := r.Route(context.Background(), newDoc("b.pdf", 2)); !errors.Is(err, route.ErrBudgetExhausted) {
+	if _, err := r.Route(context.Background(), newDoc("b.pdf", 2), nil); !errors.Is(err, route.ErrBudgetExhausted) {
 		t.Errorf("next document needing money: %v, want budget exhausted", err)
 	}
 	// A document that needs no money is still routed.
 	free := newDoc("c.pdf", 0)
 	free.Elements = append(free.Elements, folio.Element{ID: "el_h", Type: folio.Heading, Text: "Title"})
-	if got, err := r.Route(context.Background(), free); err != nil || got[0].Status != folio.StatusOK {
+	if got, err := r.Route(context.Background(), free, nil); err != nil || got[0].Status != folio.StatusOK {
 		t.Errorf("free document: %v, %v; want ok", got, err)
 	}
 	if m.Calls() != 2 {

@@ -21,14 +21,14 @@ func TestCacheSecondRunIsFree(t *testing.T) {
 	o.Cache = store
 	r := newRouter(t, 2, textPolicy(links("m")...), route.Wrap(m, o, nil))
 
-	first, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+	first, err := r.Route(context.Background(), newDoc("a.pdf", 3), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Calls() != 3 || store.Len() != 3 {
 		t.Fatalf("first run: %d model calls, %d stored; want 3, 3", m.Calls(), store.Len())
 	}
-	second, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+	second, err := r.Route(context.Background(), newDoc("a.pdf", 3), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCacheReplaysRejectedAnswersWithoutPayingTwice(t *testing.T) {
 	r := newRouter(t, 1, textPolicy(links("m")...), route.Wrap(m, o, nil))
 	var frags [][]folio.Fragment
 	for range 2 {
-		f, err := r.Route(context.Background(), newDoc("a.pdf", 1))
+		f, err := r.Route(context.Background(), newDoc("a.pdf", 1), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

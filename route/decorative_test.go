@@ -123,7 +123,7 @@ func TestRouteDecorativeImagesStayLocal(t *testing.T) {
 
 	t.Run("decoration stays local", func(t *testing.T) {
 		seen = nil
-		frags, err := newRouter(t, 2, policy, vision, local.Image{}).Route(context.Background(), doc)
+		frags, err := newRouter(t, 2, policy, vision, local.Image{}).Route(context.Background(), doc, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestRouteDecorativeImagesStayLocal(t *testing.T) {
 		seen = nil
 		p := policy
 		p.Decorative.Send = true
-		frags, err := newRouter(t, 2, p, vision, local.Image{}).Route(context.Background(), doc)
+		frags, err := newRouter(t, 2, p, vision, local.Image{}).Route(context.Background(), doc, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestRouteDecorativeImagesStayLocal(t *testing.T) {
 	})
 	t.Run("local chain keeps its rules", func(t *testing.T) {
 		p := route.Policy{Routes: map[folio.ElementType][]route.Link{folio.ImageType: links("local/image")}}
-		frags, err := newRouter(t, 2, p, local.Image{}).Route(context.Background(), doc)
+		frags, err := newRouter(t, 2, p, local.Image{}).Route(context.Background(), doc, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

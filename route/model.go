@@ -56,6 +56,22 @@ type ModelNamer interface {
 	ModelName() string
 }
 
+// Sighted is implemented by specialists that read page regions (vision
+// models). ImageDPI is the resolution a region must be drawn at for them;
+// 0 when they take no images.
+type Sighted interface {
+	ImageDPI() float64
+}
+
+// imageDPI is the resolution s needs page regions drawn at, 0 when s takes
+// no images.
+func imageDPI(s Specialist) float64 {
+	if v, ok := s.(Sighted); ok {
+		return v.ImageDPI()
+	}
+	return 0
+}
+
 // modelName is the name s's calls are recorded under.
 func modelName(s Specialist) string {
 	if m, ok := s.(ModelNamer); ok {

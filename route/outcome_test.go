@@ -59,7 +59,7 @@ func TestRouteExhaustedChain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRouter(t, 1, textPolicy(links(tt.chain...)...), specs...)
 			r.DegradeUnavailable = true // test/down would defer the document
-			got, err := r.Route(context.Background(), newDoc("a.pdf", 1))
+			got, err := r.Route(context.Background(), newDoc("a.pdf", 1), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestRouteAttemptCap(t *testing.T) {
 		if tt.max > 0 {
 			r.MaxAttempts = tt.max
 		}
-		got, err := r.Route(context.Background(), newDoc("a.pdf", 1))
+		got, err := r.Route(context.Background(), newDoc("a.pdf", 1), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestRouteAuthDisablesSpecialist(t *testing.T) {
 	var l logs
 	r.Logger = slog.New(&l)
 	for _, name := range []string{"a.pdf", "b.pdf"} {
-		frags, err := r.Route(context.Background(), newDoc(name, 5))
+		frags, err := r.Route(context.Background(), newDoc(name, 5), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,8 +165,7 @@ func TestRouteRecordsModelAnswer(t *testing.T) {
 	}}
 	r := newRouter(t, 1, textPolicy(links("test/crop", "test/hit", "m")...), seen, hit, m)
 	doc := newDoc("a.pdf", 1)
-	doc.Elements[0].Crop = []byte("crop png")
-	got, err := r.Route(context.Background(), doc)
+	got, err := r.Route(context.Background(), doc, map[string][]byte{doc.Elements[0].ID: []byte("crop png")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +187,7 @@ func TestRouteCommitsAcceptedOnly(t *testing.T) {
 	rejected.check = func(route.Task, route.Result) error { return route.Errorf(folio.ClassGrounding, "no") }
 	accepted := newModel("accepted")
 	r := newRouter(t, 1, textPolicy(links("rejected", "accepted")...), rejected, accepted)
-	if _, err := r.Route(context.Background(), newDoc("a.pdf", 2)); err != nil {
+	if _, err := r.Route(context.Background(), newDoc("a.pdf", 2), nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(rejected.commit) != 0 || len(accepted.commit) != 2 {
@@ -208,7 +207,7 @@ func TestRouteRejectedAnswerFillsAnEmptyElement(t *testing.T) {
 	r.DegradeUnavailable = true
 	doc := newDoc("a.pdf", 1)
 	doc.Elements[0].Text = ""
-	got, err := r.Route(context.Background(), doc)
+	got, err := r.Route(context.Background(), doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +248,7 @@ func TestRouteUnavailableDefersTheDocument(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRouter(t, 1, textPolicy(links(tt.chain...)...), specs...)
 			r.DegradeUnavailable = tt.degrade
-			got, err := r.Route(context.Background(), newDoc("a.pdf", 3))
+			got, err := r.Route(context.Background(), newDoc("a.pdf", 3), nil)
 			if tt.defers {
 				if !errors.Is(err, folio.ErrUnavailable) || !allAttempted(got) {
 					t.Fatalf("Route = %d fragments, %v; want those with calls and an error wrapping ErrUnavailable", len(got), err)

@@ -52,7 +52,7 @@ func routeAll(ctx context.Context, r *route.Router, docs []*folio.Document) ([][
 	errs := make([]error, len(docs))
 	var wg sync.WaitGroup
 	for i, d := range docs {
-		wg.Go(func() { frags[i], errs[i] = r.Route(ctx, d) })
+		wg.Go(func() { frags[i], errs[i] = r.Route(ctx, d, nil) })
 	}
 	wg.Wait()
 	return frags, errs
@@ -218,7 +218,7 @@ func TestRouteCancel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r2.Route(context.Background(), newDoc("next.pdf", 10)); err != nil {
+			if _, err := r2.Route(context.Background(), newDoc("next.pdf", 10), nil); err != nil {
 				t.Errorf("Route after a cancellation: %v", err)
 			}
 			pool.Close()
@@ -237,16 +237,16 @@ func TestPoolClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Route(context.Background(), newDoc("a.pdf", 10)); err != nil {
+	if _, err := r.Route(context.Background(), newDoc("a.pdf", 10), nil); err != nil {
 		t.Fatal(err)
 	}
 	pool.Close()
 	pool.Close() // idempotent
 	settles(t, base)
-	if _, err := r.Route(context.Background(), newDoc("a.pdf", 1)); err == nil {
+	if _, err := r.Route(context.Background(), newDoc("a.pdf", 1), nil); err == nil {
 		t.Error("Route on a closed pool succeeded")
 	}
-	if got, err := r.Route(context.Background(), newDoc("empty.pdf", 0)); err != nil || len(got) != 0 {
+	if got, err := r.Route(context.Background(), newDoc("empty.pdf", 0), nil); err != nil || len(got) != 0 {
 		t.Errorf("Route of a document without elements = %v, %v; want none, nil", got, err)
 	}
 }
@@ -260,7 +260,7 @@ func TestPoolCloseWaitsForQueuedJobs(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := r.Route(context.Background(), newDoc("a.pdf", 30))
+		_, err := r.Route(context.Background(), newDoc("a.pdf", 30), nil)
 		done <- err
 	}()
 	for {

@@ -129,7 +129,7 @@ func New(policy Policy, pool *Pool, specialists ...Specialist) (*Router, error) 
 // a closed pool it returns an error. With an error, Route returns only the
 // fragments of elements that made calls, so that what they cost can be
 // recorded. The caller adds the operation and document to errors.
-func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragment, error) {
+func (r *Router) Route(ctx context.Context, doc *folio.Document, crops map[string][]byte) ([]folio.Fragment, error) {
 	pages := make(map[int]folio.PageInfo, len(doc.Pages))
 	for _, p := range doc.Pages {
 		pages[p.Page] = p
@@ -158,7 +158,7 @@ func (r *Router) Route(ctx context.Context, doc *folio.Document) ([]folio.Fragme
 			if ctx.Err() != nil || stop.Load() != nil {
 				return
 			}
-			t := Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page], Crop: el.Crop}
+			t := Task{Element: cloneElement(el), Source: doc.Source, Page: pages[el.Page], Crop: crops[el.ID]}
 			if i < len(decorative) && decorative[i] != "" {
 				frags[i] = r.routeDecorative(ctx, t, decorative[i])
 				return

@@ -166,7 +166,7 @@ func TestRouteEscalation(t *testing.T) {
 			if tt.el != nil {
 				tt.el(&doc.Elements[0])
 			}
-			got, err := r.Route(context.Background(), doc)
+			got, err := r.Route(context.Background(), doc, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +211,7 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 	add(folio.Element{Type: folio.Code, Text: "x := 1  \n\ty()\n"})
 
 	r := newRouter(t, 3, route.DefaultPolicy(), local.All()...)
-	got, err := r.Route(context.Background(), doc)
+	got, err := r.Route(context.Background(), doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 func TestRouteFragmentsInElementOrder(t *testing.T) {
 	r := newRouter(t, 4, textPolicy(links("test/ok")...), echo("test/ok"))
 	doc := newDoc("many.pdf", 300)
-	got, err := r.Route(context.Background(), doc)
+	got, err := r.Route(context.Background(), doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestRouteTaskIsACopy(t *testing.T) {
 		Image:   &folio.Image{Width: 5},
 	}}
 	before := cloneDoc(doc)
-	if _, err := r.Route(context.Background(), doc); err != nil {
+	if _, err := r.Route(context.Background(), doc, nil); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(before, doc); diff != "" {

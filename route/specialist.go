@@ -61,7 +61,7 @@ type Task struct {
 	// Attempt counts the attempts made for the element, from 1.
 	Attempt int
 	// Crop is the element's region of the page as a PNG, for vision models;
-	// nil when the orchestrator did not draw it.
+	// nil when none was drawn (see Router.Crops).
 	Crop []byte
 }
 

@@ -198,6 +198,10 @@ func (l layer) Name() string { return l.next.Name() }
 // ModelName forwards the inner specialist's record name.
 func (l layer) ModelName() string { return modelName(l.next) }
 
+// ImageDPI forwards the inner specialist's image resolution, 0 when it
+// takes no images.
+func (l layer) ImageDPI() float64 { return imageDPI(l.next) }
+
 // Identity forwards the inner specialist's identity, "" when it has none.
 func (l layer) Identity() string {
 	if i, ok := l.next.(Identifier); ok {

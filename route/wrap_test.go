@@ -24,7 +24,7 @@ func TestDryRunMakesNoCalls(t *testing.T) {
 	r := newRouter(t, 2, p, route.Wrap(small, o, nil), route.Wrap(large, o, nil), route.Wrap(unpriced, o, nil))
 	doc := newDoc("a.pdf", 2)
 	doc.Elements = append(doc.Elements, folio.Element{ID: "el_h", Type: folio.Heading, Text: "Title"})
-	frags, err := r.Route(context.Background(), doc)
+	frags, err := r.Route(context.Background(), doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

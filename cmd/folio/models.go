@@ -17,11 +17,6 @@ type routing struct {
 	policy      route.Policy
 	specialists []route.Specialist
 	budget      *route.Budget
-	// crops: element types some chain sends to a vision model, which then
-	// gets the element's page region drawn.
-	crops      map[folio.ElementType]bool
-	cropNoText bool
-	cropDPI    float64 // the finest resolution a vision model in a chain needs
 	// remote: some chain uses a model, whose answers take seconds.
 	remote   bool
 	baseline func(*folio.Document) *int64
@@ -40,7 +35,7 @@ var _ route.CacheStore = (*lineage.Cache)(nil)
 // once with cache, dry-run, budget, breaker, retry and rate limits. A nil
 // file gives the fully local default.
 func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *slog.Logger) (*routing, error) {
-	r := &routing{policy: f.Policy(), crops: map[folio.ElementType]bool{}}
+	r := &routing{policy: f.Policy()}
 	r.specialists = append(r.specialists, local.All()...)
 	if f == nil {
 		if o.maxCostSet {
@@ -79,7 +74,6 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		r.specialists = append(r.specialists, route.Wrap(spec, mo, shared))
 		r.remote = true
 	}
-	r.setCrops(models)
 	r.setBaselines(f, models)
 	return r, nil
 }
@@ -111,27 +105,6 @@ func (r *routing) modelSpecialist(f *config.File, m config.Model, om openai.Mode
 		}
 	}
 	return spec, mo, nil
-}
-
-// setCrops decides which page regions are drawn for vision models: tables
-// routed to one, and the text of pages without a text layer.
-func (r *routing) setCrops(models map[string]openai.Model) {
-	for typ, chain := range r.policy.Routes {
-		for _, l := range chain {
-			if m, ok := models[l.Specialist]; ok && m.Vision {
-				if typ != folio.ImageType {
-					r.cropDPI = max(r.cropDPI, m.ImageDPI())
-				}
-				switch {
-				case typ == folio.ImageType:
-				case typ == folio.TableType:
-					r.crops[typ] = true
-				default:
-					r.cropNoText = true
-				}
-			}
-		}
-	}
 }
 
 // setBaselines prices the policy's baseline models on a document.

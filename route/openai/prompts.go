@@ -146,9 +146,6 @@ func newTableInput(tb *folio.Table) *tableInput {
 func (s *Specialist) build(t route.Task) (*request, error) {
 	el := &t.Element
 	crop := t.Crop
-	if crop == nil {
-		crop = el.Crop
-	}
 	vision := s.m.Vision && len(crop) > 0
 	in := input{Type: string(el.Type), Text: el.Text}
 	var message any // the user message's JSON; in unless the type has its own

@@ -108,6 +108,15 @@ func (m *Model) sizeImage(png []byte, box folio.Box) (sentImage, error) {
 // MinImageDPI, or the default. Crops drawn finer are only shrunk again.
 func (m Model) ImageDPI() float64 { return m.minImageDPI() }
 
+// ImageDPI is the resolution page regions are drawn at for s's model, 0
+// when the model has no vision (route.Sighted).
+func (s *Specialist) ImageDPI() float64 {
+	if !s.m.Vision {
+		return 0
+	}
+	return s.m.ImageDPI()
+}
+
 // minImageDPI returns m's MinImageDPI, or the default.
 func (m *Model) minImageDPI() float64 {
 	if m.MinImageDPI > 0 {
