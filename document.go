@@ -9,6 +9,10 @@ import (
 // Schema is the identifier written in every output document.
 const Schema = "folio.document/v1"
 
+// DefaultMaxBytes is the largest input file read by default: bigger ones
+// fail as too large before they are parsed.
+const DefaultMaxBytes = 256 << 20
+
 // Source describes one input file.
 type Source struct {
 	// Path is the file's location on disk; Rel is its path relative to the

@@ -44,7 +44,6 @@ const (
 	DefaultMemoryBudget   = 768 << 20
 	minMemoryLimit        = 128 << 20
 	DefaultMaxPages       = 2000
-	DefaultMaxBytes       = 256 << 20
 	DefaultMaxImagePixels = 40_000_000
 	DefaultMaxPageGlyphs  = 200_000
 	DefaultMaxPageObjects = 500_000
@@ -160,7 +159,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts.MaxPages = DefaultMaxPages
 	}
 	if opts.MaxBytes <= 0 {
-		opts.MaxBytes = DefaultMaxBytes
+		opts.MaxBytes = folio.DefaultMaxBytes
 	}
 	if opts.MaxImagePixels <= 0 {
 		opts.MaxImagePixels = DefaultMaxImagePixels

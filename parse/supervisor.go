@@ -80,7 +80,7 @@ func NewSupervisor(ctx context.Context, opts SupervisorOptions) (*Supervisor, er
 		o.OCRWorkers = max(1, (runtime.NumCPU()+o.Instances-1)/o.Instances)
 	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = DefaultMaxBytes
+		o.MaxBytes = folio.DefaultMaxBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -20,11 +20,9 @@ import (
 	"github.com/folio/folio"
 )
 
-// Defaults for a Batch.
-const (
-	DefaultDocTimeout = 120 * time.Second
-	DefaultMaxBytes   = 256 << 20
-)
+// DefaultDocTimeout is a document's deadline unless Batch.DocTimeout says
+// otherwise.
+const DefaultDocTimeout = 120 * time.Second
 
 // Batch runs documents through the stages: parse, segment, route, write and
 // record. Documents are independent: one failing never stops the others.
@@ -328,7 +326,7 @@ func (b *Batch) setDefaults() {
 		b.DocTimeout = DefaultDocTimeout
 	}
 	if b.MaxBytes <= 0 {
-		b.MaxBytes = DefaultMaxBytes
+		b.MaxBytes = folio.DefaultMaxBytes
 	}
 	if b.Logger == nil {
 		b.Logger = slog.New(slog.DiscardHandler)

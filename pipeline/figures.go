@@ -11,16 +11,9 @@ import (
 	"github.com/folio/folio"
 )
 
-// Figure rendering defaults: enough resolution to read a chart's labels,
-// bounded so that one figure never costs more than a few megapixels.
-const (
-	FigureDPI       = 150
-	FigureMaxPixels = 4_000_000
-)
-
 // drawPages makes the document's one drawing call: pixels for image
 // elements that have none (vector drawings, pictures joined from tiles,
-// pictures too large to decode) at FigureDPI, and the page regions the
+// pictures too large to decode) at the renderer's default resolution, and the page regions the
 // router's vision links may be sent (Router.Crops). It returns the crops
 // by element id, and warnings for figures that could not be drawn; the
 // elements keep their box either way. With nothing to draw, the document
@@ -34,14 +27,12 @@ func drawPages(ctx context.Context, r folio.Renderer, src folio.Source, data []b
 	}
 	drawings := make([]folio.Drawing, 0, len(figures)+len(ids))
 	for _, i := range figures {
-		drawings = append(drawings, folio.Drawing{PageBox: folio.PageBox{Page: els[i].Page, Box: els[i].Box}, DPI: FigureDPI, MaxPixels: FigureMaxPixels})
+		// The renderer's defaults: enough resolution to read a chart's
+		// labels, a few megapixels at most.
+		drawings = append(drawings, folio.Drawing{PageBox: folio.PageBox{Page: els[i].Page, Box: els[i].Box}})
 	}
 	for _, id := range ids {
-		d := want[id]
-		if d.MaxPixels <= 0 {
-			d.MaxPixels = FigureMaxPixels
-		}
-		drawings = append(drawings, d)
+		drawings = append(drawings, want[id])
 	}
 	pngs, err := r.Render(ctx, src, data, drawings)
 	if err != nil {

@@ -104,10 +104,10 @@ func TestDrawPagesOneCallPerDocument(t *testing.T) {
 		cropDPI   float64 // 0: the router asks for no crops
 		calls     int
 		crops     int
-		figureDPI float64
+		figureDPI float64 // 0: the renderer's default
 	}{
-		{"figures and table crops", figureElements(), 200, 1, 1, FigureDPI},
-		{"no vision route", figureElements(), 0, 1, 0, FigureDPI},
+		{"figures and table crops", figureElements(), 200, 1, 1, 0},
+		{"no vision route", figureElements(), 0, 1, 0, 0},
 		{"nothing to draw", figureElements()[:1], 0, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,8 +129,8 @@ func TestDrawPagesOneCallPerDocument(t *testing.T) {
 				if d.Box == (folio.Box{0, 100, 50, 120}) {
 					want = tc.cropDPI
 				}
-				if d.DPI != want || d.MaxPixels != FigureMaxPixels {
-					t.Errorf("drawing %+v: want %v dpi, at most %d pixels", d, want, FigureMaxPixels)
+				if d.DPI != want || d.MaxPixels != 0 {
+					t.Errorf("drawing %+v: want %v dpi (0: the renderer's default) and the renderer's pixel cap", d, want)
 				}
 			}
 		})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/folio/folio"
 	"github.com/folio/folio/parse"
 	"github.com/spf13/cobra"
 )
@@ -19,7 +20,7 @@ type limitOptions struct {
 
 func (l *limitOptions) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.Int64Var(&l.maxBytes, "max-file-size", parse.DefaultMaxBytes, "limit: bytes of one input file")
+	f.Int64Var(&l.maxBytes, "max-file-size", folio.DefaultMaxBytes, "limit: bytes of one input file")
 	f.IntVar(&l.maxPages, "max-pages", parse.DefaultMaxPages, "limit: pages of one document")
 	f.IntVar(&l.glyphs, "max-page-glyphs", parse.DefaultMaxPageGlyphs, "limit: characters on one page")
 	f.IntVar(&l.objects, "max-page-objects", parse.DefaultMaxPageObjects, "limit: drawing objects (text runs, paths, images, forms) on one page")
