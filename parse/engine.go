@@ -34,21 +34,6 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// Defaults applied by New to zero Options fields.
-const (
-	DefaultMemoryLimit = 512 << 20
-	// DefaultMemoryBudget is what all instances together may use when
-	// MemoryLimit is not set: each gets an equal share, at most
-	// DefaultMemoryLimit and at least minMemoryLimit, so that the whole
-	// process stays under 1 GiB with the default two instances.
-	DefaultMemoryBudget   = 768 << 20
-	minMemoryLimit        = 128 << 20
-	DefaultMaxPages       = 2000
-	DefaultMaxImagePixels = 40_000_000
-	DefaultMaxPageGlyphs  = 200_000
-	DefaultMaxPageObjects = 500_000
-)
-
 // memoryShare is each of n instances' share of DefaultMemoryBudget, within
 // minMemoryLimit and DefaultMemoryLimit.
 func memoryShare(n int) int64 {

@@ -19,12 +19,6 @@ import (
 	"github.com/folio/folio/internal/tesseract"
 )
 
-// OCR defaults, applied by New to zero Options fields.
-const (
-	DefaultOCRDPI       = 300
-	DefaultOCRMaxPixels = 12_000_000
-)
-
 // Scanned-page detection thresholds.
 const (
 	// scanCover is the share of the page that pictures must cover for a

@@ -13,12 +13,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// Render defaults, applied to a drawing whose DPI or MaxPixels is ≤ 0.
-const (
-	DefaultRenderDPI       = 150
-	DefaultRenderMaxPixels = 4_000_000
-)
-
 // renderFlags are the FPDF_RenderPage* flags: none, so no annotations and
 // no LCD (sub-pixel) text, which would fringe glyphs with colour.
 const renderFlags = 0

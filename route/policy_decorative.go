@@ -9,19 +9,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// Defaults of Decorative.
-const (
-	// DefaultDecorativeArea: an image of fewer square points is decoration
-	// (an icon, a bullet, a mark of 40×40 pt).
-	DefaultDecorativeArea = 1600
-	// DefaultDecorativeAspect: an image this many times longer than it is
-	// high, or the reverse, is a rule or a bar.
-	DefaultDecorativeAspect = 20
-	// DefaultDecorativePages: the same picture on at least this many pages,
-	// and on at least half of the document's, is a logo or a letterhead.
-	DefaultDecorativePages = 3
-)
-
 // Why an image is decoration, the end of the rule its call records
 // ("decorative:repeated").
 const (

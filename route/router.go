@@ -16,9 +16,6 @@ import (
 	"github.com/folio/folio"
 )
 
-// DefaultMaxAttempts bounds the attempts made for one element.
-const DefaultMaxAttempts = 6
-
 // CallEstimated is the status of a call a dry run estimated instead of
 // making (error class folio.ClassDryRun).
 const CallEstimated = folio.CallEstimated

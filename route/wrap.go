@@ -8,22 +8,6 @@ import (
 	"time"
 )
 
-// Defaults for ModelOptions and BreakerOptions.
-const (
-	DefaultMaxRetries = 3
-	DefaultBackoff    = 500 * time.Millisecond
-	// MaxBackoff caps the exponential backoff between retries.
-	MaxBackoff = 30 * time.Second
-	// MaxRetryAfter caps how long a server's Retry-After is honoured, by a
-	// retry and by the endpoint's limiter.
-	MaxRetryAfter = 2 * time.Minute
-	// DefaultBreakerFailures consecutive failures open a model's breaker.
-	DefaultBreakerFailures = 5
-	// DefaultBreakerCoolDown is how long an open breaker refuses calls
-	// before it lets one probe through.
-	DefaultBreakerCoolDown = 30 * time.Second
-)
-
 // ModelOptions says how Wrap guards one model specialist.
 type ModelOptions struct {
 	// Endpoint keys the limiter: models on one endpoint share its

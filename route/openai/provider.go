@@ -24,13 +24,6 @@ import (
 	"github.com/folio/folio/route/local"
 )
 
-// Defaults applied by New.
-const (
-	DefaultTimeout         = 120 * time.Second
-	DefaultMaxOutputTokens = 4096
-	DefaultEndpointName    = "openai"
-)
-
 // maxResponse bounds the HTTP response body read from a server.
 const maxResponse = 8 << 20
 

@@ -11,12 +11,6 @@ import (
 	"github.com/folio/folio/route/local"
 )
 
-// DefaultMinImageDPI is the least resolution, in dots per inch of the page,
-// an image or crop is sent at when the model sets none: 7-point text is then
-// about ten pixels tall, which vision models read. A full page is about the
-// resolution OpenAI's own high-detail scaling gives a letter page (90 dpi).
-const DefaultMinImageDPI = 100
-
 // lowDetailSide is the square "low" detail fits an image in: the model sees
 // at most 512×512 pixels, for a fixed 85 tokens.
 const lowDetailSide = 512
