@@ -92,18 +92,59 @@ type Fragment struct {
 	Calls []Call  `json:"calls"`
 }
 
-// Cost sums the money and tokens spent on a document or run.
-type Cost struct {
-	USDMicros    int64 `json:"usd_micros"`
+// Spend is the one row of money and tokens: what model calls cost,
+// summed for a document or run (Cost), a cost report's row
+// (lineage.CostRow) or an estimate's (route.TallyRow).
+type Spend struct {
+	USDMicros    int64 `json:"usd_micros"` // the known prices
 	InputTokens  int64 `json:"input_tokens"`
+	CachedTokens int64 `json:"cached_tokens,omitempty"` // part of InputTokens
 	OutputTokens int64 `json:"output_tokens"`
-	Calls        int   `json:"calls"`
-	CacheHits    int   `json:"cache_hits"`
+	Calls        int   `json:"calls"`      // model calls, cache hits included
+	CacheHits    int   `json:"cache_hits"` // calls answered from the cache
 	// Unpriced counts model calls whose price is unknown: USDMicros is then
 	// a lower bound.
 	Unpriced int `json:"unpriced,omitempty"`
-	// SavedUSDMicros is what cache hits would have cost.
+	// SavedUSDMicros is what the cache hits' answers cost when they were
+	// bought.
 	SavedUSDMicros int64 `json:"saved_usd_micros,omitempty"`
+}
+
+// Count adds c, a model call (see Call.Billable), to s.
+func (s *Spend) Count(c Call) {
+	s.Calls++
+	if c.CacheHit {
+		s.CacheHits++
+		if c.SavedUSDMicros != nil {
+			s.SavedUSDMicros += *c.SavedUSDMicros
+		}
+	}
+	s.InputTokens += c.InputTokens
+	s.CachedTokens += c.CachedTokens
+	s.OutputTokens += c.OutputTokens
+	if c.USDMicros != nil {
+		s.USDMicros += *c.USDMicros
+	} else {
+		s.Unpriced++
+	}
+}
+
+// Merge adds o to s.
+func (s *Spend) Merge(o Spend) {
+	s.USDMicros += o.USDMicros
+	s.InputTokens += o.InputTokens
+	s.CachedTokens += o.CachedTokens
+	s.OutputTokens += o.OutputTokens
+	s.Calls += o.Calls
+	s.CacheHits += o.CacheHits
+	s.Unpriced += o.Unpriced
+	s.SavedUSDMicros += o.SavedUSDMicros
+}
+
+// Cost sums the money and tokens spent on a document or run, and what the
+// baselines would have cost.
+type Cost struct {
+	Spend
 	// BaselineUSDMicros is what sending every page as an image to the
 	// policy's baseline model would have cost; nil when there is no
 	// baseline or its price is unknown.
@@ -121,22 +162,8 @@ type Cost struct {
 // not counted as model calls.
 func (c *Cost) Add(calls []Call) {
 	for _, k := range calls {
-		if !k.Billable() {
-			continue
-		}
-		c.Calls++
-		if k.CacheHit {
-			c.CacheHits++
-			if k.SavedUSDMicros != nil {
-				c.SavedUSDMicros += *k.SavedUSDMicros
-			}
-		}
-		c.InputTokens += k.InputTokens
-		c.OutputTokens += k.OutputTokens
-		if k.USDMicros != nil {
-			c.USDMicros += *k.USDMicros
-		} else {
-			c.Unpriced++
+		if k.Billable() {
+			c.Count(k)
 		}
 	}
 }
@@ -146,13 +173,7 @@ func IsLocal(model string) bool { return len(model) > 6 && model[:6] == "local/"
 
 // Merge adds o to c: spend, tokens, calls and the baselines.
 func (c *Cost) Merge(o Cost) {
-	c.USDMicros += o.USDMicros
-	c.InputTokens += o.InputTokens
-	c.OutputTokens += o.OutputTokens
-	c.Calls += o.Calls
-	c.CacheHits += o.CacheHits
-	c.Unpriced += o.Unpriced
-	c.SavedUSDMicros += o.SavedUSDMicros
+	c.Spend.Merge(o.Spend)
 	if o.BaselineUSDMicros != nil {
 		sum := *o.BaselineUSDMicros
 		if c.BaselineUSDMicros != nil {

@@ -14,24 +14,12 @@ import (
 // CostRow is one line of a cost report: the model calls and documents of
 // one group. Local specialist calls are not counted.
 type CostRow struct {
-	Key       string `json:"key"`
-	Calls     int    `json:"calls"`      // model calls, cache hits included
-	CacheHits int    `json:"cache_hits"` // calls answered from the cache
-	// Unpriced counts calls whose price is unknown: USDMicros is then a
-	// lower bound.
-	Unpriced     int   `json:"unpriced"`
-	InputTokens  int64 `json:"input_tokens"`
-	CachedTokens int64 `json:"cached_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
-	// USDMicros sums the known prices.
-	USDMicros int64 `json:"usd_micros"`
+	Key string `json:"key"`
+	folio.Spend
 	// RejectedUSDMicros is the part of USDMicros that bought answers then
 	// rejected (off-schema, refused, ungrounded, …): money spent for
 	// nothing kept.
 	RejectedUSDMicros int64 `json:"rejected_usd_micros"`
-	// SavedUSDMicros is what the cache hits' answers cost when they were
-	// bought.
-	SavedUSDMicros int64 `json:"saved_usd_micros"`
 	// BaselineUSDMicros sums the baseline of the row's documents; nil when
 	// a document's baseline is unknown, when the row has no documents, and
 	// in the rows (not the total) of a report by model or type, as the

@@ -165,57 +165,39 @@ func costLedger(t *testing.T) *lineage.DB {
 
 func TestCost(t *testing.T) {
 	db := costLedger(t)
-	total := lineage.CostRow{Key: "total", Calls: 9, CacheHits: 2, Unpriced: 1, InputTokens: 8300, CachedTokens: 100, OutputTokens: 1290,
-		USDMicros: 9990, SavedUSDMicros: 500, BaselineUSDMicros: price(531500), Documents: 6}
-	run1 := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180,
-		USDMicros: 2000, BaselineUSDMicros: price(51500), Documents: 2}
-	run2 := lineage.CostRow{Calls: 5, CacheHits: 1, Unpriced: 1, InputTokens: 5500, CachedTokens: 100, OutputTokens: 650,
-		USDMicros: 6640, SavedUSDMicros: 500, BaselineUSDMicros: price(300000), Documents: 2}
-	run3 := lineage.CostRow{Calls: 2, InputTokens: 2100, OutputTokens: 460,
-		USDMicros: 1350, BaselineUSDMicros: price(180000), Documents: 2}
+	total := lineage.CostRow{Key: "total", BaselineUSDMicros: price(531500), Documents: 6, Spend: folio.Spend{Calls: 9, CacheHits: 2, Unpriced: 1, InputTokens: 8300, CachedTokens: 100, OutputTokens: 1290, USDMicros: 9990, SavedUSDMicros: 500}}
+	run1 := lineage.CostRow{BaselineUSDMicros: price(51500), Documents: 2, Spend: folio.Spend{Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180, USDMicros: 2000}}
+	run2 := lineage.CostRow{BaselineUSDMicros: price(300000), Documents: 2, Spend: folio.Spend{Calls: 5, CacheHits: 1, Unpriced: 1, InputTokens: 5500, CachedTokens: 100, OutputTokens: 650, USDMicros: 6640, SavedUSDMicros: 500}}
+	run3 := lineage.CostRow{BaselineUSDMicros: price(180000), Documents: 2, Spend: folio.Spend{Calls: 2, InputTokens: 2100, OutputTokens: 460, USDMicros: 1350}}
 	key := func(k string, r lineage.CostRow) lineage.CostRow { r.Key = k; return r }
 
 	tests := []struct {
 		by   string
 		rows []lineage.CostRow
 	}{
-		{"model", []lineage.CostRow{
-			{Key: "openai/custom", Calls: 1, Unpriced: 1, InputTokens: 700, OutputTokens: 50, Documents: 1},
-			{Key: "openai/large", Calls: 2, InputTokens: 1900, OutputTokens: 400, USDMicros: 7400, Documents: 2},
-			{Key: "openai/small", Calls: 6, CacheHits: 2, InputTokens: 5700, CachedTokens: 100, OutputTokens: 840,
-				USDMicros: 2590, SavedUSDMicros: 500, Documents: 5},
-		}},
-		{"type", []lineage.CostRow{
-			{Key: "image", Calls: 2, CacheHits: 1, Unpriced: 1, InputTokens: 1500, OutputTokens: 150, SavedUSDMicros: 500, Documents: 2},
-			{Key: "paragraph", Calls: 1, CacheHits: 1, InputTokens: 300, OutputTokens: 80, Documents: 1},
-			{Key: "table", Calls: 6, InputTokens: 6500, CachedTokens: 100, OutputTokens: 1060, USDMicros: 9990, Documents: 5},
-		}},
-		{"document", []lineage.CostRow{
-			{Key: "a.pdf", Calls: 3, CacheHits: 1, InputTokens: 2800, CachedTokens: 100, OutputTokens: 510,
-				USDMicros: 1290, SavedUSDMicros: 500, BaselineUSDMicros: price(200000), Documents: 2},
-			{Key: "b.pdf", Calls: 3, Unpriced: 1, InputTokens: 3700, OutputTokens: 350,
-				USDMicros: 6000, BaselineUSDMicros: price(200000), Documents: 1},
-			{Key: "c.pdf", Calls: 1, InputTokens: 1100, OutputTokens: 250, USDMicros: 700, BaselineUSDMicros: price(80000), Documents: 1},
+		{"model", []lineage.CostRow{{Key: "openai/custom", Documents: 1, Spend: folio.Spend{Calls: 1, Unpriced: 1, InputTokens: 700, OutputTokens: 50}},
+			{Key: "openai/large", Documents: 2, Spend: folio.Spend{Calls: 2, InputTokens: 1900, OutputTokens: 400, USDMicros: 7400}},
+			{Key: "openai/small", Documents: 5, Spend: folio.Spend{Calls: 6, CacheHits: 2, InputTokens: 5700, CachedTokens: 100, OutputTokens: 840, USDMicros: 2590, SavedUSDMicros: 500}}}},
+		{"type", []lineage.CostRow{{Key: "image", Documents: 2, Spend: folio.Spend{Calls: 2, CacheHits: 1, Unpriced: 1, InputTokens: 1500, OutputTokens: 150, SavedUSDMicros: 500}},
+			{Key: "paragraph", Documents: 1, Spend: folio.Spend{Calls: 1, CacheHits: 1, InputTokens: 300, OutputTokens: 80}},
+			{Key: "table", Documents: 5, Spend: folio.Spend{Calls: 6, InputTokens: 6500, CachedTokens: 100, OutputTokens: 1060, USDMicros: 9990}}}},
+		{"document", []lineage.CostRow{{Key: "a.pdf", BaselineUSDMicros: price(200000), Documents: 2, Spend: folio.Spend{Calls: 3, CacheHits: 1, InputTokens: 2800, CachedTokens: 100, OutputTokens: 510, USDMicros: 1290, SavedUSDMicros: 500}},
+			{Key: "b.pdf", BaselineUSDMicros: price(200000), Documents: 1, Spend: folio.Spend{Calls: 3, Unpriced: 1, InputTokens: 3700, OutputTokens: 350, USDMicros: 6000}},
+			{Key: "c.pdf", BaselineUSDMicros: price(80000), Documents: 1, Spend: folio.Spend{Calls: 1, InputTokens: 1100, OutputTokens: 250, USDMicros: 700}},
 			{Key: "d.pdf", BaselineUSDMicros: price(50000), Documents: 1},
-			{Key: "e.pdf", Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180,
-				USDMicros: 2000, BaselineUSDMicros: price(1500), Documents: 1},
-		}},
-		{"tag", []lineage.CostRow{
-			key("project=q1", run1),
+			{Key: "e.pdf", BaselineUSDMicros: price(1500), Documents: 1, Spend: folio.Spend{Calls: 2, CacheHits: 1, InputTokens: 700, OutputTokens: 180, USDMicros: 2000}}}},
+		{"tag", []lineage.CostRow{key("project=q1", run1),
 			key("team=finance", run1),
 			key("team=legal", run2),
-			key("(untagged)", run3),
-		}},
-		{"run", []lineage.CostRow{
-			key("run_1 2026-03-04T05:06:07Z", run1),
+			key("(untagged)", run3)}},
+		{"run", []lineage.CostRow{key("run_1 2026-03-04T05:06:07Z", run1),
 			key("run_2 2026-03-04T06:06:07Z", run2),
 			key("run_3 2026-03-04T07:06:07Z", run3),
-			{Key: "run_4 2026-03-04T08:06:07Z"},
-		}},
+			{Key: "run_4 2026-03-04T08:06:07Z"}}},
 	}
 	// Money spent also counts the first recording of a.pdf, superseded in
 	// run_2: one openai/large table call in run_1.
-	aOld := lineage.CostRow{Calls: 1, InputTokens: 5000, OutputTokens: 500, USDMicros: 9999, Documents: 1}
+	aOld := lineage.CostRow{Documents: 1, Spend: folio.Spend{Calls: 1, InputTokens: 5000, OutputTokens: 500, USDMicros: 9999}}
 	spent := func(by string, r lineage.CostRow) lineage.CostRow {
 		switch r.Key {
 		case "total", "run_1 2026-03-04T05:06:07Z", "project=q1", "team=finance", "a.pdf":
@@ -297,8 +279,7 @@ func TestCost_reRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	once := lineage.CostRow{Calls: 2, CacheHits: 1, InputTokens: 1500, OutputTokens: 150,
-		USDMicros: 100, SavedUSDMicros: 40, BaselineUSDMicros: price(10000), Documents: 1}
+	once := lineage.CostRow{BaselineUSDMicros: price(10000), Documents: 1, Spend: folio.Spend{Calls: 2, CacheHits: 1, InputTokens: 1500, OutputTokens: 150, USDMicros: 100, SavedUSDMicros: 40}}
 	times := func(r lineage.CostRow, n int, key string) lineage.CostRow {
 		r.Key = key
 		r.Calls *= n
@@ -317,9 +298,13 @@ func TestCost_reRecording(t *testing.T) {
 		want  *lineage.CostReport
 	}{
 		{lineage.Spent, &lineage.CostReport{By: "run", Scope: lineage.Spent, BaselineKind: folio.BaselineKind, Total: times(once, 3, "total"),
-			Rows: []lineage.CostRow{times(once, 1, r1), times(once, 2, r2), {Key: r3}}}},
+			Rows: []lineage.CostRow{times(once, 1, r1),
+				times(once, 2, r2),
+				{Key: r3}}}},
 		{lineage.Outputs, &lineage.CostReport{By: "run", Scope: lineage.Outputs, BaselineKind: folio.BaselineKind, Total: times(once, 1, "total"),
-			Rows: []lineage.CostRow{{Key: r1}, times(once, 1, r2), {Key: r3}}}},
+			Rows: []lineage.CostRow{{Key: r1},
+				times(once, 1, r2),
+				{Key: r3}}}},
 	} {
 		got, err := db.Cost(ctx, "run", tt.scope)
 		if err != nil {
@@ -361,11 +346,9 @@ func TestCost_unknownBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &lineage.CostReport{By: "document", Scope: lineage.Spent, BaselineKind: folio.BaselineKind,
-		Rows: []lineage.CostRow{
-			{Key: "known.pdf", Calls: 1, InputTokens: 10, OutputTokens: 1, USDMicros: 100, BaselineUSDMicros: price(1000), Documents: 1},
-			{Key: "unknown.pdf", Calls: 1, InputTokens: 20, OutputTokens: 2, USDMicros: 200, Documents: 1},
-		},
-		Total: lineage.CostRow{Key: "total", Calls: 2, InputTokens: 30, OutputTokens: 3, USDMicros: 300, Documents: 2},
+		Rows: []lineage.CostRow{{Key: "known.pdf", BaselineUSDMicros: price(1000), Documents: 1, Spend: folio.Spend{Calls: 1, InputTokens: 10, OutputTokens: 1, USDMicros: 100}},
+			{Key: "unknown.pdf", Documents: 1, Spend: folio.Spend{Calls: 1, InputTokens: 20, OutputTokens: 2, USDMicros: 200}}},
+		Total: lineage.CostRow{Key: "total", Documents: 2, Spend: folio.Spend{Calls: 2, InputTokens: 30, OutputTokens: 3, USDMicros: 300}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Cost by document (-want +got):\n%s", diff)

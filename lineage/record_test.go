@@ -398,8 +398,7 @@ func TestRuns(t *testing.T) {
 	}
 	// A run without an end time ends now.
 	sum := folio.Summary{OK: 1, Failed: 2, Skipped: 3, Pages: 4, Elements: 5, Seconds: 6.25,
-		Cost: folio.Cost{USDMicros: 7, InputTokens: 8, OutputTokens: 9, Calls: 10, CacheHits: 11,
-			Unpriced: 12, SavedUSDMicros: 13, BaselineUSDMicros: price(14)}}
+		Cost: folio.Cost{BaselineUSDMicros: price(14), Spend: folio.Spend{USDMicros: 7, InputTokens: 8, OutputTokens: 9, Calls: 10, CacheHits: 11, Unpriced: 12, SavedUSDMicros: 13}}}
 	if err := db.FinishRun(ctx, folio.Run{ID: "run_1", Summary: sum}); err != nil {
 		t.Fatal(err)
 	}

@@ -96,8 +96,7 @@ func TestTrace(t *testing.T) {
 	document := lineage.DocumentRecord{
 		ID: doc.ID, Path: "a/b.pdf", SHA256: doc.Source.SHA256, Bytes: 1234, Format: "pdf", Pages: 3,
 		Config: "cfg1", Run: "run_1", Status: "ok", Outputs: []string{"a/b.pdf.json", "a/b.pdf.md"},
-		Cost: folio.Cost{USDMicros: 1234, InputTokens: 1240, OutputTokens: 310, Calls: 2, CacheHits: 1,
-			Unpriced: 1, SavedUSDMicros: 56, BaselineUSDMicros: price(45000)},
+		Cost:     folio.Cost{BaselineUSDMicros: price(45000), Spend: folio.Spend{USDMicros: 1234, InputTokens: 1240, OutputTokens: 310, Calls: 2, CacheHits: 1, Unpriced: 1, SavedUSDMicros: 56}},
 		Finished: t0,
 	}
 	run := sampleRun("run_1", t0.Add(-time.Minute))

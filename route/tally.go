@@ -13,20 +13,13 @@ import (
 type TallyRow struct {
 	Model string            `json:"model,omitempty"`
 	Type  folio.ElementType `json:"type,omitempty"`
-	// Calls counts calls made or estimated; Estimated and CacheHits are
-	// among them. Refused counts calls a budget or an open breaker stopped
-	// before any request, which are not in Calls.
-	Calls     int `json:"calls"`
+	// Calls counts calls made or estimated (USDMicros holds estimates for
+	// estimated calls, 0 for cache hits); Estimated is among them.
+	// Refused counts calls a budget or an open breaker stopped before any
+	// request, which are not in Calls.
+	folio.Spend
 	Estimated int `json:"estimated,omitempty"`
-	CacheHits int `json:"cache_hits,omitempty"`
 	Refused   int `json:"refused,omitempty"`
-	folio.Usage
-	// USDMicros sums the known prices (estimates for estimated calls, 0 for
-	// cache hits); Unpriced counts calls whose price is unknown, for which
-	// USDMicros is a lower bound.
-	USDMicros      int64 `json:"usd_micros"`
-	Unpriced       int   `json:"unpriced,omitempty"`
-	SavedUSDMicros int64 `json:"saved_usd_micros,omitempty"`
 }
 
 // Tally sums recorded model calls by model and element type, for the dry
@@ -77,37 +70,16 @@ func (r *TallyRow) addCall(c folio.Call) {
 		r.Refused++
 		return
 	}
-	r.Calls++
+	r.Count(c)
 	if c.Status == CallEstimated {
 		r.Estimated++
-	}
-	if c.CacheHit {
-		r.CacheHits++
-	}
-	if c.SavedUSDMicros != nil {
-		r.SavedUSDMicros += *c.SavedUSDMicros
-	}
-	r.InputTokens += c.InputTokens
-	r.CachedTokens += c.CachedTokens
-	r.OutputTokens += c.OutputTokens
-	if c.USDMicros != nil {
-		r.USDMicros += *c.USDMicros
-	} else {
-		r.Unpriced++
 	}
 }
 
 func (r *TallyRow) add(o *TallyRow) {
-	r.Calls += o.Calls
+	r.Spend.Merge(o.Spend)
 	r.Estimated += o.Estimated
-	r.CacheHits += o.CacheHits
 	r.Refused += o.Refused
-	r.InputTokens += o.InputTokens
-	r.CachedTokens += o.CachedTokens
-	r.OutputTokens += o.OutputTokens
-	r.USDMicros += o.USDMicros
-	r.Unpriced += o.Unpriced
-	r.SavedUSDMicros += o.SavedUSDMicros
 }
 
 // Rows returns one row per model and element type, by model then type.

@@ -28,34 +28,24 @@ func TestTallyCalls(t *testing.T) {
 	tally := route.TallyCalls(frags[:1])
 	tally.Add(frags[1:])
 
-	wantRows := []route.TallyRow{
-		{Model: large, Type: folio.ImageType, Refused: 1},
-		{Model: large, Type: folio.TableType, Calls: 1, CacheHits: 1, Usage: tokens(900, 100), SavedUSDMicros: 2600},
-		{Model: small, Type: folio.ImageType, Calls: 1, Usage: tokens(300, 50), Unpriced: 1},
-		{Model: small, Type: folio.TableType, Calls: 2, Estimated: 1,
-			Usage: folio.Usage{InputTokens: 1900, CachedTokens: 100, OutputTokens: 300}, USDMicros: 1220},
-	}
+	wantRows := []route.TallyRow{{Model: large, Type: folio.ImageType, Refused: 1},
+		{Model: large, Type: folio.TableType, Spend: folio.Spend{InputTokens: 900, OutputTokens: 100, Calls: 1, CacheHits: 1, SavedUSDMicros: 2600}},
+		{Model: small, Type: folio.ImageType, Spend: folio.Spend{InputTokens: 300, OutputTokens: 50, Calls: 1, Unpriced: 1}},
+		{Model: small, Type: folio.TableType, Estimated: 1, Spend: folio.Spend{InputTokens: 1900, CachedTokens: 100, OutputTokens: 300, Calls: 2, USDMicros: 1220}}}
 	if diff := cmp.Diff(wantRows, tally.Rows()); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
-	wantModels := []route.TallyRow{
-		{Model: large, Calls: 1, CacheHits: 1, Refused: 1, Usage: tokens(900, 100), SavedUSDMicros: 2600},
-		{Model: small, Calls: 3, Estimated: 1, Usage: folio.Usage{InputTokens: 2200, CachedTokens: 100, OutputTokens: 350},
-			USDMicros: 1220, Unpriced: 1},
-	}
+	wantModels := []route.TallyRow{{Model: large, Refused: 1, Spend: folio.Spend{InputTokens: 900, OutputTokens: 100, Calls: 1, CacheHits: 1, SavedUSDMicros: 2600}},
+		{Model: small, Estimated: 1, Spend: folio.Spend{InputTokens: 2200, CachedTokens: 100, OutputTokens: 350, Calls: 3, USDMicros: 1220, Unpriced: 1}}}
 	if diff := cmp.Diff(wantModels, tally.ByModel()); diff != "" {
 		t.Errorf("by model (-want +got):\n%s", diff)
 	}
-	wantTypes := []route.TallyRow{
-		{Type: folio.ImageType, Calls: 1, Refused: 1, Usage: tokens(300, 50), Unpriced: 1},
-		{Type: folio.TableType, Calls: 3, Estimated: 1, CacheHits: 1,
-			Usage: folio.Usage{InputTokens: 2800, CachedTokens: 100, OutputTokens: 400}, USDMicros: 1220, SavedUSDMicros: 2600},
-	}
+	wantTypes := []route.TallyRow{{Type: folio.ImageType, Refused: 1, Spend: folio.Spend{InputTokens: 300, OutputTokens: 50, Calls: 1, Unpriced: 1}},
+		{Type: folio.TableType, Estimated: 1, Spend: folio.Spend{InputTokens: 2800, CachedTokens: 100, OutputTokens: 400, Calls: 3, CacheHits: 1, USDMicros: 1220, SavedUSDMicros: 2600}}}
 	if diff := cmp.Diff(wantTypes, tally.ByType()); diff != "" {
 		t.Errorf("by type (-want +got):\n%s", diff)
 	}
-	wantTotal := route.TallyRow{Calls: 4, Estimated: 1, CacheHits: 1, Refused: 1,
-		Usage: folio.Usage{InputTokens: 3100, CachedTokens: 100, OutputTokens: 450}, USDMicros: 1220, Unpriced: 1, SavedUSDMicros: 2600}
+	wantTotal := route.TallyRow{Estimated: 1, Refused: 1, Spend: folio.Spend{InputTokens: 3100, CachedTokens: 100, OutputTokens: 450, Calls: 4, CacheHits: 1, USDMicros: 1220, Unpriced: 1, SavedUSDMicros: 2600}}
 	if diff := cmp.Diff(wantTotal, tally.Total()); diff != "" {
 		t.Errorf("total (-want +got):\n%s", diff)
 	}

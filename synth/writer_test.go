@@ -89,7 +89,7 @@ func fullDoc(t testing.TB) *folio.Document {
 			body(folio.Element{ID: "el_pn", Type: folio.PageNumber, Page: 2, Text: "2", Layer: folio.LayerFurniture}),
 			body(folio.Element{ID: "el_footer", Type: folio.Footer, Page: 2, Text: "Footer text", Layer: folio.LayerFurniture}),
 		},
-		Cost:     folio.Cost{USDMicros: 0, Calls: 0},
+		Cost:     folio.Cost{Spend: folio.Spend{USDMicros: 0, Calls: 0}},
 		Warnings: []string{"page 2: rotated"},
 		Fragments: []folio.Fragment{{ID: "fr_x", ElementID: "el_title", Model: "local/text", Status: "ok",
 			Calls: []folio.Call{{Attempt: 1, Model: "local/text", USDMicros: ptr(int64(0)), Status: "ok"}}}},
