@@ -48,8 +48,8 @@ func drawPages(ctx context.Context, r folio.Renderer, src folio.Source, data []b
 	warnings := setFigures(els, figures, pngs)
 	crops := map[string][]byte{}
 	for k, id := range ids {
-		if k := len(figures) + k; k < len(pngs) && pngs[k] != nil {
-			crops[id] = pngs[k]
+		if i := len(figures) + k; i < len(pngs) && pngs[i] != nil {
+			crops[id] = pngs[i]
 		}
 	}
 	return crops, warnings

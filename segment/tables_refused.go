@@ -2,7 +2,6 @@ package segment
 
 import (
 	"math"
-	"regexp"
 	"strings"
 
 	"github.com/folio/folio"
@@ -43,12 +42,7 @@ const (
 // doubtful refusal to a model; a region without two lines of text is not
 // worth one.
 func (d *doc) refuseTable(pg *page, b folio.Box) {
-	var ws []*word
-	for _, w := range pg.words {
-		if !w.used && b.Contains(w.cx(), w.cy()) {
-			ws = append(ws, w)
-		}
-	}
+	ws := freeWordsIn(nil, pg.words, b)
 	lines := buildLines(ws)
 	if len(lines) < minRefusedLines {
 		return
@@ -98,7 +92,8 @@ func (d *doc) tableNamed(pg *page, b folio.Box) bool {
 		if (above < -captionOverlapTol || above > reach) && (below < -captionOverlapTol || below > reach) {
 			continue
 		}
-		if !strings.EqualFold(strings.TrimRight(w.Text, ".:"), "table") && !strings.HasPrefix(strings.ToLower(w.Text), "tab") {
+		// Of the caption labels, only "Table" and "Tab." open with "tab".
+		if !strings.HasPrefix(strings.ToLower(w.Text), "tab") {
 			continue
 		}
 		// The line the word opens.
@@ -108,12 +103,9 @@ func (d *doc) tableNamed(pg *page, b folio.Box) bool {
 				ls = append(ls, o)
 			}
 		}
-		if l := buildLines(ls); len(l) > 0 && tableCaptionRe.MatchString(l[0].text) {
+		if l := buildLines(ls); len(l) > 0 && captionRe.MatchString(l[0].text) {
 			return true
 		}
 	}
 	return false
 }
-
-// tableCaptionRe matches the label of a caption naming a table.
-var tableCaptionRe = regexp.MustCompile(`^(?i:table|tab\.|tbl\.)\s*(?i:no\.?\s*)?(\d+([.\-–]\d+)*[a-z]?|[IVXLC]+|[A-Z](\.?\d+)?)\b`)

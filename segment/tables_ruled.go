@@ -335,21 +335,12 @@ func (d *doc) ruledTable(pg *page, hs, vs []seg) *item {
 			}
 		}
 	}
-	var words []*word
-	for _, w := range pg.words {
-		if !w.used && b.Contains(w.cx(), w.cy()) {
-			words = append(words, w)
-		}
-	}
+	words := freeWordsIn(nil, pg.words, b)
 	if len(words) == 0 || codeLike(words) {
 		return nil
 	}
 	// Column heads set sideways belong to their cells too.
-	for _, w := range pg.aside {
-		if !w.used && b.Contains(w.cx(), w.cy()) {
-			words = append(words, w)
-		}
-	}
+	words = freeWordsIn(words, pg.aside, b)
 	if len(words) == 0 {
 		return nil
 	}

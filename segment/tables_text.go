@@ -102,12 +102,7 @@ const (
 // shared whitespace, rows from lines. ruled regions (between rules) may
 // have two columns; others need structure that prose cannot have.
 func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
-	var ws []*word
-	for _, w := range pg.words {
-		if !w.used && b.Contains(w.cx(), w.cy()) {
-			ws = append(ws, w)
-		}
-	}
+	ws := freeWordsIn(nil, pg.words, b)
 	lines := buildLines(ws)
 	if len(lines) < textTableMinLines || codeLike(ws) {
 		return nil
@@ -178,6 +173,17 @@ func (d *doc) textTable(pg *page, b folio.Box, ruled bool) *item {
 		it.tev.kind = rulesTable
 	}
 	return it
+}
+
+// freeWordsIn appends to dst the words of ws no element has taken whose
+// centre lies in b.
+func freeWordsIn(dst, ws []*word, b folio.Box) []*word {
+	for _, w := range ws {
+		if !w.used && b.Contains(w.cx(), w.cy()) {
+			dst = append(dst, w)
+		}
+	}
+	return dst
 }
 
 // noteRe matches the opening of a note under a table.
