@@ -90,6 +90,10 @@ type Fragment struct {
 	Table *Table  `json:"table,omitempty"`
 	Image *Image  `json:"image,omitempty"`
 	Calls []Call  `json:"calls"`
+	// Answers are, for a fragment in review, what a reviewer may choose
+	// between: the content kept first, then each rejected answer that
+	// could be read.
+	Answers []Answer `json:"answers,omitempty"`
 }
 
 // Spend is the one row of money and tokens: what model calls cost,

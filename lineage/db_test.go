@@ -97,7 +97,7 @@ func TestOpen(t *testing.T) {
 		"PRAGMA journal_mode": {"wal"},
 		"PRAGMA user_version": {fmt.Sprint(lineage.SchemaVersion())},
 		"SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name": {
-			"cache", "calls", "documents", "elements", "error_classes", "fragments", "prices", "review", "run_tags", "runs",
+			"answers", "cache", "calls", "decisions", "documents", "elements", "error_classes", "fragments", "prices", "review", "run_tags", "runs",
 		},
 	}
 	// Opening twice applies the migrations once and changes nothing the

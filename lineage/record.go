@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 
 	"github.com/folio/folio"
@@ -136,12 +137,12 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 		return tx.ExecContext(ctx, `
 			INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
 				status, error_kind, error, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
-				cheap_baseline_usd_micros, input_tokens, output_tokens, calls, cache_hits, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				cheap_baseline_usd_micros, input_tokens, output_tokens, calls, cache_hits, finished_at, source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
 			status, null(kind), null(lost), outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
 			c.CheapBaselineUSDMicros,
-			c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now))
+			c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now), null(sourcePath(src.Path)))
 	})
 	if err != nil {
 		return fmt.Errorf("insert document: %w", err)
@@ -198,6 +199,9 @@ func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Docum
 		if _, err := insFragment.ExecContext(ctx, f.ID, rec, f.ElementID, f.Model, f.Status); err != nil {
 			return fmt.Errorf("insert fragment %s: %w", f.ID, err)
 		}
+		if err := insertAnswers(ctx, tx, rec, f); err != nil {
+			return err
+		}
 		for _, k := range f.Calls {
 			saved := k.SavedUSDMicros
 			if !k.CacheHit {
@@ -213,6 +217,41 @@ func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Docum
 		}
 	}
 	return nil
+}
+
+// insertAnswers keeps the answers a reviewer may choose between for an
+// element in review.
+func insertAnswers(ctx context.Context, tx *writeTx, rec int64, f folio.Fragment) error {
+	for n, a := range f.Answers {
+		var grid sql.NullString
+		if a.Table != nil {
+			b, err := json.Marshal(a.Table)
+			if err != nil {
+				return fmt.Errorf("encode answer %d of %s: %w", n, f.ElementID, err)
+			}
+			grid = sql.NullString{String: string(b), Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO answers (rec, element, n, model, status, reason, text, table_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec, f.ElementID, n, a.Model, a.Status, truncate(a.Reason, MaxText), a.Text, grid); err != nil {
+			return fmt.Errorf("insert answer %d of %s: %w", n, f.ElementID, err)
+		}
+	}
+	return nil
+}
+
+// sourcePath is where an input was read, made absolute so that a server
+// started elsewhere can draw its pages; empty when unknown.
+func sourcePath(p string) string {
+	if p == "" || p == "-" {
+		return ""
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 // RecordUnfinished records a document of run that did not finish after its

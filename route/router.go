@@ -213,10 +213,11 @@ func (r *Router) routeElement(ctx context.Context, t Task) (f folio.Fragment, st
 		}
 	}()
 	var (
-		best     *attempt    // the last rejected output that passed Check
-		rejected *folio.Call // the last output rejected, or the model's refusal
-		short    *folio.Call // the call that cut the chain short: a dry run's estimate, a budget refusal
-		down     error       // a model link failed because its endpoint was unavailable
+		best     *attempt       // the last rejected output that passed Check
+		rejected *folio.Call    // the last output rejected, or the model's refusal
+		short    *folio.Call    // the call that cut the chain short: a dry run's estimate, a budget refusal
+		down     error          // a model link failed because its endpoint was unavailable
+		answers  []folio.Answer // rejected answers with content, for a reviewer
 	)
 chain:
 	for i, link := range r.policy.Chain(el.Type) {
@@ -259,6 +260,7 @@ chain:
 			down = fmt.Errorf("%w: %s: %v", folio.ErrUnavailable, a.call.Model, a.err)
 		case a.call.Status == folio.CallRejected:
 			rejected = &a.call
+			answers = appendAnswer(answers, a)
 			if a.valid {
 				best = &a
 			}
@@ -294,7 +296,36 @@ chain:
 	if f.Model == "" && f.Status != folio.StatusFailed {
 		f.Model = folio.ModelSegment
 	}
+	if f.Status == folio.StatusReview {
+		f.Answers = append([]folio.Answer{kept(el, f)}, answers...)
+	}
 	return f, nil
+}
+
+// appendAnswer adds a rejected attempt's answer when it has text or a grid
+// a reviewer could take.
+func appendAnswer(answers []folio.Answer, a attempt) []folio.Answer {
+	if a.res.Text == nil && a.res.Table == nil {
+		return answers
+	}
+	ans := folio.Answer{Model: a.call.Model, Status: folio.CallRejected, Reason: rejection(a.call), Table: a.res.Table}
+	if a.res.Text != nil {
+		ans.Text = *a.res.Text
+	}
+	return append(answers, ans)
+}
+
+// kept is the answer an element in review keeps: the fragment's output
+// where it has one, the segmenter's content otherwise.
+func kept(el *folio.Element, f folio.Fragment) folio.Answer {
+	ans := folio.Answer{Model: f.Model, Status: folio.CallOK, Text: el.Text, Table: el.Table}
+	if f.Text != nil {
+		ans.Text = *f.Text
+	}
+	if f.Table != nil {
+		ans.Table = f.Table
+	}
+	return ans
 }
 
 // unavailable reports whether a failed model call says its endpoint is
