@@ -1,6 +1,7 @@
 package folio
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -121,16 +122,12 @@ func (d Decision) Matches(e *Element) bool {
 	return true
 }
 
-// Apply sets e's content and routing fields as the decision says. For an
-// accept, answer is the content chosen (nil keeps e's own).
-func (d Decision) Apply(e *Element, answer *Answer) {
+// Apply sets e's content and routing fields as the decision says: an
+// accept or a correction carries the content taken (Text, Table), a
+// reject keeps e's content and marks it rejected.
+func (d Decision) Apply(e *Element) {
 	switch d.Action {
-	case ActionAccept:
-		if answer != nil {
-			setContent(e, answer.Text, answer.Table)
-		}
-		e.Status = StatusOK
-	case ActionCorrect:
+	case ActionAccept, ActionCorrect:
 		setContent(e, d.Text, d.Table)
 		e.Status = StatusOK
 	case ActionReject:
@@ -138,6 +135,23 @@ func (d Decision) Apply(e *Element, answer *Answer) {
 	}
 	e.Model, e.Fragment = d.Model(), d.Fragment
 	e.Reason, e.FellBackFrom = "", ""
+}
+
+// AsFragment is the lineage the decision adds to the element it is applied
+// to: a fragment by human/<reviewer> with no calls.
+func (d Decision) AsFragment(elementID string) Fragment {
+	status := StatusOK
+	if d.Action == ActionReject {
+		status = StatusRejected
+	}
+	return Fragment{ID: d.Fragment, ElementID: elementID, Model: d.Model(), Status: status, Calls: []Call{}}
+}
+
+// Decided is implemented by ledgers that keep reviewers' decisions:
+// Decisions returns the latest decision on each element of the content
+// sha256, which a new recording of that content applies.
+type Decided interface {
+	Decisions(ctx context.Context, sha256 string) ([]Decision, error)
 }
 
 // setContent replaces an element's text and, for a table, its grid; a

@@ -23,6 +23,9 @@ type Trace struct {
 	Document DocumentRecord   `json:"document"`
 	Run      folio.Run        `json:"run"`
 	Elements []ElementSummary `json:"elements,omitempty"`
+	// Decisions are what reviewers decided on the element, oldest first:
+	// the last one is what its content now is.
+	Decisions []folio.Decision `json:"decisions,omitempty"`
 }
 
 // ElementRecord is an element as the ledger keeps it: its place in the
@@ -166,7 +169,7 @@ func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 	var f FragmentRecord
 	err = tx.QueryRowContext(ctx, `
 		SELECT id, element, model, status FROM fragments
-		WHERE rec = ? AND element = ? ORDER BY id LIMIT 1`, rec, id).Scan(&f.ID, &f.Element, &f.Model, &f.Status)
+		WHERE rec = ? AND element = ? AND model NOT LIKE 'human/%' ORDER BY id LIMIT 1`, rec, id).Scan(&f.ID, &f.Element, &f.Model, &f.Status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -182,6 +185,9 @@ func traceElement(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 		return Trace{}, err
 	}
 	if t.Run, err = readRun(ctx, tx, t.Document.Run); err != nil {
+		return Trace{}, err
+	}
+	if t.Decisions, err = readDecisions(ctx, tx, `sha256 = ? AND element = ?`, t.Document.SHA256, id); err != nil {
 		return Trace{}, err
 	}
 	return t, nil

@@ -47,6 +47,16 @@ func (t Trace) WriteText(w io.Writer) error {
 			p.call(c)
 		}
 	}
+	for _, x := range t.Decisions {
+		p.printf("decision  %s  %s by %s  %s", x.Fragment, x.Action, x.Model(), stamp(x.Time))
+		if x.Answer != "" {
+			p.printf("  answer of %s", x.Answer)
+		}
+		if x.Note != "" {
+			p.printf("  note %q", cut(x.Note, excerpt))
+		}
+		p.printf("\n")
+	}
 
 	d := t.Document
 	p.printf("document  %s  %s  sha256 %s  %d pages  status %s", d.ID, d.Path, d.SHA256, d.Pages, d.Status)

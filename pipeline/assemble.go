@@ -133,3 +133,27 @@ func promoteCandidates(doc *folio.Document) {
 	}
 	doc.Candidates = keep
 }
+
+// applyDecisions applies reviewers' decisions on the document's content:
+// each to the element it names or, when ids changed with the
+// configuration, to the element in its place. A decision applied adds its
+// human fragment to the document's lineage.
+func applyDecisions(doc *folio.Document, ds []folio.Decision) int {
+	n := 0
+	for _, d := range ds {
+		for _, els := range [][]folio.Element{doc.Elements, doc.Candidates} {
+			i := slices.IndexFunc(els, func(e folio.Element) bool { return e.ID == d.Element })
+			if i < 0 {
+				i = slices.IndexFunc(els, func(e folio.Element) bool { return d.Matches(&e) })
+			}
+			if i < 0 {
+				continue
+			}
+			d.Apply(&els[i])
+			doc.Fragments = append(doc.Fragments, d.AsFragment(els[i].ID))
+			n++
+			break
+		}
+	}
+	return n
+}

@@ -543,6 +543,9 @@ func (b *Batch) process(ctx context.Context, runID string, src *folio.Source, wa
 		return doc, nil, &folio.Error{Op: "route", Doc: src.Path, Kind: kind, Err: err}
 	}
 	applyFragments(doc, frags)
+	if err := b.applyDecisions(ctx, doc); err != nil {
+		return doc, nil, &folio.Error{Op: "read review decisions", Doc: src.Path, Kind: folio.KindIO, Err: err}
+	}
 	if b.OnDocument != nil {
 		b.onDocMu.Lock()
 		b.OnDocument(doc)
@@ -677,4 +680,22 @@ func segmentSafely(s folio.Segmenter, p *folio.Parsed) (els []folio.Element, err
 		}
 	}()
 	return s.Segment(p), nil
+}
+
+// applyDecisions applies what reviewers decided on this content, when the
+// ledger keeps decisions: a re-run never undoes a person's decision unless
+// the source changed.
+func (b *Batch) applyDecisions(ctx context.Context, doc *folio.Document) error {
+	dl, ok := b.Ledger.(folio.Decided)
+	if !ok {
+		return nil
+	}
+	ds, err := dl.Decisions(ctx, doc.Source.SHA256)
+	if err != nil || len(ds) == 0 {
+		return err
+	}
+	if n := applyDecisions(doc, ds); n > 0 {
+		b.Logger.Debug("applied review decisions", "doc", doc.Source.Rel, "decisions", n)
+	}
+	return nil
 }

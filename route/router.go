@@ -305,7 +305,8 @@ chain:
 // appendAnswer adds a rejected attempt's answer when it has text or a grid
 // a reviewer could take.
 func appendAnswer(answers []folio.Answer, a attempt) []folio.Answer {
-	if a.res.Text == nil && a.res.Table == nil {
+	empty := a.res.Text == nil || strings.TrimSpace(*a.res.Text) == ""
+	if empty && (a.res.Table == nil || !TableHasText(a.res.Table)) {
 		return answers
 	}
 	ans := folio.Answer{Model: a.call.Model, Status: folio.CallRejected, Reason: rejection(a.call), Table: a.res.Table}

@@ -225,9 +225,12 @@ func TestRouteDefaultPolicyLocal(t *testing.T) {
 			Rows: [][]string{{"a", "b"}, {"1", ""}}, HeaderRows: 1,
 			HTML: "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td></td></tr></tbody></table>",
 		}, Calls: call("table#1", "local/table", "ok", "")},
-		// A rejected output sends the element to review, content or not.
+		// A rejected output sends the element to review, content or not;
+		// the reviewer is offered what it kept, as the rejected answer is
+		// empty.
 		{Model: folio.ModelSegment, Status: "review", Reason: "empty: table has no non-empty cell (local/table)",
-			Calls: call("table#1", "local/table", "rejected", "empty")},
+			Calls:   call("table#1", "local/table", "rejected", "empty"),
+			Answers: []folio.Answer{{Model: folio.ModelSegment, Status: "ok", Table: &folio.Table{Rows: [][]string{{"", ""}}}}}},
 		{Model: "local/image", Status: "ok", Image: &folio.Image{Width: 4, Height: 3, PNG: pix}, Calls: call("image#1", "local/image", "ok", "")},
 		{Model: folio.ModelSegment, Status: "degraded", Reason: "input", Calls: call("image#1", "local/image", "failed", "input")},
 		{Model: "local/text", Status: "ok", Text: ptr("x := 1\n\ty()"), Calls: call("code#1", "local/text", "ok", "")},

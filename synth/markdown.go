@@ -52,7 +52,7 @@ func (m *mdWriter) block(s string, listItem bool) {
 }
 
 func (m *mdWriter) element(el *folio.Element) {
-	if el.Layer != "" && el.Layer != folio.LayerBody {
+	if el.Layer != "" && el.Layer != folio.LayerBody || el.Status == folio.StatusRejected {
 		return
 	}
 	switch el.Type {

@@ -79,12 +79,9 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]folio.Output
 
 	// Everything is encoded before anything is written.
 	out, assets := output(doc, base+".assets", assetsDir)
-	var js bytes.Buffer
-	enc := json.NewEncoder(&js)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return nil, fmt.Errorf("encode json: %w", err)
+	js, err := encodeJSON(out)
+	if err != nil {
+		return nil, err
 	}
 	var md []byte
 	if w.opts.Markdown {
@@ -113,13 +110,13 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]folio.Output
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := writeFile(w.root, rel+".json", js.Bytes()); err != nil {
+	if err := writeFile(w.root, rel+".json", js); err != nil {
 		return nil, err
 	}
 	if err := syncDir(w.root, dir); err != nil {
 		return nil, err
 	}
-	outs = append(outs, written(rel+".json", js.Bytes()))
+	outs = append(outs, written(rel+".json", js))
 
 	w.removeStale(assetsDir, assets)
 	for i := range doc.Elements {
@@ -128,6 +125,18 @@ func (w *Writer) Write(ctx context.Context, doc *folio.Document) ([]folio.Output
 		}
 	}
 	return outs, nil
+}
+
+// encodeJSON is the output JSON's one encoding: indented, HTML left as is.
+func encodeJSON(doc folio.Document) ([]byte, error) {
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode json: %w", err)
+	}
+	return js.Bytes(), nil
 }
 
 // writeAssets writes the image files into assetsDir and syncs it.
