@@ -314,4 +314,3 @@ func (db *DB) ElementDecisions(ctx context.Context, id string) ([]folio.Decision
 	}
 	return ds, nil
 }
-
