@@ -1,0 +1,419 @@
+package lineage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/folio/folio"
+)
+
+// LinkStats is how one route link did: the calls a rule made to one model
+// for elements of one type.
+type LinkStats struct {
+	Type  folio.ElementType `json:"type"`
+	Rule  string            `json:"rule"` // calls.rule: "table#2"
+	Model string            `json:"model"`
+	Local bool              `json:"local"` // a free local specialist
+
+	// Attempts counts the link's calls: Accepted + Rejected + Failed +
+	// Refused. Dry-run estimates are not attempts.
+	Attempts int `json:"attempts"`
+	Accepted int `json:"accepted"` // status ok: the chain ended here
+	Rejected int `json:"rejected"` // answered, and the answer failed a check
+	Failed   int `json:"failed"`   // no usable answer (errors, timeouts, …)
+	// Refused counts calls stopped before any request was sent (budget,
+	// open breaker: error_classes.refused).
+	Refused int `json:"refused"`
+	// Escalated counts attempts a later attempt on the same fragment
+	// followed: the chain went on past this link.
+	Escalated int `json:"escalated"`
+	CacheHits int `json:"cache_hits"`
+	// AcceptanceRate is Accepted / Attempts, EscalationRate Escalated /
+	// Attempts; 0 without attempts.
+	AcceptanceRate float64 `json:"acceptance_rate"`
+	EscalationRate float64 `json:"escalation_rate"`
+
+	USDMicros int64 `json:"usd_micros"` // known prices
+	// RejectedUSDMicros is the part of USDMicros that bought answers then
+	// rejected.
+	RejectedUSDMicros int64 `json:"rejected_usd_micros"`
+	Unpriced          int   `json:"unpriced,omitempty"` // model calls with an unknown price
+	// MeanLatencyUS is the mean latency of the calls that ran (refused ones
+	// left out), in microseconds.
+	MeanLatencyUS int64 `json:"mean_latency_us"`
+
+	Review    ReviewOutcomes `json:"review"`
+	Agreement Agreement      `json:"agreement"`
+}
+
+// ReviewOutcomes counts the elements a link made a call for that reached
+// review: in review in their current recording, or decided on by a
+// reviewer (a degraded element may be decided too). Each element counts
+// once per link, by the latest decision on it (decisions of the same
+// content and element id, the highest id).
+type ReviewOutcomes struct {
+	Elements  int `json:"elements"`
+	Undecided int `json:"undecided"`
+	// AcceptedLocal and AcceptedModel count accepts of a local
+	// specialist's answer (the segmenter's content included) and of a
+	// model's; AcceptedLink, the part of either that took this link's own
+	// answer.
+	AcceptedLocal int `json:"accepted_local"`
+	AcceptedModel int `json:"accepted_model"`
+	AcceptedLink  int `json:"accepted_link"`
+	Corrected     int `json:"corrected"` // content given by hand
+	Rejected      int `json:"rejected"`  // none of the answers was right
+}
+
+// Agreement compares a model link's answers with a local answer to the same
+// element. The ledger keeps answers' texts only for elements left in review
+// (table answers: routing keeps the content an element in review kept and
+// every rejected answer that could be read), so that is what is measured:
+// among those elements, the ones with both a local answer (a local
+// specialist's or the segmenter's own content, the first such) and this
+// link's answer. Texts are compared after folding case and runs of white
+// space; a table compares its grid, not its text.
+type Agreement struct {
+	// Compared counts elements with both answers; Agreed, those whose two
+	// answers are the same text.
+	Compared int `json:"compared"`
+	Agreed   int `json:"agreed"`
+	// Decided counts the compared elements a reviewer decided on;
+	// LocalRight and LinkRight, those whose content as decided (an
+	// accepted answer or a correction; a reject matches nothing) is the
+	// local answer and this link's answer.
+	Decided    int `json:"decided"`
+	LocalRight int `json:"local_right"`
+	LinkRight  int `json:"link_right"`
+}
+
+// LinkQuality reports how each route link did over the calls recorded at or
+// after since (the zero time: all of them) in current recordings
+// (documents.superseded IS NULL, failed ones included: their calls were
+// made), one row per element type, rule and model, sorted so. It only
+// reads the ledger.
+func (db *DB) LinkQuality(ctx context.Context, since time.Time) ([]LinkStats, error) {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("link quality: %w", err)
+	}
+	defer tx.Rollback() // read only
+	els, err := loadRouted(ctx, tx, since)
+	if err != nil {
+		return nil, fmt.Errorf("link quality: %w", err)
+	}
+	stats := linkStats(els)
+	if err := addAgreement(ctx, tx, since, stats); err != nil {
+		return nil, fmt.Errorf("link quality: %w", err)
+	}
+	return sortedLinks(stats), nil
+}
+
+// linkKey identifies a route link.
+type linkKey struct {
+	typ         folio.ElementType
+	rule, model string
+}
+
+// routed is an element of a current recording with the calls made for it
+// and the latest decision on it.
+type routed struct {
+	rec        int64
+	id         string
+	typ        folio.ElementType
+	confidence float64
+	status     string
+	reason     string
+	// fellBackFrom is, for a degraded element, the model wanted.
+	fellBackFrom string
+	// action and answer are the latest decision's (empty when none);
+	// answer names the model whose answer an accept took.
+	action, answer string
+	calls          []routedCall
+}
+
+// routedCall is one attempt made for an element.
+type routedCall struct {
+	rule, model, status string
+	refused, escalated  bool
+	cacheHit            bool
+	usd                 sql.NullInt64
+	latencyUS           int64
+}
+
+// billable reports whether c is a model call that went out (or came from
+// the cache): not a local specialist, not refused before a request.
+func (c routedCall) billable() bool { return !folio.IsLocal(c.model) && !c.refused }
+
+// reachedReview reports whether the element went to a person: it is in
+// review, or someone decided on it.
+func (e *routed) reachedReview() bool { return e.status == folio.StatusReview || e.action != "" }
+
+// loadRouted reads the elements of current recordings that have calls
+// recorded at or after since, in recording and reading order, with their
+// calls in attempt order.
+func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT e.rec, e.id, e.type, e.confidence, COALESCE(e.status, ''), COALESCE(e.reason, ''),
+			COALESCE(e.fell_back_from, ''), COALESCE(x.action, ''),
+			COALESCE(NULLIF(x.answer, ''), e.model, ''),
+			c.rule, c.model, c.status,
+			c.error_class IN (SELECT class FROM error_classes WHERE refused),
+			EXISTS (SELECT 1 FROM calls l WHERE l.rec = c.rec AND l.fragment = c.fragment AND l.attempt > c.attempt),
+			c.cache_hit, c.usd_micros, c.latency_us
+		FROM calls c
+		JOIN documents d ON d.rec = c.rec
+		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
+		JOIN elements e ON e.rec = f.rec AND e.id = f.element
+		LEFT JOIN decisions x ON x.id = (SELECT max(id) FROM decisions WHERE sha256 = d.sha256 AND element = e.id)
+		WHERE d.superseded IS NULL AND c.status != ? AND c.created >= ?
+		ORDER BY e.rec, e.ord, c.fragment, c.attempt`, folio.CallEstimated, formatTime(since))
+	if err != nil {
+		return nil, fmt.Errorf("read calls: %w", err)
+	}
+	defer rows.Close()
+	var out []routed
+	for rows.Next() {
+		var e routed
+		var c routedCall
+		if err := rows.Scan(&e.rec, &e.id, &e.typ, &e.confidence, &e.status, &e.reason, &e.fellBackFrom,
+			&e.action, &e.answer, &c.rule, &c.model, &c.status, &c.refused, &c.escalated,
+			&c.cacheHit, &c.usd, &c.latencyUS); err != nil {
+			return nil, fmt.Errorf("read calls: %w", err)
+		}
+		if e.action == "" {
+			e.answer = ""
+		}
+		if n := len(out); n > 0 && out[n-1].rec == e.rec && out[n-1].id == e.id {
+			out[n-1].calls = append(out[n-1].calls, c)
+			continue
+		}
+		e.calls = []routedCall{c}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read calls: %w", err)
+	}
+	return out, nil
+}
+
+// linkStats sums the calls of els per link, and the review outcomes of the
+// elements each link made a call for.
+func linkStats(els []routed) map[linkKey]*LinkStats {
+	stats := map[linkKey]*LinkStats{}
+	latency := map[linkKey]int64{}
+	for i := range els {
+		e := &els[i]
+		seen := map[linkKey]bool{}
+		for _, c := range e.calls {
+			k := linkKey{e.typ, c.rule, c.model}
+			s := stats[k]
+			if s == nil {
+				s = &LinkStats{Type: e.typ, Rule: c.rule, Model: c.model, Local: folio.IsLocal(c.model)}
+				stats[k] = s
+			}
+			s.Attempts++
+			switch {
+			case c.refused:
+				s.Refused++
+			case c.status == folio.CallOK:
+				s.Accepted++
+			case c.status == folio.CallRejected:
+				s.Rejected++
+			default:
+				s.Failed++
+			}
+			if !c.refused {
+				latency[k] += c.latencyUS
+			}
+			if c.escalated {
+				s.Escalated++
+			}
+			if c.cacheHit {
+				s.CacheHits++
+			}
+			if c.usd.Valid {
+				s.USDMicros += c.usd.Int64
+				if c.status == folio.CallRejected {
+					s.RejectedUSDMicros += c.usd.Int64
+				}
+			} else if c.billable() {
+				s.Unpriced++
+			}
+			if e.reachedReview() && !seen[k] {
+				seen[k] = true
+				s.Review.count(e, c.model)
+			}
+		}
+	}
+	for k, s := range stats {
+		s.AcceptanceRate = rate(s.Accepted, s.Attempts)
+		s.EscalationRate = rate(s.Escalated, s.Attempts)
+		if ran := int64(s.Attempts - s.Refused); ran > 0 {
+			s.MeanLatencyUS = latency[k] / ran
+		}
+	}
+	return stats
+}
+
+// count adds e, an element that reached review, to the outcomes of the link
+// to model.
+func (r *ReviewOutcomes) count(e *routed, model string) {
+	r.Elements++
+	switch e.action {
+	case "":
+		r.Undecided++
+	case folio.ActionAccept:
+		if folio.IsLocal(e.answer) {
+			r.AcceptedLocal++
+		} else {
+			r.AcceptedModel++
+		}
+		if e.answer == model {
+			r.AcceptedLink++
+		}
+	case folio.ActionCorrect:
+		r.Corrected++
+	case folio.ActionReject:
+		r.Rejected++
+	}
+}
+
+// addAgreement compares, for elements of current recordings recorded at or
+// after since that kept answers, each model answer with the element's
+// local one (see Agreement), into the stats of the link that gave it.
+func addAgreement(ctx context.Context, tx *sql.Tx, since time.Time, stats map[linkKey]*LinkStats) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT a.rec, a.element, e.type, a.model, a.text, a.table_json,
+			COALESCE(x.action, ''), COALESCE(x.answer, ''), COALESCE(x.text, ''), x.table_json,
+			COALESCE((SELECT c.rule FROM calls c JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
+				WHERE f.rec = a.rec AND f.element = a.element AND c.model = a.model
+				ORDER BY c.attempt LIMIT 1), '')
+		FROM answers a
+		JOIN documents d ON d.rec = a.rec
+		JOIN elements e ON e.rec = a.rec AND e.id = a.element
+		LEFT JOIN decisions x ON x.id = (SELECT max(id) FROM decisions WHERE sha256 = d.sha256 AND element = a.element)
+		WHERE d.superseded IS NULL AND d.finished_at >= ?
+		ORDER BY a.rec, a.element, a.n`, formatTime(since))
+	if err != nil {
+		return fmt.Errorf("read answers: %w", err)
+	}
+	defer rows.Close()
+	type answer struct{ rule, model, content string }
+	var (
+		rec            int64
+		element        string
+		typ            folio.ElementType
+		action, picked string
+		decided        string // the content as decided
+		answers        []answer
+	)
+	// Agreement is per element: gather its answers, then compare.
+	settle := func() {
+		local := slices.IndexFunc(answers, func(a answer) bool { return folio.IsLocal(a.model) })
+		if local < 0 {
+			return
+		}
+		final, hasFinal := decided, action == folio.ActionCorrect || action == folio.ActionAccept && decided != ""
+		if action == folio.ActionAccept && decided == "" {
+			// An accept naming no model took the content the element kept,
+			// answer 0.
+			i := 0
+			if picked != "" {
+				i = slices.IndexFunc(answers, func(a answer) bool { return a.model == picked })
+			}
+			if i >= 0 {
+				final, hasFinal = answers[i].content, true
+			}
+		}
+		for _, a := range answers {
+			s := stats[linkKey{typ, a.rule, a.model}]
+			if folio.IsLocal(a.model) || s == nil {
+				continue
+			}
+			g := &s.Agreement
+			g.Compared++
+			if a.content == answers[local].content {
+				g.Agreed++
+			}
+			if action == "" {
+				continue
+			}
+			g.Decided++
+			if hasFinal && answers[local].content == final {
+				g.LocalRight++
+			}
+			if hasFinal && a.content == final {
+				g.LinkRight++
+			}
+		}
+	}
+	for rows.Next() {
+		var (
+			r                      int64
+			el                     string
+			t                      folio.ElementType
+			a                      answer
+			text                   string
+			grid, dGrid            sql.NullString
+			dAction, dAnswer, dTxt string
+		)
+		if err := rows.Scan(&r, &el, &t, &a.model, &text, &grid, &dAction, &dAnswer, &dTxt, &dGrid, &a.rule); err != nil {
+			return fmt.Errorf("read answers: %w", err)
+		}
+		if r != rec || el != element {
+			settle()
+			rec, element, typ, answers = r, el, t, nil
+			action, picked, decided = dAction, dAnswer, content(dTxt, dGrid)
+		}
+		a.content = content(text, grid)
+		answers = append(answers, a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read answers: %w", err)
+	}
+	settle()
+	return nil
+}
+
+// content is an answer's or a decision's content as compared: a table's
+// grid when it has one, else its text, folded (see same).
+func content(text string, grid sql.NullString) string {
+	if grid.Valid {
+		var t folio.Table
+		if err := json.Unmarshal([]byte(grid.String), &t); err == nil && len(t.Rows) > 0 {
+			text = t.Text()
+		}
+	}
+	return fold(text)
+}
+
+// fold lower-cases s and turns every run of white space into one space, so
+// that answers differing only in line breaks and capitals compare equal.
+func fold(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// rate is n/of, 0 when of is 0.
+func rate(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}
+
+// sortedLinks returns the stats by element type, rule and model.
+func sortedLinks(stats map[linkKey]*LinkStats) []LinkStats {
+	out := make([]LinkStats, 0, len(stats))
+	for _, s := range stats {
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b LinkStats) int {
+		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Model, b.Model))
+	})
+	return out
+}
