@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 	"time"
 
@@ -100,11 +99,16 @@ type ElementSummary struct {
 }
 
 // Trace returns the lineage of id: an element id (el_…), a fragment id
-// (fr_…), a document id (doc_… or fail_…), or an input path. A path matches
-// the stored relative path it ends with (the longest such, in its newest
-// run), so "testdata/samples/a.pdf" finds "a.pdf"; failing that, every stored
-// path ending in "/"+id, one trace each. An unknown id gives an error
-// wrapping ErrNotFound.
+// (fr_…), a document id (doc_… or fail_…), a unique prefix of one, an input
+// path or an output path. An id prefix needs MinIDPrefix hex digits after
+// the underscore and matches the ids of current and past recordings; one
+// matching several gives an *AmbiguousError, unless id is also a path. A
+// path matches the stored relative path it ends with (the longest such, in
+// its newest run), so "testdata/samples/a.pdf" finds "a.pdf"; failing that,
+// every stored path ending in "/"+id, one trace each. Output paths, relative
+// to OUT (such as "out/a.pdf.json" for "a.pdf.json"), are matched the same
+// way when no input path matches. An unknown id gives an error wrapping
+// ErrNotFound.
 func (db *DB) Trace(ctx context.Context, id string) ([]Trace, error) {
 	id = strings.TrimSpace(id)
 	tx, err := db.read.BeginTx(ctx, nil)
@@ -113,26 +117,44 @@ func (db *DB) Trace(ctx context.Context, id string) ([]Trace, error) {
 	}
 	defer tx.Rollback() // read only
 
-	var ts []Trace
-	switch {
-	case id == "":
-		err = ErrNotFound
-	case strings.HasPrefix(id, "el_"):
-		ts, err = one(traceElement(ctx, tx, id))
-	case strings.HasPrefix(id, "fr_"):
-		ts, err = one(traceFragment(ctx, tx, id))
-	case strings.HasPrefix(id, "doc_"), strings.HasPrefix(id, "fail_"):
-		ts, err = one(traceDocument(ctx, tx, id))
-	default:
-		err = ErrNotFound
+	ts, err := traceID(ctx, tx, id)
+	var ambiguous *AmbiguousError
+	if errors.As(err, &ambiguous) || errors.Is(err, ErrNotFound) && id != "" {
+		ts, err = tracePath(ctx, tx, id)
 	}
 	if errors.Is(err, ErrNotFound) && id != "" {
-		ts, err = tracePath(ctx, tx, id)
+		ts, err = traceOutput(ctx, tx, id)
+	}
+	if errors.Is(err, ErrNotFound) && ambiguous != nil {
+		err = ambiguous
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", id, err)
 	}
 	return ts, nil
+}
+
+// traceID traces an id, or the one id a prefix stands for.
+func traceID(ctx context.Context, tx *sql.Tx, id string) ([]Trace, error) {
+	var trace func(context.Context, *sql.Tx, string) (Trace, error)
+	switch {
+	case strings.HasPrefix(id, "el_"):
+		trace = traceElement
+	case strings.HasPrefix(id, "fr_"):
+		trace = traceFragment
+	case strings.HasPrefix(id, "doc_"), strings.HasPrefix(id, "fail_"):
+		trace = traceDocument
+	default:
+		return nil, ErrNotFound
+	}
+	t, err := trace(ctx, tx, id)
+	if errors.Is(err, ErrNotFound) {
+		var full string
+		if full, err = resolvePrefix(ctx, tx, id); err == nil {
+			t, err = trace(ctx, tx, full)
+		}
+	}
+	return one(t, err)
 }
 
 func one(t Trace, err error) ([]Trace, error) {
@@ -244,19 +266,13 @@ func traceDocument(ctx context.Context, tx *sql.Tx, id string) (Trace, error) {
 
 // tracePath finds the documents an input path names; see Trace.
 func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
-	p = path.Clean(strings.ReplaceAll(p, `\`, "/"))
-	p = strings.TrimLeft(p, "/")
-	if p == "" || p == "." {
+	p, ok := cleanPath(p)
+	if !ok {
 		return nil, ErrNotFound
 	}
 
 	// The stored paths that p ends with, at a "/" boundary, longest first.
-	suffixes := []any{p}
-	for i := range len(p) {
-		if p[i] == '/' && i+1 < len(p) {
-			suffixes = append(suffixes, p[i+1:])
-		}
-	}
+	suffixes := pathSuffixes(p)
 	var id string
 	err := tx.QueryRowContext(ctx, `
 		SELECT d.id FROM documents d JOIN runs r ON r.id = d.run

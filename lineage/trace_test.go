@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,196 @@ func TestTraceWriteText(t *testing.T) {
 				t.Errorf("WriteText (-%s +got):\n%s", golden, diff)
 			}
 		})
+	}
+}
+
+// An output path, from OUT or from anywhere, names the document that wrote
+// it, whether the ledger keeps outputs with their hashes or (schema 1) as
+// bare paths.
+func TestTrace_outputPath(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	doc := recordResults(t, db) // outputs a/b.pdf.json, a/b.pdf.md
+	if err := db.StartRun(ctx, sampleRun("run_2", t0)); err != nil {
+		t.Fatal(err)
+	}
+	other := sampleDoc("s2", "cfg1", "x/b.pdf", 2)
+	if err := db.RecordDocument(ctx, "run_2", other, []folio.Output{{Path: "x/b.pdf.json", SHA256: "h"}}); err != nil {
+		t.Fatal(err)
+	}
+	old := sampleDoc("s3", "cfg1", "old.pdf", 2)
+	if err := db.RecordDocument(ctx, "run_2", old, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, db).Exec(`UPDATE documents SET outputs = '["old.pdf.json","old.pdf.md"]' WHERE id = ?`, old.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name  string
+		query string
+		want  []string
+	}{
+		{"relative to OUT", "a/b.pdf.json", []string{doc.ID}},
+		{"markdown", "a/b.pdf.md", []string{doc.ID}},
+		{"through OUT", "out/a/b.pdf.json", []string{doc.ID}},
+		{"absolute", "/tmp/run/out/a/b.pdf.md", []string{doc.ID}},
+		{"other folder", "out/x/b.pdf.json", []string{other.ID}},
+		{"every output ending with the query", "b.pdf.json", []string{doc.ID, other.ID}},
+		{"schema 1 outputs", "out/old.pdf.md", []string{old.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, err := db.Trace(ctx, tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, tr := range ts {
+				got = append(got, tr.Document.ID)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Trace(%q) documents (-want +got):\n%s", tt.query, diff)
+			}
+		})
+	}
+	for _, q := range []string{"a/b.pdf.png", "a/b.pdf.jsonx", "ab.pdf.json"} {
+		if _, err := db.Trace(ctx, q); !errors.Is(err, lineage.ErrNotFound) {
+			t.Errorf("Trace(%q) = %v, want ErrNotFound", q, err)
+		}
+	}
+}
+
+// shortestUnique returns the shortest prefix of id, with at least
+// lineage.MinIDPrefix hex digits, that no other of ids starts with.
+func shortestUnique(id string, ids []string) string {
+	kind := strings.Index(id, "_") + 1
+	for n := kind + lineage.MinIDPrefix; n <= len(id); n++ {
+		shared := false
+		for _, other := range ids {
+			if other != id && strings.HasPrefix(other, id[:n]) {
+				shared = true
+			}
+		}
+		if !shared {
+			return id[:n]
+		}
+	}
+	return id
+}
+
+// A unique id prefix stands for its id, among current and past recordings;
+// a prefix several ids share lists them; a prefix too short is no prefix.
+func TestTrace_idPrefix(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	if err := db.StartRun(ctx, sampleRun("run_1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	// Enough elements for some to share their first four hex digits.
+	doc := sampleDoc("s1", "cfg1", "big.pdf", 1500)
+	if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Recorded again: the first recording is kept, superseded.
+	if err := db.RecordDocument(ctx, "run_1", doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	var elements, fragments []string
+	byPrefix := map[string][]string{}
+	for _, e := range doc.Elements {
+		elements = append(elements, e.ID)
+		fragments = append(fragments, e.Fragment)
+		byPrefix[e.ID[:3+lineage.MinIDPrefix]] = append(byPrefix[e.ID[:3+lineage.MinIDPrefix]], e.ID)
+	}
+	var shared string
+	for p, ids := range byPrefix {
+		if len(ids) > len(byPrefix[shared]) || len(ids) == len(byPrefix[shared]) && p < shared {
+			shared = p
+		}
+	}
+	if len(byPrefix[shared]) < 2 {
+		t.Fatal("no two elements share a prefix; record more")
+	}
+
+	el := doc.Elements[10]
+	for _, tt := range []struct{ name, query, wantElement, wantDoc string }{
+		{"element", shortestUnique(el.ID, elements), el.ID, doc.ID},
+		{"fragment", shortestUnique(el.Fragment, fragments), el.ID, doc.ID},
+		{"document", doc.ID[:4+lineage.MinIDPrefix], "", doc.ID},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, err := db.Trace(ctx, tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ts) != 1 || ts[0].Document.ID != tt.wantDoc || tt.wantElement != "" && (ts[0].Element == nil || ts[0].Element.ID != tt.wantElement) {
+				t.Errorf("Trace(%q) = %+v, want element %q of %s", tt.query, ts, tt.wantElement, tt.wantDoc)
+			}
+		})
+	}
+
+	t.Run("ambiguous", func(t *testing.T) {
+		_, err := db.Trace(ctx, shared)
+		var amb *lineage.AmbiguousError
+		if !errors.As(err, &amb) {
+			t.Fatalf("Trace(%q) = %v, want an AmbiguousError", shared, err)
+		}
+		want := byPrefix[shared]
+		slices.Sort(want)
+		if len(want) > lineage.MaxCandidates {
+			want = want[:lineage.MaxCandidates]
+		}
+		if diff := cmp.Diff(want, amb.Candidates); diff != "" {
+			t.Errorf("candidates (-want +got):\n%s", diff)
+		}
+		if amb.More != (len(byPrefix[shared]) > lineage.MaxCandidates) {
+			t.Errorf("More = %v with %d matches", amb.More, len(byPrefix[shared]))
+		}
+		if !strings.Contains(err.Error(), want[0]) || !strings.Contains(err.Error(), "ambiguous") {
+			t.Errorf("error %q does not name the candidates", err)
+		}
+	})
+
+	for _, q := range []string{el.ID[:3+lineage.MinIDPrefix-1], "el_zzzz", strings.ToUpper(el.ID[:8])} {
+		if _, err := db.Trace(ctx, q); !errors.Is(err, lineage.ErrNotFound) {
+			t.Errorf("Trace(%q) = %v, want ErrNotFound", q, err)
+		}
+	}
+}
+
+func TestCompleteIDs(t *testing.T) {
+	db := newDB(t)
+	doc := recordResults(t, db)
+	ctx := context.Background()
+	all := []string{doc.ID}
+	for _, e := range doc.Elements {
+		all = append(all, e.ID, e.Fragment)
+	}
+	slices.Sort(all)
+	for _, tt := range []struct {
+		prefix string
+		limit  int
+		want   []string
+	}{
+		{"", 50, all},
+		{"", 2, all[:2]},
+		{"el_", 50, []string{doc.Elements[0].ID, doc.Elements[1].ID, doc.Elements[2].ID}},
+		{doc.Elements[1].ID[:6], 50, []string{doc.Elements[1].ID}},
+		{"doc", 50, []string{doc.ID}},
+		{"zz", 50, nil},
+	} {
+		got, err := db.CompleteIDs(ctx, tt.prefix, tt.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if tt.prefix == "el_" || tt.prefix == "" {
+			want = want[:min(len(want), tt.limit)]
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("CompleteIDs(%q, %d) (-want +got):\n%s", tt.prefix, tt.limit, diff)
+		}
 	}
 }

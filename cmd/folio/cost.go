@@ -25,7 +25,10 @@ func newCostCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cost -o OUT",
 		Short: "Print model spending: totals, cache savings and the saving against the baseline",
-		Args:  exactArgs(0),
+		Example: `  folio cost -o out
+  folio cost -o out --by document --scope outputs
+  folio cost --db ledger.db --by tag --json | jq '.rows[] | {key, usd_micros}'`,
+		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runCost(c.Context(), o, s)
 		},
@@ -35,6 +38,8 @@ func newCostCmd(s *streams) *cobra.Command {
 	cmd.Flags().StringVar(&o.by, "by", "model", "group by: "+strings.Join(lineage.CostDimensions(), ", "))
 	cmd.Flags().StringVar(&o.scope, "scope", string(lineage.Spent), "spent: every model call ever made, redone work included; outputs: the calls behind the current outputs only")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON")
+	completeWith(cmd, "by", lineage.CostDimensions())
+	completeWith(cmd, "scope", lineage.Scopes())
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -91,21 +92,21 @@ func run(args []string, s *streams) int {
 	return report(exitFailed, err.Error())
 }
 
-// jsonLog reports whether args ask for --log-format json. It reads the
-// arguments itself, so that errors cobra meets before parsing its flags
-// are reported in that format too.
+// jsonLog reports whether args, or else FOLIO_LOG_FORMAT, ask for
+// --log-format json. It reads the arguments itself, so that errors cobra
+// meets before parsing its flags are reported in that format too.
 func jsonLog(args []string) bool {
 	for i, a := range args {
 		switch {
 		case a == "--":
 			return false
-		case a == "--log-format=json":
-			return true
-		case a == "--log-format" && i+1 < len(args) && args[i+1] == "json":
-			return true
+		case strings.HasPrefix(a, "--log-format="):
+			return a == "--log-format=json"
+		case a == "--log-format" && i+1 < len(args):
+			return args[i+1] == "json"
 		}
 	}
-	return false
+	return os.Getenv(envName("log-format")) == "json"
 }
 
 // signalName names a signal as people write it: SIGINT, SIGTERM.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,17 +24,25 @@ func newRootCmd(s *streams, sh *shutdown) *cobra.Command {
 		Short: "Turn folders of documents into structured JSON with per-fragment lineage",
 		Long: `Folio splits documents into titles, headings, paragraphs, lists, tables, images and
 captions, routes each element to the cheapest specialist that does it well, and writes one
-JSON (and optionally Markdown) per input plus a SQLite ledger of where everything came from.`,
+JSON (and optionally Markdown) per input plus a SQLite ledger of where everything came from.
+
+Environment: these variables fill a flag the command line leaves unset, on every command
+that has the flag (a flag given on the command line wins):
+` + envHelp(),
+		Version:       versionLine(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			return flagsFromEnv(c, os.LookupEnv)
+		},
 	}
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.SetOut(s.Out)
 	cmd.SetErr(s.Err)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
-	cmd.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "diagnostics level: debug, info, warn, error")
-	cmd.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
+	g.addFlags(cmd)
 
 	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s), newReviewCmd(s))
 	return cmd

@@ -129,16 +129,8 @@ func decorative(d route.Decorative) string {
 	if d.Send {
 		return "sent like other images"
 	}
-	area, aspect, pages := float64(route.DefaultDecorativeArea), float64(route.DefaultDecorativeAspect), route.DefaultDecorativePages
-	if d.MinArea > 0 {
-		area = d.MinArea
-	}
-	if d.MaxAspect > 0 {
-		aspect = d.MaxAspect
-	}
-	if d.RepeatedPages > 0 {
-		pages = d.RepeatedPages
-	}
+	d = withDefaults(d)
+	area, aspect, pages := d.MinArea, d.MaxAspect, d.RepeatedPages
 	return fmt.Sprintf("images under %s pt², longer than %s:1, or on %d+ pages and half the document's stay local",
 		strconv.FormatFloat(area, 'g', -1, 64), strconv.FormatFloat(aspect, 'g', -1, 64), pages)
 }
