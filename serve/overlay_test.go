@@ -112,7 +112,7 @@ func TestDrawOverlay_outlinesBoxesInTheirColour(t *testing.T) {
 func TestDrawOverlay_skipsBoxesItCannotPlace(t *testing.T) {
 	els := []OverlayBox{
 		{Type: folio.Paragraph, Box: folio.Box{math.NaN(), 0, 10, 10}},
-		{Type: folio.Paragraph, Box: folio.Box{500, 500, 600, 600}},      // off the page
+		{Type: folio.Paragraph, Box: folio.Box{500, 500, 600, 600}},     // off the page
 		{Type: folio.Paragraph, Box: folio.Box{-50, -50, 1e300, 1e300}}, // clipped to the page
 		{Type: folio.Paragraph, Ord: 123456789, Box: folio.Box{399, 199, 400, 200}},
 	}
