@@ -16,6 +16,9 @@ command -v qpdf >/dev/null 2>&1 || pkgs+=(qpdf)
 /usr/bin/python3 -c 'import fitz' >/dev/null 2>&1 || pkgs+=(python3-fitz)
 command -v tesseract >/dev/null 2>&1 || pkgs+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -x eng >/dev/null; then pkgs+=(tesseract-ocr-eng); fi
+# chromium: the headless browser the control plane's end-to-end test
+# drives (folio serve, through chromedp) and that takes README's screenshots.
+command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing ${pkgs[*]}" >&2
