@@ -209,7 +209,7 @@ type DocumentView struct {
 
 // DocumentView returns recording rec of document id, or with rec 0 its current
 // recording (its newest when none is current). With page > 0 only the
-// elements on that page are read. An unknown id or rec gives an error
+// elements on that page are read, with page < 0 none. An unknown id or rec gives an error
 // wrapping ErrNotFound.
 func (db *DB) DocumentView(ctx context.Context, id string, rec int64, page int) (*DocumentView, error) {
 	tx, err := db.read.BeginTx(ctx, nil)

@@ -230,3 +230,37 @@ func ids(rs []lineage.RunRow) []string {
 	}
 	return out
 }
+
+// TestOpenReadOnlyLive opens a ledger no process has open (no -wal file)
+// and sees what a parse writes afterwards.
+func TestOpenReadOnlyLive(t *testing.T) {
+	ctx := context.Background()
+	w := newDB(t)
+	path := w.Path()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := lineage.OpenReadOnlyLive(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w, err = lineage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.StartRun(ctx, sampleRun("run_late", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Runs(ctx, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Total != 1 || p.Runs[0].ID != "run_late" {
+		t.Errorf("reader sees %d runs, want run_late written after it opened", p.Total)
+	}
+	if err := r.StartRun(ctx, sampleRun("run_no", time.Now())); !errors.Is(err, lineage.ErrReadOnly) {
+		t.Errorf("write through the reader = %v, want ErrReadOnly", err)
+	}
+}

@@ -35,7 +35,7 @@ JSON (and optionally Markdown) per input plus a SQLite ledger of where everythin
 	cmd.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "diagnostics level: debug, info, warn, error")
 	cmd.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
 
-	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s))
+	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s), newServeCmd(s, g), newRunsCmd(s))
 	return cmd
 }
 
