@@ -21,12 +21,12 @@ func TestRunsPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`href="/runs/run_1"`, "team=finance", "parse in -o out",
-		"$0.004321",                // spend
-		"$0.020000",                // baseline
-		"$0.015679",                // saving: baseline − spend
+		"$0.004321",                     // spend
+		"$0.020000",                     // baseline
+		"$0.015679",                     // saving: baseline − spend
 		`<span class="failed">1</span>`, // the deferred document failed…
-		" / 1</td>",                // …and is counted as deferred
-		`aria-current="page">Runs`, // the nav marks the tab
+		" / 1</td>",                     // …and is counted as deferred
+		`aria-current="page">Runs`,      // the nav marks the tab
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("runs page lacks %q", want)

@@ -138,7 +138,9 @@ var funcs = template.FuncMap{
 	"costline": func(r lineage.CostRow, baseline bool) costLine { return costLine{r, baseline} },
 	"saving":   saving,
 	"stamp":    func(t time.Time) string { return stamp(t) },
-	"seconds":  func(s float64) string { return (time.Duration(s * float64(time.Second))).Round(time.Millisecond).String() },
+	"seconds": func(s float64) string {
+		return (time.Duration(s * float64(time.Second))).Round(time.Millisecond).String()
+	},
 	"latency":  func(d time.Duration) string { return d.Round(time.Microsecond).String() },
 	"modelc":   modelClass,
 	"add":      func(a, b int) int { return a + b },

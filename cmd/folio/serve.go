@@ -40,8 +40,9 @@ It listens on 127.0.0.1:8080 unless --addr says otherwise. An address other mach
 reach needs a token (--token, or FOLIO_TOKEN in the environment): every request must then
 carry "Authorization: Bearer TOKEN" or log in at /login once.
 
-Exit status: 0 stopped by SIGINT/SIGTERM after serving, 2 usage error, 78 configuration
-error (no ledger, an address without a token, an address in use).`,
+Exit status: 130/143 stopped by SIGINT/SIGTERM (the way to stop it), 2 usage error,
+78 configuration error (no ledger, an address off loopback without a token, an address in
+use).`,
 		Example: `  folio serve -o out
   folio serve -o out --addr 127.0.0.1:9000
   FOLIO_TOKEN=$(openssl rand -hex 16) folio serve -o out --addr 0.0.0.0:8080
