@@ -11,7 +11,8 @@ import (
 // nothing that touches files or the system; the run (pipeline) is imported
 // only by the command and imports no stage; stages never import each other
 // or the pipeline; and each outside module is imported by exactly one
-// package (tests excluded).
+// package (tests excluded). The control plane (serve) stays on the standard
+// library, the root and the ledger.
 func TestLayers(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found: cannot list packages")
@@ -52,6 +53,12 @@ func TestLayers(t *testing.T) {
 			// transaction per document (docs/ledger.md).
 			if stageOf(pkg) == "route" && stageOf(imp) == "lineage" {
 				t.Errorf("%s imports %s; routing gets only the ledger's cache, through route.CacheStore", pkg, imp)
+			}
+			// The control plane reads the ledger and draws pages through
+			// serve.PageDrawer, which cmd implements with the parse engine:
+			// it imports no stage but lineage and no outside module.
+			if pkg == mod+"/serve" && imp != "" && !isStd(imp) && imp != mod && imp != mod+"/lineage" {
+				t.Errorf("serve imports %s; it imports the standard library, the root and lineage only", imp)
 			}
 			if pkg == pipeline && stageOf(imp) != "" {
 				t.Errorf("the pipeline imports stage %s; it sees stages only through the root's contracts", imp)

@@ -186,6 +186,17 @@ var ErrReadOnly = errors.New("ledger opened read-only")
 // A ledger of another schema version is an error: the next real run
 // migrates it.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return openReadOnly(ctx, path, false)
+}
+
+// OpenReadOnlyLive is OpenReadOnly for a long-lived reader, such as folio
+// serve: it always reads through SQLite's shared memory, never as an
+// immutable file, so that it sees what parses write after it opened.
+func OpenReadOnlyLive(ctx context.Context, path string) (*DB, error) {
+	return openReadOnly(ctx, path, true)
+}
+
+func openReadOnly(ctx context.Context, path string, live bool) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
@@ -197,7 +208,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	// A WAL reader needs the -shm and -wal files; when no writer has them
 	// open, reading the file as immutable creates neither.
 	mode := "immutable=1"
-	if _, err := os.Stat(abs + "-wal"); err == nil {
+	if _, err := os.Stat(abs + "-wal"); err == nil || live {
 		mode = "mode=ro"
 	}
 	db.read, err = sql.Open("sqlite3", dsn(abs,

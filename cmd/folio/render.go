@@ -259,7 +259,7 @@ func readSource(ctx context.Context, db *lineage.DB, doc lineage.DocumentRecord,
 		}
 		p = recorded
 	}
-	data, err := os.ReadFile(p)
+	data, err := readInput(p)
 	if err != nil {
 		return nil, folio.Source{}, &exitError{code: exitFailed, err: fmt.Errorf("read source of %s: %w (give the input with --source)", doc.Path, err)}
 	}

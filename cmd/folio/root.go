@@ -44,7 +44,8 @@ that has the flag (a flag given on the command line wins):
 	})
 	g.addFlags(cmd)
 
-	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s), newReviewCmd(s), newRenderCmd(s))
+	cmd.AddCommand(newParseCmd(s, g, sh), newTraceCmd(s), newCostCmd(s), newRoutesCmd(s), newVersionCmd(s), newPagesCmd(s),
+		newServeCmd(s, g), newRunsCmd(s), newReviewCmd(s), newRenderCmd(s))
 	return cmd
 }
 
