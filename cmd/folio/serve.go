@@ -20,8 +20,8 @@ import (
 )
 
 type serveOptions struct {
-	out   string
-	db    string
+	out      string
+	db       string
 	addr     string
 	token    string
 	readOnly bool
