@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -162,5 +165,69 @@ func TestServeReviewDecisions(t *testing.T) {
 	_, page = fetch(t, c2, ts2.URL+"/review/"+first)
 	if code, _ := postForm(t, c2, ts2.URL+"/review/"+first, url.Values{"csrf": {formToken(t, page)}, "action": {"reject"}, "reviewer": {"x"}}, nil); code != http.StatusForbidden {
 		t.Errorf("read-only decision: %d, want 403", code)
+	}
+}
+
+// The control plane shows what the command line and the ledger say: the
+// cost CSV equals folio cost, row by row, for every grouping, and an
+// element's panel lists the calls folio trace lists.
+func TestServeAgreesWithCLI(t *testing.T) {
+	_, out, _ := reviewFixture(t)
+	ts, c := reviewServer(t, out, true)
+	for _, by := range lineage.CostDimensions() {
+		stdout, stderr, code := runFolio(t, "cost", "-o", out, "--by", by, "--json")
+		if code != 0 {
+			t.Fatalf("cost --by %s: exit %d: %s", by, code, stderr)
+		}
+		var rep lineage.CostReport
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, r := range append(rep.Rows, rep.Total) {
+			want[r.Key] = fmt.Sprintf("%d %d %d %d", r.Calls, r.InputTokens, r.USDMicros, r.RejectedUSDMicros)
+		}
+		code, body := fetch(t, c, ts.URL+"/cost.csv?by="+by)
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if code != 200 || err != nil || len(recs) != len(rep.Rows)+2 {
+			t.Fatalf("cost.csv by %s: %d, %v, %d records for %d rows", by, code, err, len(recs), len(rep.Rows))
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		for _, r := range recs[1:] {
+			key := r[0]
+			if key == "total" || key == "(total)" {
+				key = rep.Total.Key
+			}
+			got := fmt.Sprintf("%s %s %s %s", r[col["calls"]], r[col["input_tokens"]], r[col["usd_micros"]], r[col["rejected_usd_micros"]])
+			if want[key] != got {
+				t.Errorf("by %s, row %q: CSV %s, folio cost %s", by, r[0], got, want[key])
+			}
+		}
+	}
+	// The element panel lists the calls of folio trace.
+	id := listReview(t, out).Items[0].Element
+	stdout, _, _ := runFolio(t, "trace", "-o", out, id, "--json")
+	var tr []struct {
+		Document struct{ ID string } `json:"document"`
+		Fragment struct {
+			Calls []struct {
+				Model     string `json:"model"`
+				Status    string `json:"status"`
+				USDMicros *int64 `json:"usd_micros"`
+			} `json:"calls"`
+		} `json:"fragment"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &tr); err != nil || len(tr) != 1 || len(tr[0].Fragment.Calls) == 0 {
+		t.Fatalf("trace: %v %s", err, stdout)
+	}
+	_, page := fetch(t, c, ts.URL+"/docs/"+tr[0].Document.ID+"?el="+id)
+	for _, call := range tr[0].Fragment.Calls {
+		row := fmt.Sprintf("<td>%s</td><td>%s</td>", call.Model, call.Status)
+		if !strings.Contains(page, row) || call.USDMicros == nil || !strings.Contains(page, fmt.Sprintf("$%.6f", float64(*call.USDMicros)/1e6)) {
+			t.Errorf("the panel lacks the call %+v", call)
+		}
 	}
 }
