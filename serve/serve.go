@@ -107,9 +107,10 @@ type Server struct {
 	pages map[string]*template.Template
 	// drawing bounds the pages drawn at once.
 	drawing chan struct{}
-	// logins limits login attempts per client.
-	logins  *RateLimiter
-	handler http.Handler
+	// logins limits login attempts per client; decisions, review writes.
+	logins    *RateLimiter
+	decisions *RateLimiter
+	handler   http.Handler
 }
 
 // New checks o and returns a server. A non-loopback Addr without a Token is
@@ -135,11 +136,12 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("serve: open output folder: %w", err)
 	}
 	s := &Server{
-		o:       o,
-		root:    root,
-		key:     make([]byte, 32),
-		drawing: make(chan struct{}, maxDrawing),
-		logins:  NewRateLimiter(time.Second, 5),
+		o:         o,
+		root:      root,
+		key:       make([]byte, 32),
+		drawing:   make(chan struct{}, maxDrawing),
+		logins:    NewRateLimiter(time.Second, 5),
+		decisions: NewRateLimiter(200*time.Millisecond, 20),
 	}
 	rand.Read(s.key) // never fails (crypto/rand)
 	if s.pages, err = parseTemplates(); err != nil {

@@ -20,10 +20,11 @@ import (
 )
 
 type serveOptions struct {
-	out   string
-	db    string
-	addr  string
-	token string
+	out      string
+	db       string
+	addr     string
+	token    string
+	readOnly bool
 }
 
 func newServeCmd(s *streams, g *globalOptions) *cobra.Command {
@@ -33,8 +34,10 @@ func newServeCmd(s *streams, g *globalOptions) *cobra.Command {
 		Short: "Browse runs, documents, element lineage and cost in a web browser",
 		Long: `Serve starts the control plane over OUT: runs, each document's pages with every element's
 box, an element's content and every call that produced it, and cost reports with CSV export.
-It only reads the ledger and the outputs, so it can run while a parse writes OUT; the one
-thing it writes is its cache of drawn pages, OUT/.folio/pages.
+It reads the ledger and the outputs, so it can run while a parse writes OUT. What it writes:
+its cache of drawn pages (OUT/.folio/pages) and review decisions (the review queue at
+/review: a decision is recorded in the ledger and rewrites the document's JSON and
+Markdown); --read-only refuses decisions.
 
 It listens on 127.0.0.1:8080 unless --addr says otherwise. An address other machines can
 reach needs a token (--token, or FOLIO_TOKEN in the environment): every request must then
@@ -64,6 +67,7 @@ use).`,
 	f.StringVar(&o.db, "db", "", "ledger file (default OUT/folio.db)")
 	f.StringVar(&o.addr, "addr", serve.DefaultAddr, "address to listen on")
 	f.StringVar(&o.token, "token", "", "token every request must carry (default $FOLIO_TOKEN); required off loopback")
+	f.BoolVar(&o.readOnly, "read-only", false, "refuse review decisions: write nothing but the cache of drawn pages")
 	return cmd
 }
 
@@ -78,7 +82,23 @@ func runServe(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 	defer db.Close()
 	drawer := &pageDrawer{log: log}
 	defer drawer.Close()
-	srv, err := serve.New(serve.Options{Out: o.out, DB: db, Addr: o.addr, Token: o.token, Pages: drawer, Logger: log})
+	opts := serve.Options{Out: o.out, DB: db, Addr: o.addr, Token: o.token, Pages: drawer, Logger: log}
+	if !o.readOnly {
+		// Decisions are the one thing serve writes to the ledger, through
+		// a connection of their own; lists and pages stay on the reader.
+		wdb, err := lineage.Open(ctx, db.Path())
+		if err != nil {
+			return configErrorf("open ledger for review decisions: %v (or serve --read-only)", err)
+		}
+		defer wdb.Close()
+		dr, err := newDecider(wdb, o.out, log)
+		if err != nil {
+			return configErrorf("%v", err)
+		}
+		defer dr.Close()
+		opts.Decide = dr.decide
+	}
+	srv, err := serve.New(opts)
 	if err != nil {
 		return configErrorf("%v", err)
 	}
