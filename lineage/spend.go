@@ -245,6 +245,19 @@ func sumDocumentsByDay(ctx context.Context, tx *sql.Tx, dim costDim, since strin
 	return nil
 }
 
+// PeriodOf names the period (day, week or month, as SpendOverTime names
+// them) that holds t, and gives its start: pages that lay periods out on a
+// continuous axis name the empty ones the same way.
+func PeriodOf(period string, t time.Time) (string, time.Time, error) {
+	bucket, ok := periodOf(period)
+	if !ok {
+		return "", time.Time{}, fmt.Errorf("period %q: want one of %s", period, strings.Join(Periods(), ", "))
+	}
+	t = t.UTC()
+	name, start := bucket(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+	return name, start, nil
+}
+
 // periodOf returns the function that names the period holding a day (a
 // UTC midnight) and gives its start.
 func periodOf(period string) (func(time.Time) (string, time.Time), bool) {

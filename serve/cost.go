@@ -22,6 +22,10 @@ type costData struct {
 	// PerRowBaseline is whether rows have their own baseline: not in a
 	// report by model or type, as the baseline is per document.
 	PerRowBaseline bool
+	// Spend is the spend over time, per Period.
+	Spend   *spendChart
+	Period  string
+	Periods []string
 }
 
 // costParams reads by and scope, with folio cost's defaults.
@@ -43,13 +47,24 @@ func (s *Server) costPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	period, err := spendPeriod(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rep, err := s.o.DB.Cost(r.Context(), by, scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	chart, err := s.spendOverTime(r.Context(), period, spendBy(by))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "cost", costData{Report: rep, By: by, Scope: string(scope),
-		Dims: lineage.CostDimensions(), Scopes: lineage.Scopes(), PerRowBaseline: by != "model" && by != "type"})
+		Dims: lineage.CostDimensions(), Scopes: lineage.Scopes(), PerRowBaseline: by != "model" && by != "type",
+		Spend: chart, Period: period, Periods: lineage.Periods()})
 }
 
 // costCSV is the cost report as CSV: money in micro-dollars, as in the
