@@ -60,11 +60,7 @@ func (s *Server) quality(r *http.Request) (sinceChoice, qualityReport, error) {
 	if !since.IsZero() {
 		rep.Since = &since
 	}
-	links, err := s.o.DB.LinkQuality(r.Context(), since)
-	if err != nil {
-		return c, rep, err
-	}
-	recs, err := s.o.DB.Recommendations(r.Context(), since)
+	links, recs, err := s.o.DB.Quality(r.Context(), since)
 	if err != nil {
 		return c, rep, err
 	}
