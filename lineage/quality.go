@@ -115,6 +115,28 @@ func (db *DB) LinkQuality(ctx context.Context, since time.Time) ([]LinkStats, er
 	return sortedLinks(stats), nil
 }
 
+// Quality returns LinkQuality and Recommendations over the same calls,
+// reading them once: what a page that shows both asks for.
+func (db *DB) Quality(ctx context.Context, since time.Time) ([]LinkStats, []Recommendation, error) {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("quality: %w", err)
+	}
+	defer tx.Rollback() // read only
+	els, err := loadRouted(ctx, tx, since)
+	if err != nil {
+		return nil, nil, fmt.Errorf("quality: %w", err)
+	}
+	stats := linkStats(els)
+	// Recommendations are drawn before agreement is added, as
+	// Recommendations draws them.
+	recs := recommend(els, sortedLinks(stats))
+	if err := addAgreement(ctx, tx, since, stats); err != nil {
+		return nil, nil, fmt.Errorf("quality: %w", err)
+	}
+	return sortedLinks(stats), recs, nil
+}
+
 // linkKey identifies a route link.
 type linkKey struct {
 	typ         folio.ElementType
@@ -158,47 +180,111 @@ func (e *routed) reachedReview() bool { return e.status == folio.StatusReview ||
 // loadRouted reads the elements of current recordings that have calls
 // recorded at or after since, in recording and reading order, with their
 // calls in attempt order.
+//
+// It reads one row per call and joins in Go what a correlated subquery per
+// row would cost the most (measured on a ledger of 10,000 documents,
+// BENCHMARKS.md): whether a later attempt followed, from the next row of
+// the same fragment (a fragment's calls are written in one transaction
+// with one time, so since never splits them), and the latest decision,
+// from a map of the decisions.
 func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, error) {
+	decided, err := latestDecisions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	// Estimated calls are read only to mark the attempt before them as
+	// escalated, as a dry run's estimate is a later attempt.
 	rows, err := tx.QueryContext(ctx, `
 		SELECT e.rec, e.id, e.type, e.confidence, COALESCE(e.status, ''), COALESCE(e.reason, ''),
-			COALESCE(e.fell_back_from, ''), COALESCE(x.action, ''),
-			COALESCE(NULLIF(x.answer, ''), e.model, ''),
-			c.rule, c.model, c.status,
+			COALESCE(e.fell_back_from, ''), COALESCE(e.model, ''), d.sha256,
+			c.fragment, c.rule, c.model, c.status,
 			c.error_class IN (SELECT class FROM error_classes WHERE refused),
-			EXISTS (SELECT 1 FROM calls l WHERE l.rec = c.rec AND l.fragment = c.fragment AND l.attempt > c.attempt),
 			c.cache_hit, c.usd_micros, c.latency_us
 		FROM calls c
 		JOIN documents d ON d.rec = c.rec
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
 		JOIN elements e ON e.rec = f.rec AND e.id = f.element
-		LEFT JOIN decisions x ON x.id = (SELECT max(id) FROM decisions WHERE sha256 = d.sha256 AND element = e.id)
-		WHERE d.superseded IS NULL AND c.status != ? AND c.created >= ?
-		ORDER BY e.rec, e.ord, c.fragment, c.attempt`, folio.CallEstimated, formatTime(since))
+		WHERE d.superseded IS NULL AND c.created >= ?
+		ORDER BY e.rec, e.ord, c.fragment, c.attempt`, formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
 	}
 	defer rows.Close()
-	var out []routed
+	var (
+		out []routed
+		// last is the previous call read, estimated or not, and its
+		// place in out (call -1 for an estimate).
+		lastRec          int64
+		lastFragment     string
+		lastEl, lastCall = -1, -1
+		model, sha, frag string
+		e                routed
+		c                routedCall
+	)
 	for rows.Next() {
-		var e routed
-		var c routedCall
 		if err := rows.Scan(&e.rec, &e.id, &e.typ, &e.confidence, &e.status, &e.reason, &e.fellBackFrom,
-			&e.action, &e.answer, &c.rule, &c.model, &c.status, &c.refused, &c.escalated,
+			&model, &sha, &frag, &c.rule, &c.model, &c.status, &c.refused,
 			&c.cacheHit, &c.usd, &c.latencyUS); err != nil {
 			return nil, fmt.Errorf("read calls: %w", err)
 		}
-		if e.action == "" {
-			e.answer = ""
+		if e.rec == lastRec && frag == lastFragment && lastCall >= 0 {
+			out[lastEl].calls[lastCall].escalated = true
+		}
+		lastRec, lastFragment, lastCall = e.rec, frag, -1
+		if c.status == folio.CallEstimated {
+			continue
 		}
 		if n := len(out); n > 0 && out[n-1].rec == e.rec && out[n-1].id == e.id {
 			out[n-1].calls = append(out[n-1].calls, c)
+			lastEl, lastCall = n-1, len(out[n-1].calls)-1
 			continue
 		}
-		e.calls = []routedCall{c}
-		out = append(out, e)
+		el := e
+		el.action, el.answer = "", ""
+		if x, ok := decided[decisionKey{sha, e.id}]; ok {
+			el.action, el.answer = x.action, cmp.Or(x.answer, model)
+		}
+		el.calls = []routedCall{c}
+		out = append(out, el)
+		lastEl, lastCall = len(out)-1, 0
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
+	}
+	return out, nil
+}
+
+// decisionKey names an element across recordings: the content it was read
+// from and its id.
+type decisionKey struct{ sha256, element string }
+
+// decision is the action of a decision and the model whose answer it took.
+type decision struct{ action, answer string }
+
+// latestDecisions reads the latest decision (the highest id) on each
+// element, by content and element id. Decisions are made by hand, so there
+// are few of them next to calls.
+func latestDecisions(ctx context.Context, tx *sql.Tx) (map[decisionKey]decision, error) {
+	// SQLite takes the bare columns of an aggregate query with max() from
+	// the row holding the maximum.
+	rows, err := tx.QueryContext(ctx, `
+		SELECT sha256, element, action, COALESCE(answer, ''), max(id) FROM decisions GROUP BY sha256, element`)
+	if err != nil {
+		return nil, fmt.Errorf("read decisions: %w", err)
+	}
+	defer rows.Close()
+	out := map[decisionKey]decision{}
+	for rows.Next() {
+		var k decisionKey
+		var x decision
+		var id int64
+		if err := rows.Scan(&k.sha256, &k.element, &x.action, &x.answer, &id); err != nil {
+			return nil, fmt.Errorf("read decisions: %w", err)
+		}
+		out[k] = x
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read decisions: %w", err)
 	}
 	return out, nil
 }

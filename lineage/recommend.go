@@ -112,9 +112,15 @@ func (db *DB) Recommendations(ctx context.Context, since time.Time) ([]Recommend
 	if err != nil {
 		return nil, fmt.Errorf("recommendations: %w", err)
 	}
+	return recommend(els, sortedLinks(linkStats(els))), nil
+}
+
+// recommend draws the recommendations from els, whose link stats are
+// links, ranked and numbered.
+func recommend(els []routed, links []LinkStats) []Recommendation {
 	recs := slices.Concat(
 		lowerEscalation(els),
-		wastedLinks(sortedLinks(linkStats(els))),
+		wastedLinks(links),
 		cheaperModels(els),
 		budgetDegraded(els),
 	)
@@ -125,7 +131,7 @@ func (db *DB) Recommendations(ctx context.Context, since time.Time) ([]Recommend
 	for i := range recs {
 		recs[i].N = i + 1
 	}
-	return recs, nil
+	return recs
 }
 
 // String prints the recommendation in two lines for a terminal: its rank,

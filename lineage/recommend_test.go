@@ -201,3 +201,33 @@ func TestRecommendationString(t *testing.T) {
 		t.Errorf("String() without a saving = %q, want no saving", got)
 	}
 }
+
+// Quality reads once what LinkQuality and Recommendations read apart, and
+// returns the same.
+func TestQuality(t *testing.T) {
+	db := newDB(t)
+	record(t, db, "run_1", qualityDoc("qr", slices.Concat(escalationEvidence(12), wastedEvidence(20, 12),
+		cheaperEvidence(19), budgetEvidence(3))...))
+	ctx := context.Background()
+	links, recs, err := db.Quality(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLinks, err := db.LinkQuality(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRecs, err := db.Recommendations(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantRecs) != 4 {
+		t.Fatalf("%d recommendations, want the fixture's 4", len(wantRecs))
+	}
+	if d := cmp.Diff(wantLinks, links); d != "" {
+		t.Errorf("links (-LinkQuality +Quality):\n%s", d)
+	}
+	if d := cmp.Diff(wantRecs, recs); d != "" {
+		t.Errorf("recommendations (-Recommendations +Quality):\n%s", d)
+	}
+}

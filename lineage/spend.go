@@ -169,10 +169,7 @@ func spendOverTime(ctx context.Context, tx *sql.Tx, bucket func(time.Time) (stri
 // primary keys: the cost of a report follows the calls in its range, not
 // the ledger's size.
 func sumCallsByDay(ctx context.Context, tx *sql.Tx, dim costDim, since string, fn func(day string, r CostRow) error) error {
-	join := ""
-	if dim.tags {
-		join = tagJoin
-	}
+	join := dim.joins()
 	// key and join are constants of this package.
 	rs, err := tx.QueryContext(ctx, `
 		SELECT substr(c.created, 1, 10), `+dim.key+`, count(*), sum(c.cache_hit), count(*) - count(c.usd_micros),
@@ -181,8 +178,6 @@ func sumCallsByDay(ctx context.Context, tx *sql.Tx, dim costDim, since string, f
 			COALESCE(sum(c.saved_usd_micros), 0), count(DISTINCT d.rec)
 		FROM calls c
 		JOIN documents d ON d.rec = c.rec
-		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
-		JOIN elements e ON e.rec = f.rec AND e.id = f.element
 		`+join+`
 		WHERE c.created >= ? AND `+modelCall+`
 		GROUP BY 1, 2`, since)
@@ -243,6 +238,19 @@ func sumDocumentsByDay(ctx context.Context, tx *sql.Tx, dim costDim, since strin
 		return fmt.Errorf("documents: %w", err)
 	}
 	return nil
+}
+
+// PeriodOf names the period (day, week or month, as SpendOverTime names
+// them) that holds t, and gives its start: pages that lay periods out on a
+// continuous axis name the empty ones the same way.
+func PeriodOf(period string, t time.Time) (string, time.Time, error) {
+	bucket, ok := periodOf(period)
+	if !ok {
+		return "", time.Time{}, fmt.Errorf("period %q: want one of %s", period, strings.Join(Periods(), ", "))
+	}
+	t = t.UTC()
+	name, start := bucket(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+	return name, start, nil
 }
 
 // periodOf returns the function that names the period holding a day (a

@@ -189,3 +189,28 @@ func TestSpendOverTime_badArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestPeriodOf(t *testing.T) {
+	for _, tc := range []struct {
+		period string
+		at     time.Time
+		name   string
+		start  time.Time
+	}{
+		{"day", time.Date(2026, 1, 2, 23, 59, 59, 0, time.UTC), "2026-01-02", day(2026, 1, 2)},
+		// 2026-W01 starts in 2025.
+		{"week", time.Date(2025, 12, 31, 8, 0, 0, 0, time.UTC), "2026-W01", day(2025, 12, 29)},
+		{"week", time.Date(2026, 1, 4, 23, 0, 0, 0, time.UTC), "2026-W01", day(2025, 12, 29)},
+		{"month", time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC), "2026-02", day(2026, 2, 1)},
+		// Another zone is read in UTC: 01:00 in UTC+2 is the day before.
+		{"day", time.Date(2026, 3, 1, 1, 0, 0, 0, time.FixedZone("+2", 2*3600)), "2026-02-28", day(2026, 2, 28)},
+	} {
+		name, start, err := lineage.PeriodOf(tc.period, tc.at)
+		if err != nil || name != tc.name || !start.Equal(tc.start) {
+			t.Errorf("PeriodOf(%s, %v) = %s, %v, %v; want %s, %v", tc.period, tc.at, name, start, err, tc.name, tc.start)
+		}
+	}
+	if _, _, err := lineage.PeriodOf("year", time.Now()); err == nil {
+		t.Error("PeriodOf(year) did not fail")
+	}
+}

@@ -15,6 +15,9 @@ import (
 // costData is the cost page's data.
 type costData struct {
 	Report *lineage.CostReport
+	// Hidden counts the rows left out of the page: past costRows, only
+	// the costliest are shown; the CSV has them all.
+	Hidden int
 	By     string
 	Scope  string
 	Dims   []string
@@ -22,7 +25,15 @@ type costData struct {
 	// PerRowBaseline is whether rows have their own baseline: not in a
 	// report by model or type, as the baseline is per document.
 	PerRowBaseline bool
+	// Spend is the spend over time, per Period.
+	Spend   *spendChart
+	Period  string
+	Periods []string
 }
+
+// costRows is how many rows of a cost report a page shows (a report by
+// document has one per document).
+const costRows = 200
 
 // costParams reads by and scope, with folio cost's defaults.
 func costParams(r *http.Request) (string, lineage.Scope, error) {
@@ -43,13 +54,33 @@ func (s *Server) costPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	period, err := spendPeriod(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rep, err := s.o.DB.Cost(r.Context(), by, scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "cost", costData{Report: rep, By: by, Scope: string(scope),
-		Dims: lineage.CostDimensions(), Scopes: lineage.Scopes(), PerRowBaseline: by != "model" && by != "type"})
+	chart, err := s.spendOverTime(r.Context(), period, spendBy(by))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hidden := 0
+	if len(rep.Rows) > costRows {
+		rows := slices.Clone(rep.Rows)
+		slices.SortStableFunc(rows, func(a, b lineage.CostRow) int { return cmp.Compare(b.USDMicros, a.USDMicros) })
+		hidden = len(rows) - costRows
+		view := *rep
+		view.Rows = rows[:costRows]
+		rep = &view
+	}
+	s.render(w, r, "cost", costData{Report: rep, Hidden: hidden, By: by, Scope: string(scope),
+		Dims: lineage.CostDimensions(), Scopes: lineage.Scopes(), PerRowBaseline: by != "model" && by != "type",
+		Spend: chart, Period: period, Periods: lineage.Periods()})
 }
 
 // costCSV is the cost report as CSV: money in micro-dollars, as in the

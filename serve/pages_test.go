@@ -219,7 +219,8 @@ func TestCostPage(t *testing.T) {
 	}
 }
 
-func TestPlaceholders(t *testing.T) {
+// The review and quality tabs answer and mark themselves current.
+func TestTabs(t *testing.T) {
 	f := newFixture(t)
 	h := f.server(t, serve.Options{}).Handler()
 	for _, p := range []string{"/review", "/quality"} {

@@ -25,7 +25,10 @@ func (s *Server) routes() []route {
 		{"GET /docs/{id}/pages/{file}", s.pageImage},
 		{"GET /cost", s.costPage},
 		{"GET /cost.csv", s.costCSV},
-		{"GET /quality", s.placeholder("quality")},
+		{"GET /cost/time.csv", s.costTimeCSV},
+		{"GET /quality.csv", s.qualityCSV},
+		{"GET /quality.json", s.qualityJSON},
+		{"GET /quality", s.qualityPage},
 		{"GET /review", s.reviewPage},
 		{"GET /review/{id}", s.reviewItemPage},
 		{"POST /review/{id}", s.decisions.Limit(http.HandlerFunc(s.decide)).ServeHTTP},
@@ -49,9 +52,4 @@ func (s *Server) mux() *http.ServeMux {
 	assets, _ := fs.Sub(files, "assets") // a constant directory of the embedded files
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
 	return mux
-}
-
-// placeholder serves a page that has a template and no data yet.
-func (s *Server) placeholder(name string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.render(w, r, name, nil) }
 }
