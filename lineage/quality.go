@@ -204,8 +204,9 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 		JOIN documents d ON d.rec = c.rec
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
 		JOIN elements e ON e.rec = f.rec AND e.id = f.element
-		WHERE d.superseded IS NULL AND c.created >= ?
-		ORDER BY e.rec, e.ord, c.fragment, c.attempt`, formatTime(since))
+		WHERE d.superseded IS NULL AND c.id >= (SELECT coalesce(min(id), 1 << 62) FROM calls WHERE created >= ?)
+			AND c.created >= ?
+		ORDER BY c.id`, formatTime(since), formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
 	}

@@ -39,7 +39,7 @@ var bigLedger struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bigLedger.dir != "" {
+	if bigLedger.dir != "" && os.Getenv(keepLedger) == "" {
 		os.RemoveAll(bigLedger.dir)
 	}
 	os.Exit(code)
@@ -151,11 +151,36 @@ func buildBigLedger(dir string) (*folio.Document, error) {
 	return shown, nil
 }
 
+// keepLedger names an environment variable: a folder where the benchmark
+// ledger is built once and kept, to measure again without rebuilding it
+// (FOLIO_BENCH_LEDGER=/tmp/l go test -bench BenchmarkPages ./serve/).
+const keepLedger = "FOLIO_BENCH_LEDGER"
+
+// shownDoc is the document the pages show, as buildBigLedger wrote it.
+func shownDoc(dir string) (*folio.Document, error) {
+	doc := benchDoc(benchDocs / 2)
+	data, err := os.ReadFile(filepath.Join(dir, doc.Source.Rel+".json"))
+	if err != nil {
+		return nil, err
+	}
+	var d folio.Document
+	return &d, json.Unmarshal(data, &d)
+}
+
 // benchServer serves the benchmark ledger, building it on first use.
 func benchServer(b *testing.B) (http.Handler, *folio.Document) {
 	b.Helper()
 	bigLedger.once.Do(func() {
-		bigLedger.dir, bigLedger.err = os.MkdirTemp("", "folio-bench-serve-")
+		if dir := os.Getenv(keepLedger); dir != "" {
+			bigLedger.dir = dir
+			if _, err := os.Stat(filepath.Join(dir, "folio.db")); err == nil {
+				bigLedger.doc, bigLedger.err = shownDoc(dir)
+				return
+			}
+			bigLedger.err = os.MkdirAll(dir, 0o755)
+		} else {
+			bigLedger.dir, bigLedger.err = os.MkdirTemp("", "folio-bench-serve-")
+		}
 		if bigLedger.err != nil {
 			return
 		}
@@ -198,6 +223,7 @@ func BenchmarkPages(b *testing.B) {
 		{"cost-week", "/cost?period=week"},
 		{"quality", "/quality"},
 		{"review", "/review"},
+		{"review-item", "/review/" + inReview(b)},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			res, body := serveOnce(h, p.target)
@@ -212,6 +238,35 @@ func BenchmarkPages(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed())/float64(time.Millisecond)/float64(b.N), "ms/op")
 		})
 	}
+}
+
+// The quality page keeps its report until the ledger changes: the first
+// request after a change computes it, from every call in its window.
+func BenchmarkQualityFirstRequest(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		h, _ := benchServer(b) // a new server, with nothing kept
+		b.StartTimer()
+		if res, _ := serveOnce(h, "/quality"); res.StatusCode != http.StatusOK {
+			b.Fatalf("GET /quality = %d", res.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(time.Millisecond)/float64(b.N), "ms/op")
+}
+
+// inReview is an element of the benchmark ledger waiting for review.
+func inReview(b *testing.B) string {
+	b.Helper()
+	db, err := lineage.OpenReadOnlyLive(context.Background(), filepath.Join(bigLedger.dir, "folio.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	q, _, err := db.ReviewQueue(context.Background(), lineage.ReviewFilter{Limit: 1})
+	if err != nil || len(q) == 0 {
+		b.Fatalf("no element in review in the benchmark ledger: %v", err)
+	}
+	return q[0].Element
 }
 
 // serveOnce sends one GET from this machine to h.

@@ -2,10 +2,12 @@ package serve
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/folio/folio/lineage"
@@ -60,7 +62,7 @@ func (s *Server) quality(r *http.Request) (sinceChoice, qualityReport, error) {
 	if !since.IsZero() {
 		rep.Since = &since
 	}
-	links, recs, err := s.o.DB.Quality(r.Context(), since)
+	links, recs, err := s.qualityOf(r.Context(), since)
 	if err != nil {
 		return c, rep, err
 	}
@@ -178,4 +180,45 @@ func (s *Server) qualityCSV(w http.ResponseWriter, r *http.Request) {
 	if err := writeCSV(w, header, rows); err != nil {
 		s.o.Logger.Warn("write quality CSV", "err", err)
 	}
+}
+
+// qualityCache keeps the last quality reports: they read every call of
+// their window, and stay true until the ledger changes (lineage's Mark)
+// or the window moves on (since, to the minute).
+type qualityCache struct {
+	mu      sync.Mutex
+	entries map[string]qualityEntry
+}
+
+type qualityEntry struct {
+	links []lineage.LinkStats
+	recs  []lineage.Recommendation
+}
+
+// maxQualityEntries bounds the cache: a few windows are ever asked for.
+const maxQualityEntries = 8
+
+func (s *Server) qualityOf(ctx context.Context, since time.Time) ([]lineage.LinkStats, []lineage.Recommendation, error) {
+	mark, err := s.o.DB.Mark(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := mark + "@" + since.Truncate(time.Minute).Format(time.RFC3339)
+	s.qcache.mu.Lock()
+	e, ok := s.qcache.entries[key]
+	s.qcache.mu.Unlock()
+	if ok {
+		return e.links, e.recs, nil
+	}
+	links, recs, err := s.o.DB.Quality(ctx, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.qcache.mu.Lock()
+	if s.qcache.entries == nil || len(s.qcache.entries) >= maxQualityEntries {
+		s.qcache.entries = map[string]qualityEntry{}
+	}
+	s.qcache.entries[key] = qualityEntry{links, recs}
+	s.qcache.mu.Unlock()
+	return links, recs, nil
 }

@@ -110,6 +110,7 @@ type Server struct {
 	// logins limits login attempts per client; decisions, review writes.
 	logins    *RateLimiter
 	decisions *RateLimiter
+	qcache    qualityCache
 	handler   http.Handler
 }
 
