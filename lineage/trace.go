@@ -313,10 +313,15 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find path: %w", err)
 	}
+	return traceDocuments(ctx, tx, ids)
+}
+
+// traceDocuments traces each document id; none is ErrNotFound.
+func traceDocuments(ctx context.Context, tx *sql.Tx, ids []string) ([]Trace, error) {
 	if len(ids) == 0 {
 		return nil, ErrNotFound
 	}
-	var ts []Trace
+	ts := make([]Trace, 0, len(ids))
 	for _, id := range ids {
 		t, err := traceDocument(ctx, tx, id)
 		if err != nil {

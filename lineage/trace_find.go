@@ -168,18 +168,7 @@ func traceOutput(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find output: %w", err)
 	}
-	if len(ids) == 0 {
-		return nil, ErrNotFound
-	}
-	var ts []Trace
-	for _, id := range ids {
-		t, err := traceDocument(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		ts = append(ts, t)
-	}
-	return ts, nil
+	return traceDocuments(ctx, tx, ids)
 }
 
 // cleanPath puts a path given by a user in the form of the ledger's

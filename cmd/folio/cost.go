@@ -70,18 +70,28 @@ func runCost(ctx context.Context, o *costOptions, s *streams) error {
 // openLedger opens an existing ledger for reading commands: --db, else
 // OUT/folio.db. A missing ledger is a configuration error.
 func openLedger(ctx context.Context, out, db string) (*lineage.DB, error) {
-	if db == "" {
-		if out == "" {
-			return nil, usageErrorf("needs -o OUT or --db PATH")
-		}
-		db = filepath.Join(out, "folio.db")
-	}
-	if _, err := os.Stat(db); err != nil {
-		return nil, configErrorf("ledger %s: %v", db, err)
+	db, err := ledgerPath(out, db)
+	if err != nil {
+		return nil, err
 	}
 	l, err := lineage.Open(ctx, db)
 	if err != nil {
 		return nil, configErrorf("open ledger: %v", err)
 	}
 	return l, nil
+}
+
+// ledgerPath is the ledger a reading command opens: --db, else
+// OUT/folio.db, which must exist.
+func ledgerPath(out, db string) (string, error) {
+	if db == "" {
+		if out == "" {
+			return "", usageErrorf("needs -o OUT or --db PATH")
+		}
+		db = filepath.Join(out, "folio.db")
+	}
+	if _, err := os.Stat(db); err != nil {
+		return "", configErrorf("ledger %s: %v", db, err)
+	}
+	return db, nil
 }

@@ -112,14 +112,9 @@ func runServe(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 // openLedgerReadOnly opens an existing ledger without migrating or writing
 // it, so that serving never takes a lock a running parse needs.
 func openLedgerReadOnly(ctx context.Context, out, db string) (*lineage.DB, error) {
-	if db == "" {
-		if out == "" {
-			return nil, usageErrorf("needs -o OUT or --db PATH")
-		}
-		db = filepath.Join(out, "folio.db")
-	}
-	if _, err := os.Stat(db); err != nil {
-		return nil, configErrorf("ledger %s: %v", db, err)
+	db, err := ledgerPath(out, db)
+	if err != nil {
+		return nil, err
 	}
 	l, err := lineage.OpenReadOnlyLive(ctx, db)
 	if err != nil {
