@@ -143,6 +143,17 @@ func (s *Server) serveDoc(w http.ResponseWriter, r *http.Request) error {
 		d.ImageURL = fmt.Sprintf("/docs/%s/pages/%d.png", id, d.Page)
 	}
 
+	d.addBoxes(el)
+
+	if tr != nil {
+		d.Panel = newPanel(tr, out, d.Doc)
+	}
+	s.render(w, r, "doc", d)
+	return nil
+}
+
+// addBoxes draws the page's elements, el selected, and their legend.
+func (d *docData) addBoxes(el string) {
 	seen := map[string]bool{}
 	for _, e := range d.Doc.Elements {
 		b := box{
@@ -164,12 +175,6 @@ func (s *Server) serveDoc(w http.ResponseWriter, r *http.Request) error {
 		d.Boxes = append(d.Boxes, b)
 	}
 	slices.SortFunc(d.Legend, func(a, b legendItem) int { return strings.Compare(a.Label, b.Label) })
-
-	if tr != nil {
-		d.Panel = newPanel(tr, out, d.Doc)
-	}
-	s.render(w, r, "doc", d)
-	return nil
 }
 
 func newPanel(tr *lineage.Trace, out *folio.Document, v *lineage.DocumentView) *panel {

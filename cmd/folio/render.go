@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path"
@@ -138,45 +139,14 @@ func runRender(ctx context.Context, o *renderOptions, s *streams) error {
 		return err
 	}
 
-	engine, err := parse.New(ctx, parse.Options{Instances: 1})
+	img, cfg, err := drawWholePage(ctx, src, data, o.page, o.dpi, doc.Path)
 	if err != nil {
-		return fmt.Errorf("start PDF engine: %w", err)
-	}
-	defer engine.Close()
-	// The whole page: Render clips the box to it.
-	whole := folio.Drawing{PageBox: folio.PageBox{Page: o.page, Box: folio.Box{0, 0, 1e9, 1e9}}, DPI: o.dpi, MaxPixels: renderMaxPixels}
-	imgs, err := engine.Render(ctx, src, data, []folio.Drawing{whole})
-	if err != nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("draw page %d of %s: %w", o.page, doc.Path, err)}
-	}
-	if len(imgs) != 1 || imgs[0] == nil {
-		return &exitError{code: exitFailed, err: fmt.Errorf("draw page %d of %s: the engine could not draw it", o.page, doc.Path)}
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(imgs[0]))
-	if err != nil {
-		return fmt.Errorf("draw page %d of %s: %w", o.page, doc.Path, err)
-	}
-	// The page's size in points, from the image: Render scales the page by
-	// dpi/72 and rounds to whole pixels, so boxes land within half a pixel.
-	// Near the pixel cap the engine lowered the scale, which would misplace
-	// every box: refuse instead.
-	if int64(cfg.Width)*int64(cfg.Height) > renderMaxPixels*95/100 {
-		return usageErrorf("page %d of %s is too large to draw at %v dpi: lower --dpi", o.page, doc.Path, o.dpi)
+		return err
 	}
 	pageW, pageH := float64(cfg.Width)*72/o.dpi, float64(cfg.Height)*72/o.dpi
-
-	boxes := make([]serve.OverlayBox, len(els))
-	page := renderedPage{Page: o.page, Width: cfg.Width, Height: cfg.Height, Elements: make([]renderedElement, len(els))}
-	for i, e := range els {
-		boxes[i] = serve.OverlayBox{ID: e.ID, Ord: e.Ord, Type: e.Type, Model: e.Model, Layer: e.Layer, Box: e.Box}
-		key := string(e.Type)
-		if o.colorBy == serve.ColorByModel {
-			key = e.Model
-		}
-		page.Elements[i] = renderedElement{ID: e.ID, Ord: e.Ord, Type: e.Type, Layer: e.Layer, Model: e.Model, Box: e.Box,
-			Color: serve.Palette(o.colorBy, key)}
-	}
-	out, err := serve.DrawOverlay(imgs[0], pageW, pageH, boxes, o.colorBy)
+	boxes, described := overlayOf(els, o.colorBy)
+	page := renderedPage{Page: o.page, Width: cfg.Width, Height: cfg.Height, Elements: described}
+	out, err := serve.DrawOverlay(img, pageW, pageH, boxes, o.colorBy)
 	if err != nil {
 		return err
 	}
@@ -305,4 +275,50 @@ func writeFileAtomic(name string, data []byte) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
+}
+
+// drawWholePage draws page of src at dpi with the parse engine, and the
+// image's size. The page's size in points follows from it: Render scales
+// the page by dpi/72 and rounds to whole pixels, so boxes land within half
+// a pixel. Near the pixel cap the engine lowers the scale, which would
+// misplace every box: that is refused instead.
+func drawWholePage(ctx context.Context, src folio.Source, data []byte, page int, dpi float64, name string) ([]byte, image.Config, error) {
+	engine, err := parse.New(ctx, parse.Options{Instances: 1})
+	if err != nil {
+		return nil, image.Config{}, fmt.Errorf("start PDF engine: %w", err)
+	}
+	defer engine.Close()
+	// The whole page: Render clips the box to it.
+	whole := folio.Drawing{PageBox: folio.PageBox{Page: page, Box: folio.Box{0, 0, 1e9, 1e9}}, DPI: dpi, MaxPixels: renderMaxPixels}
+	imgs, err := engine.Render(ctx, src, data, []folio.Drawing{whole})
+	if err != nil {
+		return nil, image.Config{}, &exitError{code: exitFailed, err: fmt.Errorf("draw page %d of %s: %w", page, name, err)}
+	}
+	if len(imgs) != 1 || imgs[0] == nil {
+		return nil, image.Config{}, &exitError{code: exitFailed, err: fmt.Errorf("draw page %d of %s: the engine could not draw it", page, name)}
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(imgs[0]))
+	if err != nil {
+		return nil, image.Config{}, fmt.Errorf("draw page %d of %s: %w", page, name, err)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > renderMaxPixels*95/100 {
+		return nil, image.Config{}, usageErrorf("page %d of %s is too large to draw at %v dpi: lower --dpi", page, name, dpi)
+	}
+	return imgs[0], cfg, nil
+}
+
+// overlayOf is the boxes to draw for els and their description for --json.
+func overlayOf(els []lineage.ElementRecord, colorBy string) ([]serve.OverlayBox, []renderedElement) {
+	boxes := make([]serve.OverlayBox, len(els))
+	described := make([]renderedElement, len(els))
+	for i, e := range els {
+		boxes[i] = serve.OverlayBox{ID: e.ID, Ord: e.Ord, Type: e.Type, Model: e.Model, Layer: e.Layer, Box: e.Box}
+		key := string(e.Type)
+		if colorBy == serve.ColorByModel {
+			key = e.Model
+		}
+		described[i] = renderedElement{ID: e.ID, Ord: e.Ord, Type: e.Type, Layer: e.Layer, Model: e.Model, Box: e.Box,
+			Color: serve.Palette(colorBy, key)}
+	}
+	return boxes, described
 }
