@@ -303,13 +303,4 @@ func pageBounds(limit, offset int) (int, int) {
 
 // Mark changes whenever the ledger gains a recording, a call or a
 // decision: reports computed from it may be kept until it changes.
-func (db *DB) Mark(ctx context.Context) (string, error) {
-	var rec, call, dec int64
-	err := db.read.QueryRowContext(ctx, `
-		SELECT (SELECT coalesce(max(rec), 0) FROM documents), (SELECT coalesce(max(id), 0) FROM calls),
-			(SELECT coalesce(max(id), 0) FROM decisions)`).Scan(&rec, &call, &dec)
-	if err != nil {
-		return "", fmt.Errorf("ledger mark: %w", err)
-	}
-	return fmt.Sprintf("%d/%d/%d", rec, call, dec), nil
-}
+func (db *DB) Mark(ctx context.Context) (string, error) { return markOf(ctx, db.read) }

@@ -7,3 +7,14 @@ var DashQueries = map[string][]any{
 	runSumsQuery:      {"run_1", "deferred"},
 	`SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ? OFFSET ?`: {50, 0},
 }
+
+// SetMinSplitCalls sets the window from which the quality reports read in
+// two halves, until restore.
+func SetMinSplitCalls(n int64) (restore func()) {
+	old := minSplitCalls
+	minSplitCalls = n
+	return func() { minSplitCalls = old }
+}
+
+// WindowsSplit counts the quality windows read in two halves.
+func WindowsSplit() int64 { return windowsSplit.Load() }

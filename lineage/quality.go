@@ -123,7 +123,7 @@ func (db *DB) Quality(ctx context.Context, since time.Time) ([]LinkStats, []Reco
 		return nil, nil, fmt.Errorf("quality: %w", err)
 	}
 	defer tx.Rollback() // read only
-	els, err := loadRouted(ctx, tx, since)
+	els, err := db.routedWindow(ctx, tx, since)
 	if err != nil {
 		return nil, nil, fmt.Errorf("quality: %w", err)
 	}
@@ -192,11 +192,25 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 	if err != nil {
 		return nil, err
 	}
+	return loadRoutedRange(ctx, tx, since, callRange{}, decided)
+}
+
+// callRange bounds the ids of the calls read: from lo, below hi; zero
+// values leave a side open.
+type callRange struct{ lo, hi int64 }
+
+// loadRoutedRange is loadRouted over the calls of ids in r, which must not
+// split a recording.
+func loadRoutedRange(ctx context.Context, q querier, since time.Time, r callRange, decided map[decisionKey]decision) ([]routed, error) {
+	hi := r.hi
+	if hi == 0 {
+		hi = 1 << 62
+	}
 	// Estimated calls are read only to mark the attempt before them as
 	// escalated, as a dry run's estimate is a later attempt.
-	rows, err := tx.QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, `
 		SELECT e.rec, e.id, e.type, e.confidence, COALESCE(e.status, ''), COALESCE(e.reason, ''),
-			COALESCE(e.fell_back_from, ''), COALESCE(e.model, ''), d.sha256,
+			COALESCE(e.fell_back_from, ''), COALESCE(e.model, ''),
 			c.fragment, c.rule, c.model, c.status,
 			c.error_class IN (SELECT class FROM error_classes WHERE refused),
 			c.cache_hit, c.usd_micros, c.latency_us
@@ -204,9 +218,9 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 		JOIN documents d ON d.rec = c.rec
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
 		JOIN elements e ON e.rec = f.rec AND e.id = f.element
-		WHERE d.superseded IS NULL AND c.id >= (SELECT coalesce(min(id), 1 << 62) FROM calls WHERE created >= ?)
-			AND c.created >= ?
-		ORDER BY c.id`, formatTime(since), formatTime(since))
+		WHERE d.superseded IS NULL AND c.id >= max(?, (SELECT coalesce(min(id), 1 << 62) FROM calls WHERE created >= ?))
+			AND c.id < ? AND c.created >= ?
+		ORDER BY c.id`, r.lo, formatTime(since), hi, formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
 	}
@@ -218,13 +232,13 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 		lastRec          int64
 		lastFragment     string
 		lastEl, lastCall = -1, -1
-		model, sha, frag string
+		model, frag      string
 		e                routed
 		c                routedCall
 	)
 	for rows.Next() {
 		if err := rows.Scan(&e.rec, &e.id, &e.typ, &e.confidence, &e.status, &e.reason, &e.fellBackFrom,
-			&model, &sha, &frag, &c.rule, &c.model, &c.status, &c.refused,
+			&model, &frag, &c.rule, &c.model, &c.status, &c.refused,
 			&c.cacheHit, &c.usd, &c.latencyUS); err != nil {
 			return nil, fmt.Errorf("read calls: %w", err)
 		}
@@ -242,7 +256,7 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 		}
 		el := e
 		el.action, el.answer = "", ""
-		if x, ok := decided[decisionKey{sha, e.id}]; ok {
+		if x, ok := decided[decisionKey{e.rec, e.id}]; ok {
 			el.action, el.answer = x.action, cmp.Or(x.answer, model)
 		}
 		el.calls = []routedCall{c}
@@ -255,21 +269,26 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 	return out, nil
 }
 
-// decisionKey names an element across recordings: the content it was read
-// from and its id.
-type decisionKey struct{ sha256, element string }
+// decisionKey names an element of a current recording: a decision holds
+// for every recording of its content.
+type decisionKey struct {
+	rec     int64
+	element string
+}
 
 // decision is the action of a decision and the model whose answer it took.
 type decision struct{ action, answer string }
 
 // latestDecisions reads the latest decision (the highest id) on each
-// element, by content and element id. Decisions are made by hand, so there
-// are few of them next to calls.
-func latestDecisions(ctx context.Context, tx *sql.Tx) (map[decisionKey]decision, error) {
+// element of the current recordings of the content decided on. Decisions
+// are made by hand, so there are few of them next to calls.
+func latestDecisions(ctx context.Context, tx querier) (map[decisionKey]decision, error) {
 	// SQLite takes the bare columns of an aggregate query with max() from
 	// the row holding the maximum.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT sha256, element, action, COALESCE(answer, ''), max(id) FROM decisions GROUP BY sha256, element`)
+		SELECT d.rec, x.element, x.action, COALESCE(x.answer, ''), max(x.id)
+		FROM decisions x JOIN documents d ON d.sha256 = x.sha256 AND d.superseded IS NULL
+		GROUP BY d.rec, x.element`)
 	if err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
 	}
@@ -279,7 +298,7 @@ func latestDecisions(ctx context.Context, tx *sql.Tx) (map[decisionKey]decision,
 		var k decisionKey
 		var x decision
 		var id int64
-		if err := rows.Scan(&k.sha256, &k.element, &x.action, &x.answer, &id); err != nil {
+		if err := rows.Scan(&k.rec, &k.element, &x.action, &x.answer, &id); err != nil {
 			return nil, fmt.Errorf("read decisions: %w", err)
 		}
 		out[k] = x

@@ -2,6 +2,7 @@ package lineage_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -229,5 +230,41 @@ func TestQuality(t *testing.T) {
 	}
 	if d := cmp.Diff(wantRecs, recs); d != "" {
 		t.Errorf("recommendations (-Recommendations +Quality):\n%s", d)
+	}
+}
+
+// A large window is read in two halves at once, meeting at a recording's
+// first call; the reports are the same as read whole.
+func TestQuality_split(t *testing.T) {
+	db := qualityLedger(t)
+	for i, els := range [][]qElement{escalationEvidence(12), wastedEvidence(20, 12), cheaperEvidence(19), budgetEvidence(3)} {
+		record(t, db, fmt.Sprintf("run_s%d", i), qualityDoc(fmt.Sprintf("qs%d", i), els...))
+	}
+	ctx := context.Background()
+	wantLinks, err := db.LinkQuality(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRecs, err := db.Recommendations(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lineage.SetMinSplitCalls(1)()
+	split := lineage.WindowsSplit()
+	links, recs, err := db.Quality(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lineage.WindowsSplit() != split+1 {
+		t.Fatal("the window was not read in halves")
+	}
+	if len(wantRecs) < 4 || len(wantLinks) < 4 {
+		t.Fatalf("%d links, %d recommendations: the fixture should give more", len(wantLinks), len(wantRecs))
+	}
+	if d := cmp.Diff(wantLinks, links); d != "" {
+		t.Errorf("links (-whole +halves):\n%s", d)
+	}
+	if d := cmp.Diff(wantRecs, recs); d != "" {
+		t.Errorf("recommendations (-whole +halves):\n%s", d)
 	}
 }
