@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -169,8 +171,10 @@ func (db *DB) writeHits(pending map[string]int64) {
 		}
 		defer st.Close()
 		now := formatTime(tx.now)
-		for k, n := range pending {
-			if _, err := st.Exec(n, now, k); err != nil {
+		// In key order: writers that count the same keys lock them in
+		// one order, so PostgreSQL never sees them deadlock.
+		for _, k := range slices.Sorted(maps.Keys(pending)) {
+			if _, err := st.Exec(pending[k], now, k); err != nil {
 				return err
 			}
 		}

@@ -87,7 +87,7 @@ func TestCache_refuses(t *testing.T) {
 func TestCacheGet_countsHits(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "folio.db")
-	db, err := lineage.Open(ctx, path)
+	db, err := lineage.Open(ctx, ledgerAt(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestCacheGet_countsHits(t *testing.T) {
 func TestCacheGet_doesNotWaitForWriter(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "folio.db")
-	db, err := lineage.Open(ctx, path)
+	db, err := lineage.Open(ctx, ledgerAt(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestCacheGet_doesNotWaitForWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := conn.ExecContext(ctx, beginWriting()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conn.ExecContext(ctx, "UPDATE runs SET version = version"); err != nil {
@@ -275,7 +275,7 @@ func TestCache_concurrentWithRecordDocument(t *testing.T) {
 	db := openDB(t, path)
 	raw := rawDB(t, db)
 	got := query(t, raw, `SELECT count(*) || ' ' || count(DISTINCT key) FROM cache
-		UNION ALL SELECT count(*) FROM documents`)
+		UNION ALL SELECT CAST(count(*) AS TEXT) FROM documents`)
 	if diff := cmp.Diff([]string{fmt.Sprintf("%d %d", keys+1, keys+1), fmt.Sprint(handles * docs)}, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}

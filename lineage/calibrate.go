@@ -44,7 +44,10 @@ func (db *DB) Calibrations(ctx context.Context) (map[CalibrationKey]Calibration,
 			JOIN elements e ON e.rec = f.rec AND e.id = f.element
 			WHERE `+modelCall+`
 		), first AS (
-			SELECT rec, element, type, model, est, cache_hit, min(attempt) FROM mc GROUP BY rec, element
+			SELECT * FROM (
+				SELECT rec, element, type, model, est, cache_hit,
+					row_number() OVER (PARTITION BY rec, element ORDER BY attempt) AS n
+				FROM mc) AS ranked WHERE n = 1
 		)
 		SELECT f.type, f.model, f.est,
 			(SELECT COALESCE(sum(m.usd), 0) FROM mc m WHERE m.rec = f.rec AND m.element = f.element)

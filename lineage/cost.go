@@ -80,10 +80,12 @@ func CostDimensions() []string { return []string{"model", "type", "document", "t
 func costDimension(by string) (costDim, bool) {
 	switch by {
 	case "model":
-		// The unary plus keeps SQLite from reading every call through
-		// calls_model for the grouping's order: it reads the model calls
-		// from calls_billable (schema 7) and sorts the few groups.
-		return costDim{key: "+c.model"}, true
+		// An expression rather than the column keeps SQLite from reading
+		// every call through calls_model for the grouping's order: it
+		// reads the model calls from calls_billable (schema 7) and sorts
+		// the few groups. (SQLite's unary plus would do; PostgreSQL has
+		// none for text.)
+		return costDim{key: "(c.model || '')"}, true
 	case "type":
 		return costDim{key: "e.type", elements: true}, true
 	case "document":

@@ -570,7 +570,7 @@ func TestEveryErrorClassCountsAlike(t *testing.T) {
 		stored = append(stored, fmt.Sprintf("%s %v", c, c.Refused()))
 	}
 	if diff := cmp.Diff(stored, query(t, rawDB(t, db),
-		`SELECT class || ' ' || CASE refused WHEN 1 THEN 'true' ELSE 'false' END FROM error_classes ORDER BY class`)); diff != "" {
+		`SELECT class || ' ' || CASE WHEN refused THEN 'true' ELSE 'false' END FROM error_classes ORDER BY class`)); diff != "" {
 		t.Errorf("error_classes table against folio.ErrorClasses (-program +ledger):\n%s", diff)
 	}
 }

@@ -187,7 +187,7 @@ const runDocumentsQuery = `
 	SELECT d.rec, d.id, d.path, d.status, COALESCE(d.error_kind, ''), COALESCE(d.error, ''), d.pages,
 		d.usd_micros, d.unpriced, d.superseded IS NOT NULL, d.pruned IS NOT NULL,
 		(SELECT count(*) FROM elements e WHERE e.rec = d.rec AND e.layer = 'body'),
-		(SELECT count(*) FROM elements e WHERE e.rec = d.rec AND +e.status = 'review')
+		(SELECT count(*) FROM elements e WHERE e.rec = d.rec AND (e.status || '') = 'review')
 	FROM documents d WHERE d.run = ?
 	ORDER BY d.path, d.rec LIMIT ? OFFSET ?`
 

@@ -189,6 +189,7 @@ func TestDocumentView(t *testing.T) {
 // full scans of the big tables, so that a ledger of many documents renders
 // fast.
 func TestDashQueriesUseIndexes(t *testing.T) {
+	sqliteOnly(t)
 	db := dashLedger(t)
 	raw := rawDB(t, db)
 	for q, args := range lineage.DashQueries {
@@ -240,12 +241,12 @@ func TestOpenReadOnlyLive(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := lineage.OpenReadOnlyLive(ctx, path)
+	r, err := lineage.OpenReadOnlyLive(ctx, ledgerAt(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	w, err = lineage.Open(ctx, path)
+	w, err = lineage.Open(ctx, ledgerAt(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}

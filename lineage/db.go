@@ -42,7 +42,10 @@ type DB struct {
 	path  string
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // a pool; query only
-	hits  *hitCounter
+	// postgres is set for a PostgreSQL ledger, whose one pool is both
+	// write and read.
+	postgres bool
+	hits     *hitCounter
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -56,6 +59,9 @@ var _ folio.Ledger = (*DB)(nil)
 // Open opens the ledger at path, creating the file and its parent folder
 // when missing, and brings its schema up to date.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path)
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("open ledger %q: need a file path", path)
 	}
@@ -157,7 +163,7 @@ func (db *DB) Close() error {
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
-	if db.write != nil {
+	if db.write != nil && db.write != db.read {
 		errs = append(errs, db.write.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -197,6 +203,9 @@ func OpenReadOnlyLive(ctx context.Context, path string) (*DB, error) {
 }
 
 func openReadOnly(ctx context.Context, path string, live bool) (*DB, error) {
+	if IsPostgres(path) {
+		return openPostgresReadOnly(ctx, path)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
@@ -258,6 +267,11 @@ func (db *DB) update(ctx context.Context, fn func(tx *writeTx) error) error {
 // an error describing the first problems found, or nil when the ledger is
 // sound.
 func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.postgres {
+		// PostgreSQL checks foreign keys as it writes and has no
+		// integrity pragma: a connection that answers is the check.
+		return db.read.PingContext(ctx)
+	}
 	var problems []string
 	rows, err := db.read.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {

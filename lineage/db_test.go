@@ -25,7 +25,7 @@ var t0 = time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)
 // ends.
 func openDB(tb testing.TB, path string) *lineage.DB {
 	tb.Helper()
-	db, err := lineage.Open(context.Background(), path)
+	db, err := lineage.Open(context.Background(), ledgerAt(tb, path))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -48,6 +48,14 @@ func newDB(tb testing.TB) *lineage.DB {
 // does not offer.
 func rawDB(tb testing.TB, db *lineage.DB) *sql.DB {
 	tb.Helper()
+	if lineage.IsPostgres(db.Path()) {
+		raw, err := lineage.OpenRawPostgres(db.Path())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { raw.Close() })
+		return raw
+	}
 	raw, err := sql.Open("sqlite3", db.Path()+"?_busy_timeout=10000")
 	if err != nil {
 		tb.Fatal(err)
@@ -92,6 +100,7 @@ func counts(tb testing.TB, raw *sql.DB) map[string]string {
 }
 
 func TestOpen(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "new", "dir", "folio.db")
 	want := map[string][]string{
 		"PRAGMA journal_mode": {"wal"},
@@ -124,7 +133,7 @@ func TestOpen(t *testing.T) {
 func TestOpen_refusesNewerSchema(t *testing.T) {
 	db := newDB(t)
 	raw := rawDB(t, db)
-	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", lineage.SchemaVersion()+1)); err != nil {
+	if _, err := raw.Exec(schemaVersionSQL(lineage.SchemaVersion() + 1)); err != nil {
 		t.Fatal(err)
 	}
 	_, err := lineage.Open(context.Background(), db.Path())
@@ -150,7 +159,7 @@ func TestOpen_concurrently(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				db, err := lineage.Open(context.Background(), path)
+				db, err := lineage.Open(context.Background(), ledgerAt(t, path))
 				if err != nil {
 					t.Error(err)
 					return
@@ -162,7 +171,7 @@ func TestOpen_concurrently(t *testing.T) {
 		}
 		wg.Wait()
 		db := openDB(t, path)
-		if got := query(t, rawDB(t, db), "PRAGMA user_version"); got[0] != fmt.Sprint(lineage.SchemaVersion()) {
+		if got := query(t, rawDB(t, db), schemaVersionQuery()); got[0] != fmt.Sprint(lineage.SchemaVersion()) {
 			t.Fatalf("user_version = %s, want %d", got[0], lineage.SchemaVersion())
 		}
 	}
@@ -231,6 +240,7 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 func TestIntegrityCheck_reportsForeignKeyViolations(t *testing.T) {
+	sqliteOnly(t)
 	db := newDB(t)
 	raw := rawDB(t, db)
 	// A connection without foreign_keys on can break the ledger; the check
@@ -247,6 +257,7 @@ func TestIntegrityCheck_reportsForeignKeyViolations(t *testing.T) {
 // A ledger opened read-only answers reads, refuses writes, and creates no
 // file; a missing one is fs.ErrNotExist, another schema version an error.
 func TestOpenReadOnly(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "folio.db")

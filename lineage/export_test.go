@@ -1,5 +1,12 @@
 package lineage
 
+import (
+	"database/sql"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
 // DashQueries are the control plane's queries whose plans
 // TestDashQueriesUseIndexes checks, with arguments to run them.
 var DashQueries = map[string][]any{
@@ -18,3 +25,13 @@ func SetMinSplitCalls(n int64) (restore func()) {
 
 // WindowsSplit counts the quality windows read in two halves.
 func WindowsSplit() int64 { return windowsSplit.Load() }
+
+// OpenRawPostgres opens dsn with plain database/sql, "?" placeholders
+// allowed, for checks the API does not offer.
+func OpenRawPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(rebinding{stdlib.GetConnector(*cfg)}), nil
+}

@@ -105,7 +105,7 @@ func syncErrorClasses(ctx context.Context, tx *writeTx) error {
 	for _, c := range folio.ErrorClasses() {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO error_classes (class, refused) VALUES (?, ?)
-			ON CONFLICT (class) DO UPDATE SET refused = excluded.refused WHERE refused != excluded.refused`,
+			ON CONFLICT (class) DO UPDATE SET refused = excluded.refused WHERE error_classes.refused != excluded.refused`,
 			string(c), c.Refused()); err != nil {
 			return fmt.Errorf("migrate: error class %s: %w", c, err)
 		}

@@ -74,6 +74,7 @@ func schema3Ledger(t *testing.T) string {
 // A schema 3 ledger migrates in place without losing or changing a row, and
 // what it recorded reads as before.
 func TestOpen_migratesSchema3(t *testing.T) {
+	sqliteOnly(t)
 	path := schema3Ledger(t)
 	raw, err := sql.Open("sqlite3", path)
 	if err != nil {
@@ -161,6 +162,7 @@ func TestOpen_migratesSchema3(t *testing.T) {
 // A migration that fails part way leaves the ledger as it was: schema 3,
 // every row in place.
 func TestOpen_failedMigrationChangesNothing(t *testing.T) {
+	sqliteOnly(t)
 	path := schema3Ledger(t)
 	raw, err := sql.Open("sqlite3", path)
 	if err != nil {

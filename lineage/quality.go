@@ -195,6 +195,9 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 	return loadRoutedRange(ctx, tx, since, callRange{}, decided)
 }
 
+// noCall is an id above every call's.
+const noCall = 1 << 62
+
 // callRange bounds the ids of the calls read: from lo, below hi; zero
 // values leave a side open.
 type callRange struct{ lo, hi int64 }
@@ -204,7 +207,13 @@ type callRange struct{ lo, hi int64 }
 func loadRoutedRange(ctx context.Context, q querier, since time.Time, r callRange, decided map[decisionKey]decision) ([]routed, error) {
 	hi := r.hi
 	if hi == 0 {
-		hi = 1 << 62
+		hi = noCall
+	}
+	// The window's first call: ids and times grow together.
+	first := int64(noCall)
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), ?) FROM calls WHERE created >= ?`,
+		int64(noCall), formatTime(since)).Scan(&first); err != nil {
+		return nil, fmt.Errorf("read calls: %w", err)
 	}
 	// Estimated calls are read only to mark the attempt before them as
 	// escalated, as a dry run's estimate is a later attempt.
@@ -218,9 +227,8 @@ func loadRoutedRange(ctx context.Context, q querier, since time.Time, r callRang
 		JOIN documents d ON d.rec = c.rec
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
 		JOIN elements e ON e.rec = f.rec AND e.id = f.element
-		WHERE d.superseded IS NULL AND c.id >= max(?, (SELECT coalesce(min(id), 1 << 62) FROM calls WHERE created >= ?))
-			AND c.id < ? AND c.created >= ?
-		ORDER BY c.id`, r.lo, formatTime(since), hi, formatTime(since))
+		WHERE d.superseded IS NULL AND c.id >= ? AND c.id < ? AND c.created >= ?
+		ORDER BY c.id`, max(r.lo, first), hi, formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
 	}
@@ -286,9 +294,9 @@ func latestDecisions(ctx context.Context, tx querier) (map[decisionKey]decision,
 	// SQLite takes the bare columns of an aggregate query with max() from
 	// the row holding the maximum.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT d.rec, x.element, x.action, COALESCE(x.answer, ''), max(x.id)
+		SELECT d.rec, x.element, x.action, COALESCE(x.answer, '')
 		FROM decisions x JOIN documents d ON d.sha256 = x.sha256 AND d.superseded IS NULL
-		GROUP BY d.rec, x.element`)
+		WHERE x.id IN (SELECT max(id) FROM decisions GROUP BY sha256, element)`)
 	if err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
 	}
@@ -297,8 +305,7 @@ func latestDecisions(ctx context.Context, tx querier) (map[decisionKey]decision,
 	for rows.Next() {
 		var k decisionKey
 		var x decision
-		var id int64
-		if err := rows.Scan(&k.rec, &k.element, &x.action, &x.answer, &id); err != nil {
+		if err := rows.Scan(&k.rec, &k.element, &x.action, &x.answer); err != nil {
 			return nil, fmt.Errorf("read decisions: %w", err)
 		}
 		out[k] = x

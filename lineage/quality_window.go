@@ -100,9 +100,7 @@ func windowSplit(ctx context.Context, tx *sql.Tx, since time.Time) (int64, error
 }
 
 // markOf is Mark in tx's snapshot.
-func markOf(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}) (string, error) {
+func markOf(ctx context.Context, q querier) (string, error) {
 	var rec, call, dec int64
 	err := q.QueryRowContext(ctx, `
 		SELECT (SELECT coalesce(max(rec), 0) FROM documents), (SELECT coalesce(max(id), 0) FROM calls),

@@ -133,12 +133,12 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 	if doc.Status == folio.DocumentPartial {
 		status, kind, lost = folio.DocumentPartial, string(folio.KindMalformed), doc.LostPages()
 	}
-	rec, err := supersedeAndInsert(ctx, tx, doc.ID, func() (sql.Result, error) {
-		return tx.ExecContext(ctx, `
+	rec, err := supersedeAndInsert(ctx, tx, doc.ID, func() (int64, error) {
+		return returning(ctx, tx, `
 			INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
 				status, error_kind, error, outputs, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
 				cheap_baseline_usd_micros, input_tokens, output_tokens, calls, cache_hits, finished_at, source)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rec`,
 			doc.ID, src.SHA256, src.Rel, src.Bytes, src.Format, pages, doc.Config, run,
 			status, null(kind), null(lost), outs, c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
 			c.CheapBaselineUSDMicros,
@@ -210,7 +210,7 @@ func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Docum
 			if _, err := insCall.ExecContext(ctx,
 				f.ID, rec, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
-				k.CacheHit, k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
+				b2i(k.CacheHit), k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
 				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens, k.EstimatedUSDMicros); err != nil {
 				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
 			}
@@ -268,13 +268,13 @@ func (db *DB) RecordUnfinished(ctx context.Context, run string, doc *folio.Docum
 	unpriced := unpricedCalls(doc)
 	c := doc.Cost
 	err := db.update(ctx, func(tx *writeTx) error {
-		rec, err := supersedeAndInsert(ctx, tx, id, func() (sql.Result, error) {
-			return tx.ExecContext(ctx, `
+		rec, err := supersedeAndInsert(ctx, tx, id, func() (int64, error) {
+			return returning(ctx, tx, `
 				INSERT INTO documents (id, sha256, path, bytes, format, pages, config, run,
 					status, error_kind, error, usd_micros, unpriced, saved_usd_micros, baseline_usd_micros,
 					input_tokens, output_tokens, calls, cache_hits, finished_at)
 				SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-				FROM runs WHERE id = ?`,
+				FROM runs WHERE id = ? RETURNING rec`,
 				id, src.SHA256, src.Rel, src.Bytes, src.Format, len(doc.Pages),
 				string(kind), truncate(msg, MaxText), c.USDMicros, unpriced, c.SavedUSDMicros, c.BaselineUSDMicros,
 				c.InputTokens, c.OutputTokens, c.Calls, c.CacheHits, formatTime(tx.now), run)
@@ -380,12 +380,12 @@ func decodeOutputs(s string) ([]folio.Output, error) {
 func (db *DB) RecordFailure(ctx context.Context, run string, src folio.Source, kind folio.Kind, msg string) error {
 	id := FailureID(src.SHA256, run, src.Rel)
 	err := db.update(ctx, func(tx *writeTx) error {
-		_, err := supersedeAndInsert(ctx, tx, id, func() (sql.Result, error) {
-			return tx.ExecContext(ctx, `
+		_, err := supersedeAndInsert(ctx, tx, id, func() (int64, error) {
+			return returning(ctx, tx, `
 				INSERT INTO documents (id, sha256, path, bytes, format, pages,
 					config, run, status, error_kind, error, finished_at)
 				SELECT ?, ?, ?, ?, ?, ?, config, id, 'failed', ?, ?, ?
-				FROM runs WHERE id = ?`,
+				FROM runs WHERE id = ? RETURNING rec`,
 				id, src.SHA256, src.Rel, src.Bytes, src.Format, src.Pages,
 				string(kind), msg, formatTime(tx.now), run)
 		})
@@ -404,7 +404,7 @@ func (db *DB) RecordFailure(ctx context.Context, run string, src folio.Source, k
 // and inserts its new recording with insert, returning the new rec. The
 // earlier rows are kept: calls are a billing record. ErrNotFound means
 // insert inserted nothing.
-func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func() (sql.Result, error)) (int64, error) {
+func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func() (int64, error)) (int64, error) {
 	var old sql.NullInt64
 	err := tx.QueryRowContext(ctx, `
 		SELECT rec FROM documents WHERE id = ? AND superseded IS NULL`, id).Scan(&old)
@@ -420,11 +420,7 @@ func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func
 			return 0, fmt.Errorf("supersede recording %d: %w", old.Int64, err)
 		}
 	}
-	res, err := insert()
-	if err := changedOne(res, err); err != nil {
-		return 0, err
-	}
-	rec, err := res.LastInsertId()
+	rec, err := insert()
 	if err != nil {
 		return 0, err
 	}
@@ -435,6 +431,18 @@ func supersedeAndInsert(ctx context.Context, tx *writeTx, id string, insert func
 		}
 	}
 	return rec, nil
+}
+
+// returning runs an INSERT … RETURNING of one integer column (both
+// dialects have it; PostgreSQL has no last insert id) and returns it.
+// Inserting nothing is ErrNotFound.
+func returning(ctx context.Context, tx *writeTx, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return id, err
 }
 
 // unpricedCalls counts doc's model calls whose price is unknown.

@@ -194,8 +194,10 @@ func decodeGrid(s sql.NullString) (*folio.Table, error) {
 	return &t, nil
 }
 
+// querier is what *sql.DB and *sql.Tx share for reading.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func readDecisions(ctx context.Context, q querier, where string, args ...any) ([]folio.Decision, error) {
@@ -280,24 +282,21 @@ func (db *DB) RecordDecision(ctx context.Context, rec int64, d folio.Decision, o
 		if d.Fragment == "" {
 			d.Fragment = folio.HumanFragmentID(d.Element, d.Reviewer, d.Time)
 		}
-		res, err := tx.ExecContext(ctx, `
+		d.ID, err = returning(ctx, tx, `
 			INSERT INTO decisions (rec, document, sha256, path, element, page, type, x0, y0, x1, y1,
 				fragment, reviewer, action, answer, text, table_json, note, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			rec, d.Document, d.SHA256, d.Path, d.Element, d.Page, string(d.Type), d.Box[0], d.Box[1], d.Box[2], d.Box[3],
 			d.Fragment, d.Reviewer, d.Action, d.Answer, d.Text, grid, d.Note, formatTime(d.Time))
 		if err != nil {
 			return fmt.Errorf("insert decision: %w", err)
-		}
-		if d.ID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO fragments (id, rec, element, model, status) VALUES (?, ?, ?, ?, ?)`,
 			d.Fragment, rec, d.Element, d.Model(), d.AsFragment(d.Element).Status); err != nil {
 			return fmt.Errorf("insert human fragment: %w", err)
 		}
-		res, err = tx.ExecContext(ctx, `UPDATE documents SET outputs = ? WHERE rec = ?`, string(b), rec)
+		res, err := tx.ExecContext(ctx, `UPDATE documents SET outputs = ? WHERE rec = ?`, string(b), rec)
 		return changedOne(res, err)
 	})
 	if err != nil {

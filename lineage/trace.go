@@ -123,7 +123,7 @@ func (db *DB) Trace(ctx context.Context, id string) ([]Trace, error) {
 		ts, err = tracePath(ctx, tx, id)
 	}
 	if errors.Is(err, ErrNotFound) && id != "" {
-		ts, err = traceOutput(ctx, tx, id)
+		ts, err = traceOutput(ctx, tx, id, db.postgres)
 	}
 	if errors.Is(err, ErrNotFound) && ambiguous != nil {
 		err = ambiguous
@@ -289,7 +289,7 @@ func tracePath(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	// The stored paths that end with p: the newest document of each.
 	rows, err := tx.QueryContext(ctx, `
 		SELECT d.id, d.path FROM documents d JOIN runs r ON r.id = d.run
-		WHERE length(d.path) > length(?1) AND substr(d.path, -length(?1) - 1) = '/' || ?1
+		WHERE length(d.path) > length(?1) AND substr(d.path, length(d.path) - length(?1)) = '/' || ?1
 		ORDER BY d.path, d.superseded IS NULL DESC, r.started DESC, d.rec DESC`, p)
 	if err != nil {
 		return nil, fmt.Errorf("find path: %w", err)

@@ -118,14 +118,28 @@ func (db *DB) CompleteIDs(ctx context.Context, prefix string, limit int) ([]stri
 
 // outputPath selects each output path of each recording: documents.outputs
 // holds {"path", "sha256"} objects, or under schema 1 bare paths.
-const outputPath = `CASE o.type WHEN 'text' THEN o.value ELSE json_extract(o.value, '$.path') END`
+func outputPath(postgres bool) string {
+	if postgres {
+		return `CASE jsonb_typeof(o.value) WHEN 'string' THEN o.value #>> '{}' ELSE o.value ->> 'path' END`
+	}
+	return `CASE o.type WHEN 'text' THEN o.value ELSE json_extract(o.value, '$.path') END`
+}
+
+// outputsOf is the documents joined with their outputs, one row per
+// output as o(value).
+func outputsOf(postgres bool) string {
+	if postgres {
+		return `documents d, jsonb_array_elements(d.outputs::jsonb) AS o(value)`
+	}
+	return `documents d, json_each(d.outputs) o`
+}
 
 // traceOutput finds the documents whose outputs include p, a path to an
 // output file (OUT/<rel>.json, .md or an asset) from anywhere: the stored
 // output path p ends with at a "/" boundary (the longest such, newest
 // recording first); failing that, every document with an output path
 // ending in "/"+p.
-func traceOutput(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
+func traceOutput(ctx context.Context, tx *sql.Tx, p string, postgres bool) ([]Trace, error) {
 	p, ok := cleanPath(p)
 	if !ok {
 		return nil, ErrNotFound
@@ -133,9 +147,9 @@ func traceOutput(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	suffixes := pathSuffixes(p)
 	var id string
 	err := tx.QueryRowContext(ctx, `
-		SELECT d.id FROM documents d, json_each(d.outputs) o
-		WHERE `+outputPath+` IN (?`+strings.Repeat(", ?", len(suffixes)-1)+`)
-		ORDER BY length(`+outputPath+`) DESC, d.superseded IS NULL DESC, d.rec DESC
+		SELECT d.id FROM `+outputsOf(postgres)+`
+		WHERE `+outputPath(postgres)+` IN (?`+strings.Repeat(", ?", len(suffixes)-1)+`)
+		ORDER BY length(`+outputPath(postgres)+`) DESC, d.superseded IS NULL DESC, d.rec DESC
 		LIMIT 1`, suffixes...).Scan(&id)
 	switch {
 	case err == nil:
@@ -145,9 +159,9 @@ func traceOutput(ctx context.Context, tx *sql.Tx, p string) ([]Trace, error) {
 	}
 
 	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id FROM documents d, json_each(d.outputs) o
-		WHERE length(`+outputPath+`) > length(?1) AND substr(`+outputPath+`, -length(?1) - 1) = '/' || ?1
-		ORDER BY `+outputPath+`, d.superseded IS NULL DESC, d.rec DESC`, p)
+		SELECT d.id FROM `+outputsOf(postgres)+`
+		WHERE length(`+outputPath(postgres)+`) > length(?) AND substr(`+outputPath(postgres)+`, length(`+outputPath(postgres)+`) - length(?)) = '/' || ?
+		ORDER BY `+outputPath(postgres)+`, d.superseded IS NULL DESC, d.rec DESC`, p, p, p)
 	if err != nil {
 		return nil, fmt.Errorf("find output: %w", err)
 	}
