@@ -19,6 +19,10 @@ if ! tesseract --list-langs 2>/dev/null | grep -x eng >/dev/null; then pkgs+=(te
 # chromium: the headless browser the control plane's end-to-end test
 # drives (folio serve, through chromedp) and that takes README's screenshots.
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+# postgresql: the throwaway servers the tests of the PostgreSQL ledger
+# start themselves (internal/pgtest: initdb, postgres, psql); without it
+# those tests skip, unless FOLIO_REQUIRE_POSTGRES=1.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then pkgs+=(postgresql); fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing ${pkgs[*]}" >&2
