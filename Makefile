@@ -34,8 +34,11 @@ lint:
 	GOFLAGS=-race ./bin/staticcheck ./...
 	$(GO) mod tidy -diff
 
+# The ledger suite runs again on PostgreSQL: a throwaway server the tests
+# start themselves (internal/pgtest; Debian's postgresql from make deps).
 unit:
 	$(GO) test -race -count=1 -timeout 15m ./...
+	FOLIO_TEST_LEDGER=postgres FOLIO_REQUIRE_POSTGRES=1 $(GO) test -race -count=1 -timeout 5m ./lineage/
 
 # Short runs of every fuzz target; longer runs: make fuzz FUZZTIME=10m.
 FUZZTIME ?= 10s

@@ -1,15 +1,12 @@
 package lineage_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/folio/folio/internal/pgtest"
 	"github.com/folio/folio/lineage"
 )
 
@@ -22,7 +19,9 @@ var (
 	pgMade     = map[string]string{}
 )
 
-// ledgerAt is the ledger location a test's file path stands for.
+// ledgerAt is the ledger location a test's file path stands for: on
+// PostgreSQL, a fresh database on the test server, the same one for the
+// same path.
 func ledgerAt(tb testing.TB, path string) string {
 	if !onPostgres || lineage.IsPostgres(path) {
 		return path
@@ -33,32 +32,12 @@ func ledgerAt(tb testing.TB, path string) string {
 	if dsn, ok := pgMade[path]; ok {
 		return dsn
 	}
-	admin := os.Getenv("FOLIO_TEST_PG_ADMIN")
-	if admin == "" {
-		tb.Fatal("FOLIO_TEST_LEDGER=postgres needs FOLIO_TEST_PG_ADMIN")
-	}
-	sum := sha256.Sum256([]byte(path))
-	name := "t_" + hex.EncodeToString(sum[:8])
-	raw, err := lineage.OpenRawPostgres(admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.ExecContext(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s", name)); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := raw.ExecContext(context.Background(), fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0", name)); err != nil {
-		tb.Fatal(err)
-	}
-	i := strings.LastIndex(admin, "/")
-	q := ""
-	if j := strings.IndexByte(admin[i:], '?'); j >= 0 {
-		q = admin[i+j:]
-	}
-	dsn := admin[:i+1] + name + q
+	dsn := pgtest.Database(tb)
 	pgMade[path] = dsn
 	return dsn
 }
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // sqliteOnly marks a test about the SQLite file itself (pragmas, the
 // journal, read-only file modes, migrations from schemas before 7, which

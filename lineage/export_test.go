@@ -35,3 +35,6 @@ func OpenRawPostgres(dsn string) (*sql.DB, error) {
 	}
 	return sql.OpenDB(rebinding{stdlib.GetConnector(*cfg)}), nil
 }
+
+// Rebind is rebind.
+var Rebind = rebind
