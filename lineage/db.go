@@ -39,9 +39,12 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
 // DB is an open ledger. It is safe for concurrent use.
 type DB struct {
-	path  string
-	write *sql.DB // one connection; BEGIN IMMEDIATE
-	read  *sql.DB // a pool; query only
+	path string
+	// location is where the ledger was opened from, the password of a
+	// server's address included: never logged or shown (path is).
+	location string
+	write    *sql.DB // one connection; BEGIN IMMEDIATE
+	read     *sql.DB // a pool; query only
 	// postgres is set for a PostgreSQL ledger, whose one pool is both
 	// write and read.
 	postgres bool
@@ -72,7 +75,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	db := &DB{path: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	db := &DB{path: abs, location: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 
 	ms := BusyTimeout.Milliseconds()
 	db.write, err = sql.Open("sqlite3", dsn(abs,
@@ -213,7 +216,7 @@ func openReadOnly(ctx context.Context, path string, live bool) (*DB, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	db := &DB{path: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	db := &DB{path: abs, location: abs, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 	// A WAL reader needs the -shm and -wal files; when no writer has them
 	// open, reading the file as immutable creates neither.
 	mode := "immutable=1"

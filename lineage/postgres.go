@@ -108,7 +108,7 @@ func connectPostgres(ctx context.Context, dsn string) (*DB, string, error) {
 		}
 		return nil, host, fmt.Errorf("open ledger at %s: %w", host, err)
 	}
-	db := &DB{path: RedactDSN(dsn), write: pool, read: pool, postgres: true, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+	db := &DB{path: RedactDSN(dsn), location: dsn, write: pool, read: pool, postgres: true, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 	return db, host, nil
 }
 
@@ -186,3 +186,17 @@ func rebind(q string) string {
 	}
 	return b.String()
 }
+
+// Ping checks that the PostgreSQL ledger at dsn answers, without touching
+// its schema; an error wraps ErrUnreachable when it does not.
+func Ping(ctx context.Context, dsn string) error {
+	db, _, err := connectPostgres(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	return db.read.Close()
+}
+
+// Reopen opens the ledger db was opened from again, for writing: a reader
+// that must also record (folio serve's review decisions).
+func (db *DB) Reopen(ctx context.Context) (*DB, error) { return Open(ctx, db.location) }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,7 +76,9 @@ func openLedger(ctx context.Context, out, db string) (*lineage.DB, error) {
 		return nil, err
 	}
 	l, err := lineage.Open(ctx, db)
-	if err != nil {
+	if errors.Is(err, lineage.ErrUnreachable) {
+		return nil, &exitError{code: exitDeferred, err: err}
+	} else if err != nil {
 		return nil, configErrorf("open ledger: %v", err)
 	}
 	return l, nil
@@ -89,6 +92,9 @@ func ledgerPath(out, db string) (string, error) {
 			return "", usageErrorf("needs -o OUT or --db PATH")
 		}
 		db = filepath.Join(out, "folio.db")
+	}
+	if lineage.IsPostgres(db) {
+		return db, nil
 	}
 	if _, err := os.Stat(db); err != nil {
 		return "", configErrorf("ledger %s: %v", db, err)

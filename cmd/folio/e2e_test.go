@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/folio/folio/internal/pgtest"
 )
 
 // binary is the folio program built once for the end-to-end tests.
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		panic("build folio: " + err.Error())
 	}
-	code := m.Run()
+	code := pgtest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

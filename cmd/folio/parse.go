@@ -74,7 +74,7 @@ unavailable), 78 configuration error, 130/143 interrupted by SIGINT/SIGTERM.`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.inputs = args
-			o.args = os.Args[1:]
+			o.args = redactArgs(os.Args[1:])
 			o.maxCostSet = c.Flags().Changed("max-cost")
 			o.diag = &diagWriter{out: s.Err}
 			log, err := g.logger(o.diag, o.quiet)
@@ -147,6 +147,15 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	}
 	var closers closers
 	defer closers.close()
+	if lineage.IsPostgres(o.db) && !o.dryRun {
+		// A ledger server that does not answer writes nothing: the run
+		// is tried again later.
+		if err := lineage.Ping(ctx, o.db); errors.Is(err, lineage.ErrUnreachable) {
+			return &exitError{code: exitDeferred, err: err}
+		} else if err != nil {
+			return configErrorf("%v", err)
+		}
+	}
 	if err := takeOutput(ctx, o, log, &closers); err != nil {
 		return err
 	}
@@ -297,7 +306,9 @@ func openStores(ctx context.Context, o *parseOptions, log *slog.Logger, c *close
 		return st, nil
 	}
 	db, err := lineage.Open(ctx, o.db)
-	if err != nil {
+	if errors.Is(err, lineage.ErrUnreachable) {
+		return stores{}, &exitError{code: exitDeferred, err: err}
+	} else if err != nil {
 		return stores{}, configErrorf("open ledger: %v", err)
 	}
 	c.add(func() { db.Close() })
@@ -471,4 +482,18 @@ func parseTags(flags []string) (map[string]string, error) {
 		tags[k] = v
 	}
 	return tags, nil
+}
+
+// redactArgs is the command line as the ledger records it: the password
+// of a PostgreSQL ledger's address replaced.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if flag, value, ok := strings.Cut(a, "="); ok && strings.HasPrefix(flag, "-") {
+			out[i] = flag + "=" + lineage.RedactDSN(value)
+			continue
+		}
+		out[i] = lineage.RedactDSN(a)
+	}
+	return out
 }

@@ -86,7 +86,7 @@ func runServe(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 	if !o.readOnly {
 		// Decisions are the one thing serve writes to the ledger, through
 		// a connection of their own; lists and pages stay on the reader.
-		wdb, err := lineage.Open(ctx, db.Path())
+		wdb, err := db.Reopen(ctx)
 		if err != nil {
 			return configErrorf("open ledger for review decisions: %v (or serve --read-only)", err)
 		}
