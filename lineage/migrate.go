@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,33 +30,39 @@ type migration struct {
 // migrations returns the embedded migrations in version order, checking that
 // they are numbered 1, 2, 3 … without gaps.
 func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	ms, err := readMigrations(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: want version %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// readMigrations reads dir's NNNN_description.sql files in version order.
+func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		if !ok {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_description.sql", base)
-		}
+		num, _, ok := strings.Cut(path.Base(name), "_")
 		v, err := strconv.Atoi(num)
-		if err != nil {
+		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name is not NNNN_description.sql", base)
 		}
-		b, err := migrationFS.ReadFile(name)
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: want version %d", m.name, i+1)
-		}
-	}
 	return ms, nil
 }
 

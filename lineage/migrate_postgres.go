@@ -6,10 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 )
 
 // postgresFS holds the PostgreSQL dialect of the migrations, numbered as
@@ -19,25 +15,10 @@ import (
 var postgresFS embed.FS
 
 func postgresMigrations() ([]migration, error) {
-	names, err := fs.Glob(postgresFS, "migrations/postgres/*.sql")
+	ms, err := readMigrations(postgresFS, "migrations/postgres")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/postgres/")
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration postgres/%s: name is not NNNN_description.sql", base)
-		}
-		b, err := postgresFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: "postgres/" + base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	if len(ms) == 0 || ms[len(ms)-1].version != SchemaVersion() {
 		return nil, fmt.Errorf("postgres migrations end at another version than SQLite's %d", SchemaVersion())
 	}
