@@ -39,6 +39,12 @@ var ErrBudgetExhausted = errors.New("model budget exhausted")
 // endpoint may be back for the next.
 var ErrUnavailable = errors.New("model endpoint unavailable")
 
+// ErrLedgerUnavailable is returned (wrapped) by a Ledger whose server
+// stopped answering: the document's outputs may be written but are not
+// recorded, so it is deferred, no further document is started, and the
+// next run does them.
+var ErrLedgerUnavailable = errors.New("ledger unavailable")
+
 // Error is Folio's error type: the operation that failed, on which document
 // and page, and why.
 type Error struct {

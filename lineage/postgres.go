@@ -6,12 +6,14 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/folio/folio"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -130,7 +132,7 @@ type rebinding struct{ driver.Connector }
 func (r rebinding) Connect(ctx context.Context) (driver.Conn, error) {
 	c, err := r.Connector.Connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, lost(err)
 	}
 	return &rebindConn{c.(*stdlib.Conn)}, nil
 }
@@ -139,15 +141,75 @@ func (r rebinding) Connect(ctx context.Context) (driver.Conn, error) {
 type rebindConn struct{ *stdlib.Conn }
 
 func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, rebind(query))
+	st, err := c.Conn.PrepareContext(ctx, rebind(query))
+	if err != nil {
+		return nil, lost(err)
+	}
+	return lostStmt{st}, nil
 }
 
 func (c *rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebind(query), args)
+	res, err := c.Conn.ExecContext(ctx, rebind(query), args)
+	return res, lost(err)
 }
 
 func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(query), args)
+	rows, err := c.Conn.QueryContext(ctx, rebind(query), args)
+	return rows, lost(err)
+}
+
+func (c *rebindConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.Conn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, lost(err)
+	}
+	return lostTx{tx}, nil
+}
+
+// lostStmt and lostTx mark the errors of prepared statements and commits
+// as lost does.
+type lostStmt struct{ driver.Stmt }
+
+func (s lostStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	return res, lost(err)
+}
+
+func (s lostStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	return rows, lost(err)
+}
+
+type lostTx struct{ driver.Tx }
+
+func (t lostTx) Commit() error   { return lost(t.Tx.Commit()) }
+func (t lostTx) Rollback() error { return lost(t.Tx.Rollback()) }
+
+// lost marks an error that says the server went away (the connection
+// failed, broke, or the server is shutting down or starting) as
+// folio.ErrLedgerUnavailable, keeping the driver's error in the chain so
+// that database/sql still sees a bad connection.
+func lost(err error) error {
+	if err == nil || errors.Is(err, folio.ErrLedgerUnavailable) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-03: shutdown, crash,
+		// cannot connect now.
+		if strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" {
+			return fmt.Errorf("%w: %w", folio.ErrLedgerUnavailable, err)
+		}
+		return err
+	}
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	if errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) ||
+		strings.Contains(err.Error(), "conn closed") {
+		return fmt.Errorf("%w: %w", folio.ErrLedgerUnavailable, err)
+	}
+	return err
 }
 
 // rebind turns each "?" outside quotes and comments into "$1", "$2", …,

@@ -45,9 +45,9 @@ type Batch struct {
 	// document's deadline starts when it gets a slot.
 	ParseSlots int
 	slots      chan struct{}
-	// budgetOut is set once the budget deferred a document: no document
-	// is started after it.
-	budgetOut atomic.Bool
+	// halted is set once the budget or the ledger deferred a document: no
+	// document is started after it.
+	halted atomic.Bool
 	// inFlight counts the documents being worked on.
 	inFlight atomic.Int64
 	// DocTimeout bounds parsing and segmenting one document.
@@ -214,7 +214,7 @@ func (b *Batch) feed(ctx context.Context, srcs []folio.Source, runID string, rep
 				b.inFlight.Add(1)
 				ev := b.document(ctx, runID, src)
 				b.inFlight.Add(-1)
-				if b.budgetOut.Load() {
+				if b.halted.Load() {
 					stopOnce.Do(func() { close(stop) })
 				}
 				report(ev)
@@ -348,8 +348,8 @@ func (b *Batch) document(ctx context.Context, runID string, src folio.Source) Ev
 		ev.Status = "refreshed"
 		return ev
 	case deferred(err):
-		if errors.Is(err, folio.ErrBudgetExhausted) {
-			b.budgetOut.Store(true)
+		if errors.Is(err, folio.ErrBudgetExhausted) || errors.Is(err, folio.ErrLedgerUnavailable) {
+			b.halted.Store(true)
 		}
 		ev.Status, ev.Kind, ev.Error = "deferred", folio.KindDeferred, detail(err)
 		b.Logger.Warn("document deferred", "path", src.Path, "reason", string(folio.KindDeferred), "err", detail(err))
@@ -440,7 +440,8 @@ func (b *Batch) refresh(ctx context.Context, src *folio.Source, outs []folio.Out
 // deferred reports whether a router's err leaves the document for the next
 // run rather than failing it.
 func deferred(err error) bool {
-	return errors.Is(err, folio.ErrBudgetExhausted) || errors.Is(err, folio.ErrUnavailable)
+	return errors.Is(err, folio.ErrBudgetExhausted) || errors.Is(err, folio.ErrUnavailable) ||
+		errors.Is(err, folio.ErrLedgerUnavailable)
 }
 
 // detail returns err's message without the document name, which log lines

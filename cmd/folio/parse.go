@@ -405,6 +405,9 @@ func exitFor(ctx context.Context, o *parseOptions, run folio.Run, err error) err
 		// Interrupted: run reports the signal.
 	case err != nil && folio.ErrorKind(err) == folio.KindConfig:
 		return configErrorf("%v", err)
+	case errors.Is(err, folio.ErrLedgerUnavailable):
+		// The ledger's server went away: the next run finishes the work.
+		return &exitError{code: exitDeferred, err: err}
 	case err != nil:
 		return err
 	}

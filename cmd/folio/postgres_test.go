@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +68,75 @@ func TestParseOnPostgres_unreachable(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("the output folder was created")
+	}
+}
+
+// A ledger server lost mid-run defers the documents it could not record
+// and starts no more (exit 75); when it is back, the next run finishes the
+// rest, and every document ends with exactly one current recording.
+func TestParseOnPostgres_lostMidRun(t *testing.T) {
+	srv := pgtest.New(t)
+	dsn, err := srv.CreateDatabase(context.Background(), "lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	pdfs, _ := filepath.Glob("../../../shared/corpus/icdar2013/*.pdf")
+	if len(pdfs) < 20 {
+		t.Fatalf("%d PDFs in the corpus, want 20", len(pdfs))
+	}
+	for _, p := range pdfs[:20] {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(in, filepath.Base(p)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	cmd := exec.Command(binary, "parse", in, "-o", out, "--db", dsn, "--json", "--workers", "1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	events := 0
+	for lines.Scan() {
+		events++
+		if events == 3 {
+			if err := srv.Kill(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 75 {
+		t.Fatalf("run with the ledger lost: %v, want exit 75\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "ledger unavailable") {
+		t.Errorf("stderr does not say the ledger was lost:\n%s", stderr.String())
+	}
+
+	if err := srv.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stdoutText, stderrText, code := runFolio(t, "parse", in, "-o", out, "--db", dsn, "--json")
+	s, _ := summaryOf(t, stdoutText)
+	if code != 0 || s.OK+s.Skipped != 20 || s.Skipped < 2 {
+		t.Fatalf("run after the ledger came back: exit %d, summary %+v: %s", code, s, stderrText)
+	}
+	got, err := srv.Psql(context.Background(), dsn, `SELECT count(*) || ' ' || count(DISTINCT id) FROM documents WHERE superseded IS NULL AND status = 'ok'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(got) != "20 20" {
+		t.Errorf("current recordings: %q, want 20 documents once each", got)
 	}
 }
