@@ -1,19 +1,15 @@
 package oaitest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // The Batch API's documented limits on a batch's creation.
@@ -338,88 +334,6 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, obj)
 }
 
-// checkMetadata returns why metadata is invalid, or "".
-func checkMetadata(m map[string]string) string {
-	if len(m) > maxMetadataKeys {
-		return fmt.Sprintf("Invalid 'metadata': too many keys (%d); at most %d.", len(m), maxMetadataKeys)
-	}
-	for k, v := range m {
-		if utf8.RuneCountInString(k) > maxMetadataKey {
-			return fmt.Sprintf("Invalid 'metadata': key %q is longer than %d characters.", k, maxMetadataKey)
-		}
-		if utf8.RuneCountInString(v) > maxMetadataValue {
-			return fmt.Sprintf("Invalid 'metadata': the value of %q is longer than %d characters.", k, maxMetadataValue)
-		}
-	}
-	return ""
-}
-
-// readLines reads a batch input file: one request a line, {"custom_id",
-// "method": "POST", "url": endpoint, "body": {"model", …}}, all for one
-// model, custom ids unique. Blank lines are skipped; lines count from 1.
-func readLines(data []byte, endpoint string, maxRequests int) (lines []batchLine, errs []batchError, model string) {
-	seen := make(map[string]int)
-	fail := func(n int, code, param, msg string) {
-		if len(errs) < maxBatchErrors {
-			errs = append(errs, batchError{code: code, message: msg, param: param, line: n})
-		}
-	}
-	for i, raw := range bytes.Split(data, []byte("\n")) {
-		n := i + 1
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		var in struct {
-			CustomID *string        `json:"custom_id"`
-			Method   string         `json:"method"`
-			URL      string         `json:"url"`
-			Body     map[string]any `json:"body"`
-		}
-		if err := json.Unmarshal(raw, &in); err != nil {
-			fail(n, "invalid_json_line", "", "This line is not parseable as valid JSON.")
-			continue
-		}
-		switch {
-		case in.CustomID == nil || *in.CustomID == "":
-			fail(n, "missing_required_parameter", "custom_id", "Missing required parameter: 'custom_id'.")
-			continue
-		case seen[*in.CustomID] > 0:
-			fail(n, "duplicate_custom_id", "custom_id", fmt.Sprintf(
-				"The custom_id for this request is a duplicate of another request (line %d). The custom_id parameter must be unique for each request in a batch.",
-				seen[*in.CustomID]))
-			continue
-		}
-		seen[*in.CustomID] = n
-		m, _ := in.Body["model"].(string)
-		switch {
-		case in.Method != http.MethodPost:
-			fail(n, "invalid_method", "method", fmt.Sprintf("Invalid value for 'method': %q; only POST is supported.", in.Method))
-		case in.URL != endpoint:
-			fail(n, "invalid_url", "url", fmt.Sprintf("The url %q does not match the batch's endpoint %s.", in.URL, endpoint))
-		case in.Body == nil:
-			fail(n, "missing_required_parameter", "body", "Missing required parameter: 'body'.")
-		case m == "":
-			fail(n, "missing_required_parameter", "body.model", "Missing required parameter: 'body.model'.")
-		case model != "" && m != model:
-			fail(n, "mismatched_model", "body.model", fmt.Sprintf(
-				"The model %q differs from the model %q of the batch's other requests; a batch holds requests for one model.", m, model))
-		default:
-			model = m
-			body, _ := json.Marshal(in.Body)
-			lines = append(lines, batchLine{customID: *in.CustomID, body: body})
-		}
-	}
-	switch {
-	case len(seen) == 0 && len(errs) == 0:
-		fail(0, "empty_file", "", "The batch input file is empty.")
-	case len(seen) > maxRequests:
-		errs = append([]batchError{{code: "too_many_requests", message: fmt.Sprintf(
-			"The batch input file has %d requests; a batch holds at most %d.", len(seen), maxRequests)}}, errs...)
-	}
-	return lines, errs, model
-}
-
 // getBatch serves GET /v1/batches/{id}, advancing the batch first.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
@@ -522,168 +436,4 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) {
 
 func noSuchBatch(w http.ResponseWriter, id string) {
 	writeError(w, http.StatusNotFound, "", "invalid_request_error", "id", fmt.Sprintf("No such Batch object: %s", id))
-}
-
-// advance moves b along as time (or force) allows; the caller holds
-// s.batch.mu.
-func (s *Server) advance(b *batch, now time.Time, force bool) {
-	switch b.status {
-	case statusValidating:
-		if len(b.errs) > 0 {
-			b.status, b.failedAt = statusFailed, now.Unix()
-			return
-		}
-		b.start(now)
-	case statusCancelling:
-		b.status, b.cancelledAt = statusCancelled, now.Unix()
-		return
-	}
-	d := s.batch.delay
-	if b.status != statusInProgress || !force && (d < 0 || now.Before(b.created.Add(d))) {
-		return
-	}
-	s.run(b, len(b.lines), "", "")
-	b.finalizingAt = now.Unix()
-	b.status, b.completedAt = statusCompleted, now.Unix()
-}
-
-func (b *batch) start(now time.Time) {
-	b.status, b.inProgressAt, b.total = statusInProgress, now.Unix(), len(b.lines)
-}
-
-// run answers b's first n lines as the chat handler answers them, and
-// writes the others with the error code and message (if code is set);
-// then it stores the output and error files.
-func (s *Server) run(b *batch, n int, code, message string) {
-	var out, errOut bytes.Buffer
-	enc, errEnc := json.NewEncoder(&out), json.NewEncoder(&errOut)
-	for i, l := range b.lines {
-		s.batch.seq++
-		id := fmt.Sprintf("batch_req_oaitest%d", s.batch.seq)
-		if i >= n {
-			if code != "" {
-				errEnc.Encode(map[string]any{"id": id, "custom_id": l.customID, "response": nil,
-					"error": map[string]any{"code": code, "message": message}})
-			}
-			continue
-		}
-		status, requestID, body := s.answer(b, l)
-		line := map[string]any{"id": id, "custom_id": l.customID, "response": map[string]any{
-			"status_code": status, "request_id": requestID, "body": body}, "error": nil}
-		if status >= 200 && status < 300 {
-			b.completed++
-			b.usage = addUsage(b.usage, body)
-			enc.Encode(line)
-		} else {
-			b.fails++
-			errEnc.Encode(line)
-		}
-	}
-	if out.Len() > 0 {
-		b.outputFileID = s.batch.addFile(b.id+"_output.jsonl", "batch_output", out.Bytes()).id
-	}
-	if errOut.Len() > 0 {
-		b.errorFileID = s.batch.addFile(b.id+"_error.jsonl", "batch_output", errOut.Bytes()).id
-	}
-}
-
-// answer sends one line to the chat handler, as the synchronous request
-// it stands for, and returns the status, request id and JSON body.
-func (s *Server) answer(b *batch, l batchLine) (int, string, any) {
-	ctx := context.WithValue(context.Background(), lineKey{}, lineOf{batch: b.id, customID: l.customID})
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, b.endpoint, bytes.NewReader(l.body))
-	req.Header.Set("Content-Type", "application/json")
-	if b.auth != "" {
-		req.Header.Set("Authorization", b.auth)
-	}
-	rec := httptest.NewRecorder()
-	s.chat(rec, req)
-	raw := bytes.TrimSpace(rec.Body.Bytes())
-	var body any = string(raw)
-	if json.Valid(raw) {
-		body = json.RawMessage(raw)
-	}
-	return rec.Code, rec.Header().Get("X-Request-Id"), body
-}
-
-// addUsage adds a completion body's usage to u.
-func addUsage(u Usage, body any) Usage {
-	raw, ok := body.(json.RawMessage)
-	if !ok {
-		return u
-	}
-	var c struct {
-		Usage struct {
-			PromptTokens        int64 `json:"prompt_tokens"`
-			CompletionTokens    int64 `json:"completion_tokens"`
-			PromptTokensDetails struct {
-				CachedTokens int64 `json:"cached_tokens"`
-			} `json:"prompt_tokens_details"`
-		} `json:"usage"`
-	}
-	if json.Unmarshal(raw, &c) != nil {
-		return u
-	}
-	u.PromptTokens += c.Usage.PromptTokens
-	u.CompletionTokens += c.Usage.CompletionTokens
-	u.CachedTokens += c.Usage.PromptTokensDetails.CachedTokens
-	return u
-}
-
-// object is b's Batch object on the wire.
-func (b *batch) object() map[string]any {
-	var errs any
-	if len(b.errs) > 0 && b.status == statusFailed {
-		data := []any{}
-		for _, e := range b.errs {
-			var line any
-			if e.line > 0 {
-				line = e.line
-			}
-			data = append(data, map[string]any{"code": e.code, "message": e.message, "param": nilIfEmpty(e.param), "line": line})
-		}
-		errs = map[string]any{"object": "list", "data": data}
-	}
-	var meta any
-	if b.metadata != nil {
-		meta = b.metadata
-	}
-	return map[string]any{
-		"id":                b.id,
-		"object":            "batch",
-		"endpoint":          b.endpoint,
-		"model":             nilIfEmpty(b.model),
-		"errors":            errs,
-		"input_file_id":     b.inputFileID,
-		"completion_window": b.window,
-		"status":            b.status,
-		"output_file_id":    nilIfEmpty(b.outputFileID),
-		"error_file_id":     nilIfEmpty(b.errorFileID),
-		"created_at":        b.created.Unix(),
-		"in_progress_at":    unix(b.inProgressAt),
-		"expires_at":        b.created.Add(batchWindowLen).Unix(),
-		"finalizing_at":     unix(b.finalizingAt),
-		"completed_at":      unix(b.completedAt),
-		"failed_at":         unix(b.failedAt),
-		"expired_at":        unix(b.expiredAt),
-		"cancelling_at":     unix(b.cancellingAt),
-		"cancelled_at":      unix(b.cancelledAt),
-		"request_counts":    map[string]any{"total": b.total, "completed": b.completed, "failed": b.fails},
-		"usage": map[string]any{
-			"input_tokens":          b.usage.PromptTokens,
-			"input_tokens_details":  map[string]any{"cached_tokens": b.usage.CachedTokens},
-			"output_tokens":         b.usage.CompletionTokens,
-			"output_tokens_details": map[string]any{"reasoning_tokens": 0},
-			"total_tokens":          b.usage.PromptTokens + b.usage.CompletionTokens,
-		},
-		"metadata": meta,
-	}
-}
-
-// unix is a timestamp field: null until set.
-func unix(t int64) any {
-	if t == 0 {
-		return nil
-	}
-	return t
 }
