@@ -1,6 +1,7 @@
 // Package oaitest is an OpenAI-compatible chat-completions server for tests:
 // it speaks the real wire format (POST /v1/chat/completions with usage, error
-// bodies with status and Retry-After, GET /v1/models), plays scripted
+// bodies with status and Retry-After, GET /v1/models, and the Files and
+// Batch APIs under /v1/files and /v1/batches), plays scripted
 // behaviours per model, and otherwise answers every request validly from its
 // own input, so that end-to-end runs succeed. It uses the standard library
 // only.
@@ -44,6 +45,9 @@ type Server struct {
 	requests []Request
 	keyHash  string // RequireKey's "Bearer …" header, hashed
 	seq      int
+
+	// batch holds the Files and Batch APIs' state, under its own lock.
+	batch batchState
 }
 
 // Usage is the usage a Step reports. A zero PromptTokens or
@@ -114,6 +118,10 @@ type Request struct {
 	Query        string
 	Body         []byte
 	Time         time.Time
+	// Batch is the id of the batch the request was a line of, and
+	// CustomID that line's custom_id; both are empty for a synchronous
+	// request.
+	Batch, CustomID string
 	// Answered says the server sent a completion (status 2xx with a usage
 	// block) and the client read it whole; Usage is the usage it reported,
 	// what a provider bills.
@@ -138,6 +146,7 @@ func New(t testing.TB) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.chat)
 	mux.HandleFunc("GET /v1/models", s.listModels)
+	s.routeBatches(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "invalid_request_error", "unknown_url",
 			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path))
@@ -217,6 +226,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	jsonErr := json.Unmarshal(body, &req)
 	rec := Request{Path: r.URL.Path, Model: req.Model, Messages: len(req.Messages), Query: r.URL.RawQuery,
 		Body: body, Time: time.Now(), HeaderSHA256: make(map[string]string)}
+	if l, ok := r.Context().Value(lineKey{}).(lineOf); ok {
+		rec.Batch, rec.CustomID = l.batch, l.customID
+	}
 	for name, vs := range r.Header {
 		rec.HeaderSHA256[name] = hash(strings.Join(vs, "\n"))
 	}
