@@ -34,7 +34,7 @@ var _ route.CacheStore = (*lineage.Cache)(nil)
 // newRouting builds the specialists a policy file names, each model wrapped
 // once with cache, dry-run, budget, breaker, retry and rate limits. A nil
 // file gives the fully local default.
-func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *slog.Logger) (*routing, error) {
+func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, period periodSpend, log *slog.Logger) (*routing, error) {
 	r := &routing{policy: f.Policy()}
 	r.specialists = append(r.specialists, local.All()...)
 	if f == nil {
@@ -44,8 +44,18 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, log *sl
 		return r, nil
 	}
 	maxMicros, capped := f.Budget.MaxUSDMicros()
+	if f.Budget.Period != "" {
+		var err error
+		if maxMicros, capped, err = period.remaining(f.Budget, log); err != nil {
+			return nil, err
+		}
+	}
 	if o.maxCostSet {
-		maxMicros, capped = int64(o.maxCost*1e6+0.5), true
+		run := int64(o.maxCost*1e6 + 0.5)
+		if !capped || run < maxMicros {
+			maxMicros = run
+		}
+		capped = true
 	}
 	if capped {
 		r.budget = route.NewBudget(maxMicros, f.Budget.OnExhausted)

@@ -174,7 +174,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	rt, err := newRouting(file, o, st.cache, log)
+	rt, err := newRouting(file, o, st.cache, periodSpend{ctx: ctx, ledger: st.history, tags: tags, now: time.Now()}, log)
 	if err != nil {
 		return err
 	}

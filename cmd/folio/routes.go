@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/folio/folio"
 	"github.com/folio/folio/route/config"
@@ -53,7 +54,7 @@ With --json, one object:
 			p := f.Policy()
 			// The models' identities count, not their keys: build them as
 			// a dry run does, which needs none.
-			rt, err := newRouting(f, &parseOptions{dryRun: true}, nil, slog.New(slog.DiscardHandler))
+			rt, err := newRouting(f, &parseOptions{dryRun: true}, nil, periodSpend{now: time.Now()}, slog.New(slog.DiscardHandler))
 			if err != nil {
 				return err
 			}

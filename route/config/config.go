@@ -144,11 +144,28 @@ func (f *File) CheapBaseline() string {
 
 // Budget caps what a run spends on models.
 type Budget struct {
-	// MaxUSD is the most a run may spend in US dollars; nil for no cap.
+	// MaxUSD is the most a run may spend in US dollars, or with Period the
+	// most every run of the period together may; nil for no cap.
 	MaxUSD *float64
 	// OnExhausted is OnExhaustedDegrade (the default) or OnExhaustedFail.
 	OnExhausted string
+	// Period is "", PeriodDay or PeriodMonth (UTC): MaxUSD and PerTag then
+	// cap the spend the ledger records in the current period, this run's
+	// included.
+	Period string
+	// PerTag caps, per run tag "key=value", the period's spend of the runs
+	// carrying it (with Period only).
+	PerTag map[string]float64
+	// WarnAt is the share of a period cap past which a run warns; 0.8
+	// when unset.
+	WarnAt float64
 }
+
+// Budget periods.
+const (
+	PeriodDay   = "day"
+	PeriodMonth = "month"
+)
 
 // MaxUSDMicros returns the cap in micro-dollars, rounded to the nearest, and
 // false when there is none.

@@ -21,7 +21,7 @@ var (
 	modelFields    = []string{"endpoint", "model", "input_per_mtok", "cached_input_per_mtok", "output_per_mtok", "vision", "image_tokens", "min_image_dpi", "max_output_tokens"}
 	linkFields     = []string{"model", "when"}
 	ruleFields     = []string{"min_cells", "max_confidence", "min_confidence", "min_area", "needs_no_text_layer", "max_ocr_confidence"}
-	budgetFields   = []string{"max_usd", "on_exhausted"}
+	budgetFields   = []string{"max_usd", "on_exhausted", "period", "per_tag", "warn_at"}
 	decorFields    = []string{"send", "min_area", "max_aspect", "repeated_pages"}
 )
 
@@ -298,6 +298,16 @@ func (d *decoder) budget(n ast.Node, path string) Budget {
 			b.MaxUSD = d.number(e.val, p)
 		case "on_exhausted":
 			b.OnExhausted = d.str(e.val, p)
+		case "period":
+			b.Period = d.str(e.val, p)
+		case "per_tag":
+			b.PerTag = decodeMap(d, e.val, p, func(n ast.Node, p string) float64 {
+				var x float64
+				d.numberInto(&x, n, p)
+				return x
+			})
+		case "warn_at":
+			d.numberInto(&b.WarnAt, e.val, p)
 		default:
 			d.unknown(e, path, budgetFields)
 		}

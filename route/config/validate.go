@@ -227,6 +227,7 @@ func (d *decoder) checkRun(f *File) {
 			d.fail("budget.max_usd", "%v is more than %g", *x, maxUSD)
 		}
 	}
+	d.checkPeriodBudget(f.Budget)
 	switch f.Budget.OnExhausted {
 	case "", OnExhaustedDegrade, OnExhaustedFail:
 	default:
@@ -299,4 +300,30 @@ func typeNames(types []folio.ElementType) []string {
 		s[i] = string(t)
 	}
 	return s
+}
+
+// checkPeriodBudget checks a budget's period, per-tag caps and warning
+// share.
+func (d *decoder) checkPeriodBudget(b Budget) {
+	switch b.Period {
+	case "", PeriodDay, PeriodMonth:
+	default:
+		d.fail("budget.period", "%q is not %s or %s", b.Period, PeriodDay, PeriodMonth)
+	}
+	if len(b.PerTag) > 0 && b.Period == "" {
+		d.fail("budget.per_tag", "needs budget.period: a tag's cap is over a day or a month")
+	}
+	for _, tag := range sortedKeys(b.PerTag) {
+		x := b.PerTag[tag]
+		k, v, ok := strings.Cut(tag, "=")
+		switch {
+		case !ok || k == "" || v == "":
+			d.fail("budget.per_tag."+tag, "is not a run tag KEY=VALUE")
+		case math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || x > maxUSD:
+			d.fail("budget.per_tag."+tag, "%v is not a dollar amount from 0 to %g", x, maxUSD)
+		}
+	}
+	if b.WarnAt < 0 || b.WarnAt > 1 || math.IsNaN(b.WarnAt) {
+		d.fail("budget.warn_at", "%v is not a share from 0 to 1", b.WarnAt)
+	}
 }
