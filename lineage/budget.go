@@ -40,4 +40,3 @@ func PeriodStart(period string, t time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("period %q: want day or month", period)
 }
-

@@ -76,4 +76,3 @@ func (p periodSpend) remaining(b config.Budget, log *slog.Logger) (int64, bool, 
 	}
 	return left, true, nil
 }
-
