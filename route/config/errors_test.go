@@ -29,7 +29,7 @@ func TestParseErrors(t *testing.T) {
 		{"not_a_mapping", "![local/text]\n", "folio.yaml:1: the file must be a mapping with keys such as endpoints, models and routes, not a list"},
 		{"two_documents", "!retries: 1\n---\nretries: 2\n", "folio.yaml:3: more than one YAML document"},
 		{"unknown_top_level_key", "budgets: {max_usd: 1}\n", `folio.yaml:6: budgets: unknown field (did you mean "budget"?)`},
-		{"unknown_field_listed", "budget: {cap: 1}\n", "folio.yaml:6: budget.cap: unknown field (one of max_usd, on_exhausted)"},
+		{"unknown_field_listed", "budget: {cap: 1}\n", "folio.yaml:6: budget.cap: unknown field (one of max_usd, on_exhausted, period, per_tag, warn_at)"},
 		{"duplicate_key", "retries: 1\nretries: 2\n", "folio.yaml:7: retries: duplicate key, first on line 6"},
 		{"wrong_type", "retries: three\n", "folio.yaml:6: retries: must be an integer, not a string"},
 		{"quoted_price", "!endpoints: {e: {base_url: \"http://h/v1\"}}\nmodels:\n  m:\n    endpoint: e\n    model: x\n    input_per_mtok: \"0.40\"\n",

@@ -64,6 +64,10 @@ type TableRoute struct {
 type TableBudget struct {
 	MaxUSD      *float64 `json:"max_usd"` // null for no cap
 	OnExhausted string   `json:"on_exhausted"`
+	// Period is "day" or "month" when the caps hold for every run of the
+	// period together; PerTag caps the runs carrying a tag.
+	Period string             `json:"period,omitempty"`
+	PerTag map[string]float64 `json:"per_tag,omitempty"`
 }
 
 // Table returns the policy p in effect and the file's settings, sorted by
@@ -78,7 +82,8 @@ func (f *File) Table(p route.Policy) Table {
 	t := Table{
 		Policy: path, Hash: p.Hash(), Baseline: f.Baseline,
 		Endpoints: []TableEndpoint{}, Models: []TableModel{}, Routes: []TableRoute{},
-		Budget:     TableBudget{MaxUSD: f.Budget.MaxUSD, OnExhausted: cmpOr(f.Budget.OnExhausted, OnExhaustedDegrade)},
+		Budget: TableBudget{MaxUSD: f.Budget.MaxUSD, OnExhausted: cmpOr(f.Budget.OnExhausted, OnExhaustedDegrade),
+			Period: f.Budget.Period, PerTag: f.Budget.PerTag},
 		Decorative: withDefaults(p.Decorative),
 		Retries:    f.Retries, OnUnavailable: cmpOr(f.OnUnavailable, OnUnavailableDefer),
 	}

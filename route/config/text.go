@@ -118,10 +118,23 @@ func (f *File) baseline() string {
 }
 
 func (f *File) budget() string {
-	if f.Budget.MaxUSD == nil {
+	b := f.Budget
+	if b.MaxUSD == nil && len(b.PerTag) == 0 {
 		return "no limit"
 	}
-	return fmt.Sprintf("%s, then %s", usd(f.Budget.MaxUSD), cmpOr(f.Budget.OnExhausted, OnExhaustedDegrade))
+	var caps []string
+	if b.MaxUSD != nil {
+		caps = append(caps, usd(b.MaxUSD))
+	}
+	for _, tag := range sortedKeys(b.PerTag) {
+		x := b.PerTag[tag]
+		caps = append(caps, usd(&x)+" for "+tag)
+	}
+	per := ""
+	if b.Period != "" {
+		per = " a " + b.Period
+	}
+	return fmt.Sprintf("%s%s, then %s", strings.Join(caps, ", "), per, cmpOr(b.OnExhausted, OnExhaustedDegrade))
 }
 
 // decorative renders which images never go to a model.
