@@ -183,6 +183,8 @@ func (db *DB) Path() string { return db.path }
 type writeTx struct {
 	*sql.Tx
 	now time.Time
+	// postgres is set on a PostgreSQL ledger's transactions.
+	postgres bool
 }
 
 // ErrReadOnly is returned, wrapped, by writes to a ledger opened with
@@ -253,7 +255,7 @@ func (db *DB) update(ctx context.Context, fn func(tx *writeTx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &writeTx{Tx: sqltx, now: db.Now().UTC()}
+	tx := &writeTx{Tx: sqltx, now: db.Now().UTC(), postgres: db.postgres}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error that matters is fn's
 		return err

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/folio/folio"
 )
@@ -152,69 +153,104 @@ func recordDocument(ctx context.Context, tx *writeTx, run string, doc *folio.Doc
 
 // insertContent writes the elements of doc's recording rec, the fragments
 // it has and their calls, and a review row for every element in review.
+// Rows go in multi-row statements: on a ledger server each statement is a
+// round trip. Calls keep the order of fragments and attempts, which the
+// quality report reads them in.
 func insertContent(ctx context.Context, tx *writeTx, rec int64, doc *folio.Document) error {
-	insElement, err := tx.PrepareContext(ctx, `
-		INSERT INTO elements (id, rec, ord, type, level, page, x0, y0, x1, y1,
-			layer, parent, caption, text, confidence, fragment, model, status, reason, fell_back_from)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insElement.Close()
+	created := formatTime(tx.now)
+	var elements, reviews [][]any
 	for i, e := range slices.Concat(doc.Elements, doc.Candidates) {
-		if _, err := insElement.ExecContext(ctx,
-			e.ID, rec, i, string(e.Type), e.Level, e.Page,
+		elements = append(elements, []any{e.ID, rec, i, string(e.Type), e.Level, e.Page,
 			e.Box[0], e.Box[1], e.Box[2], e.Box[3],
 			e.Layer, null(e.Parent), null(e.Caption), truncate(e.Text, MaxText), e.Confidence,
-			null(e.Fragment), null(e.Model), null(e.Status), null(e.Reason), null(e.FellBackFrom)); err != nil {
-			return fmt.Errorf("insert element %d %s: %w", i, e.ID, err)
-		}
+			null(e.Fragment), null(e.Model), null(e.Status), null(e.Reason), null(e.FellBackFrom)})
 		if e.Status == folio.StatusReview {
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO review (rec, element, reason, created) VALUES (?, ?, ?, ?)`,
-				rec, e.ID, cmp.Or(e.Reason, "review"), formatTime(tx.now)); err != nil {
-				return fmt.Errorf("insert review of element %s: %w", e.ID, err)
-			}
+			reviews = append(reviews, []any{rec, e.ID, cmp.Or(e.Reason, "review"), created})
 		}
 	}
-
-	insFragment, err := tx.PrepareContext(ctx, `
-		INSERT INTO fragments (id, rec, element, model, status) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
+	if err := insertRows(ctx, tx, "elements", elementColumns, elements); err != nil {
 		return err
 	}
-	defer insFragment.Close()
-	insCall, err := tx.PrepareContext(ctx, `
-		INSERT INTO calls (fragment, rec, attempt, rule, model, endpoint,
-			input_tokens, cached_tokens, output_tokens, usd_micros, saved_usd_micros, latency_us,
-			cache_hit, status, error_class, error, retries, prompt, prompt_version, request_hash, created,
-			image_width, image_height, image_detail, estimated_image_tokens, estimated_usd_micros)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+	if err := insertRows(ctx, tx, "review", []string{"rec", "element", "reason", "created"}, reviews); err != nil {
 		return err
 	}
-	defer insCall.Close()
-	created := formatTime(tx.now)
+	var fragments, calls [][]any
 	for _, f := range doc.Fragments {
-		if _, err := insFragment.ExecContext(ctx, f.ID, rec, f.ElementID, f.Model, f.Status); err != nil {
-			return fmt.Errorf("insert fragment %s: %w", f.ID, err)
-		}
-		if err := insertAnswers(ctx, tx, rec, f); err != nil {
-			return err
-		}
+		fragments = append(fragments, []any{f.ID, rec, f.ElementID, f.Model, f.Status})
 		for _, k := range f.Calls {
 			saved := k.SavedUSDMicros
 			if !k.CacheHit {
 				saved = nil
 			}
-			if _, err := insCall.ExecContext(ctx,
-				f.ID, rec, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
+			calls = append(calls, []any{f.ID, rec, k.Attempt, k.Rule, k.Model, endpoint(k.Endpoint),
 				k.InputTokens, k.CachedTokens, k.OutputTokens, k.USDMicros, saved, k.Latency.Microseconds(),
 				b2i(k.CacheHit), k.Status, k.ErrorClass, truncate(k.Error, MaxText), k.Retries, k.Prompt, k.PromptVersion, k.RequestHash, created,
-				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens, k.EstimatedUSDMicros); err != nil {
-				return fmt.Errorf("insert call %s attempt %d: %w", f.ID, k.Attempt, err)
+				k.ImageWidth, k.ImageHeight, k.ImageDetail, k.EstimatedImageTokens, k.EstimatedUSDMicros})
+		}
+	}
+	if err := insertRows(ctx, tx, "fragments", []string{"id", "rec", "element", "model", "status"}, fragments); err != nil {
+		return err
+	}
+	for _, f := range doc.Fragments {
+		if err := insertAnswers(ctx, tx, rec, f); err != nil {
+			return err
+		}
+	}
+	return insertRows(ctx, tx, "calls", callColumns, calls)
+}
+
+var (
+	elementColumns = []string{"id", "rec", "ord", "type", "level", "page", "x0", "y0", "x1", "y1",
+		"layer", "parent", "caption", "text", "confidence", "fragment", "model", "status", "reason", "fell_back_from"}
+	callColumns = []string{"fragment", "rec", "attempt", "rule", "model", "endpoint",
+		"input_tokens", "cached_tokens", "output_tokens", "usd_micros", "saved_usd_micros", "latency_us",
+		"cache_hit", "status", "error_class", "error", "retries", "prompt", "prompt_version", "request_hash", "created",
+		"image_width", "image_height", "image_detail", "estimated_image_tokens", "estimated_usd_micros"}
+)
+
+// maxParams bounds a statement's parameters, under SQLite's limit (32766).
+const maxParams = 2000
+
+// insertRows inserts rows into table, in order: on a ledger server in
+// statements of as many rows as fit maxParams (each statement is a round
+// trip), in SQLite one prepared row at a time (faster there than parsing
+// long statements).
+func insertRows(ctx context.Context, tx *writeTx, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + strings.Repeat("?, ", len(columns)-1) + "?)"
+	insert := "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES "
+	if !tx.postgres {
+		st, err := tx.PrepareContext(ctx, insert+one)
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		defer st.Close()
+		for i, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return fmt.Errorf("insert %s row %d: %w", table, i, err)
 			}
 		}
+		return nil
+	}
+	per := max(1, maxParams/len(columns))
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		var b strings.Builder
+		b.WriteString(insert)
+		args := make([]any, 0, n*len(columns))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(one)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert %d %s: %w", n, table, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
