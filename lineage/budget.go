@@ -28,15 +28,3 @@ func (db *DB) SpentSince(ctx context.Context, since time.Time, tag string) (int6
 	}
 	return spent, nil
 }
-
-// PeriodStart is when the UTC day or month holding t began.
-func PeriodStart(period string, t time.Time) (time.Time, error) {
-	t = t.UTC()
-	switch period {
-	case "day":
-		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
-	case "month":
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC), nil
-	}
-	return time.Time{}, fmt.Errorf("period %q: want day or month", period)
-}

@@ -31,11 +31,11 @@ func TestSpentSince(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	day, err := lineage.PeriodStart("day", t0)
+	_, day, err := lineage.PeriodOf("day", t0)
 	if err != nil || !day.Equal(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("PeriodStart(day) = %v, %v", day, err)
+		t.Fatalf("PeriodOf(day) = %v, %v", day, err)
 	}
-	month, _ := lineage.PeriodStart("month", t0)
+	_, month, _ := lineage.PeriodOf("month", t0)
 	for _, tc := range []struct {
 		since time.Time
 		tag   string

@@ -19,10 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// ErrUnreachable is returned, wrapped, when a PostgreSQL ledger cannot be
-// reached: a temporary condition, unlike a refused login or a bad schema.
-var ErrUnreachable = errors.New("ledger server unreachable")
-
 // IsPostgres reports whether a ledger location names a PostgreSQL server
 // rather than a SQLite file.
 func IsPostgres(location string) bool {
@@ -105,25 +101,11 @@ func connectPostgres(ctx context.Context, dsn string) (*DB, string, error) {
 	defer cancel()
 	if err := pool.PingContext(pctx); err != nil {
 		pool.Close()
-		if unreachable(err) {
-			return nil, host, fmt.Errorf("open ledger at %s: %w: %v", host, ErrUnreachable, err)
-		}
+		// An unreachable server is folio.ErrLedgerUnavailable (lost).
 		return nil, host, fmt.Errorf("open ledger at %s: %w", host, err)
 	}
 	db := &DB{path: RedactDSN(dsn), location: dsn, write: pool, read: pool, postgres: true, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 	return db, host, nil
-}
-
-// unreachable reports whether err says the server could not be reached
-// (no route, refused, timed out), as opposed to an answer refusing us.
-func unreachable(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return false
-	}
-	var netErr net.Error
-	return errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "connect")
 }
 
 // rebinding is a connector whose connections accept "?" placeholders.
@@ -250,7 +232,7 @@ func rebind(q string) string {
 }
 
 // Ping checks that the PostgreSQL ledger at dsn answers, without touching
-// its schema; an error wraps ErrUnreachable when it does not.
+// its schema; an error wraps folio.ErrLedgerUnavailable when it does not.
 func Ping(ctx context.Context, dsn string) error {
 	db, _, err := connectPostgres(ctx, dsn)
 	if err != nil {

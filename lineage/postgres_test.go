@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio/folio"
 	"github.com/folio/folio/lineage"
 )
 
@@ -13,8 +14,8 @@ import (
 // the host, never the password.
 func TestOpenPostgres_unreachable(t *testing.T) {
 	_, err := lineage.Open(context.Background(), "postgres://folio:s3cret@127.0.0.1:1/ledger?sslmode=disable&connect_timeout=2")
-	if !errors.Is(err, lineage.ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("Open of a closed port: %v; want ErrUnreachable naming the host, without the password", err)
+	if !errors.Is(err, folio.ErrLedgerUnavailable) || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open of a closed port: %v; want ErrLedgerUnavailable naming the host, without the password", err)
 	}
 }
 

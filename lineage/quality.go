@@ -192,14 +192,29 @@ func loadRouted(ctx context.Context, tx *sql.Tx, since time.Time) ([]routed, err
 	if err != nil {
 		return nil, err
 	}
-	return loadRoutedRange(ctx, tx, since, callRange{}, decided)
+	first, err := firstCall(ctx, tx, since)
+	if err != nil {
+		return nil, err
+	}
+	return loadRoutedRange(ctx, tx, since, callRange{lo: first}, decided)
 }
 
 // noCall is an id above every call's.
 const noCall = 1 << 62
 
-// callRange bounds the ids of the calls read: from lo, below hi; zero
-// values leave a side open.
+// firstCall is the id of the window's first call, noCall when it has
+// none: reading from it, the window is one range of ids.
+func firstCall(ctx context.Context, q querier, since time.Time) (int64, error) {
+	var first int64
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), ?) FROM calls WHERE created >= ?`,
+		int64(noCall), formatTime(since)).Scan(&first); err != nil {
+		return 0, fmt.Errorf("read calls: %w", err)
+	}
+	return first, nil
+}
+
+// callRange bounds the ids of the calls read: from lo (the window's first
+// call or later), below hi; a zero hi leaves the range open.
 type callRange struct{ lo, hi int64 }
 
 // loadRoutedRange is loadRouted over the calls of ids in r, which must not
@@ -208,12 +223,6 @@ func loadRoutedRange(ctx context.Context, q querier, since time.Time, r callRang
 	hi := r.hi
 	if hi == 0 {
 		hi = noCall
-	}
-	// The window's first call: ids and times grow together.
-	first := int64(noCall)
-	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), ?) FROM calls WHERE created >= ?`,
-		int64(noCall), formatTime(since)).Scan(&first); err != nil {
-		return nil, fmt.Errorf("read calls: %w", err)
 	}
 	// Estimated calls are read only to mark the attempt before them as
 	// escalated, as a dry run's estimate is a later attempt.
@@ -228,7 +237,7 @@ func loadRoutedRange(ctx context.Context, q querier, since time.Time, r callRang
 		JOIN fragments f ON f.rec = c.rec AND f.id = c.fragment
 		JOIN elements e ON e.rec = f.rec AND e.id = f.element
 		WHERE d.superseded IS NULL AND c.id >= ? AND c.id < ? AND c.created >= ?
-		ORDER BY c.id`, max(r.lo, first), hi, formatTime(since))
+		ORDER BY c.id`, r.lo, hi, formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("read calls: %w", err)
 	}

@@ -28,12 +28,17 @@ func (db *DB) routedWindow(ctx context.Context, tx *sql.Tx, since time.Time) ([]
 	if err != nil {
 		return nil, err
 	}
-	split, err := windowSplit(ctx, tx, since)
+	first, err := firstCall(ctx, tx, since)
+	if err != nil {
+		return nil, err
+	}
+	whole := callRange{lo: first}
+	split, err := windowSplit(ctx, tx, first)
 	if err != nil || split == 0 {
 		if err != nil {
 			return nil, err
 		}
-		return loadRoutedRange(ctx, tx, since, callRange{}, decided)
+		return loadRoutedRange(ctx, tx, since, whole, decided)
 	}
 	mark, err := markOf(ctx, tx)
 	if err != nil {
@@ -60,7 +65,7 @@ func (db *DB) routedWindow(ctx context.Context, tx *sql.Tx, since time.Time) ([]
 	windowsSplit.Add(1)
 	second := make(chan half, 1)
 	go func() { second <- read(callRange{lo: split}) }()
-	a := read(callRange{hi: split})
+	a := read(callRange{lo: first, hi: split})
 	b := <-second
 	switch {
 	case a.err != nil:
@@ -68,32 +73,30 @@ func (db *DB) routedWindow(ctx context.Context, tx *sql.Tx, since time.Time) ([]
 	case b.err != nil:
 		return nil, b.err
 	case a.mark != mark || b.mark != mark:
-		return loadRoutedRange(ctx, tx, since, callRange{}, decided)
+		return loadRoutedRange(ctx, tx, since, whole, decided)
 	}
 	return append(a.els, b.els...), nil
 }
 
 // windowSplit is the id of the first call of the recording in the middle
-// of the window from since, or 0 when the window is too small to split.
-func windowSplit(ctx context.Context, tx *sql.Tx, since time.Time) (int64, error) {
-	var first, last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `
-		SELECT (SELECT id FROM calls WHERE created >= ? ORDER BY created, id LIMIT 1), (SELECT max(id) FROM calls)`,
-		formatTime(since)).Scan(&first, &last)
-	if err != nil {
+// of the window from call first on, or 0 when the window is too small to
+// split.
+func windowSplit(ctx context.Context, tx *sql.Tx, first int64) (int64, error) {
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM calls`).Scan(&last); err != nil {
 		return 0, fmt.Errorf("split the window: %w", err)
 	}
-	if !first.Valid || last.Int64-first.Int64 < minSplitCalls {
+	if first == noCall || last.Int64-first < minSplitCalls {
 		return 0, nil
 	}
 	var split sql.NullInt64
-	err = tx.QueryRowContext(ctx, `
+	err := tx.QueryRowContext(ctx, `
 		SELECT min(id) FROM calls WHERE rec = (SELECT rec FROM calls WHERE id >= ? ORDER BY id LIMIT 1)`,
-		(first.Int64+last.Int64)/2).Scan(&split)
+		(first+last.Int64)/2).Scan(&split)
 	if err != nil {
 		return 0, fmt.Errorf("split the window: %w", err)
 	}
-	if !split.Valid || split.Int64 <= first.Int64 {
+	if !split.Valid || split.Int64 <= first {
 		return 0, nil
 	}
 	return split.Int64, nil

@@ -304,12 +304,3 @@ func (db *DB) RecordDecision(ctx context.Context, rec int64, d folio.Decision, o
 	}
 	return d, nil
 }
-
-// ElementDecisions returns every decision on element id, oldest first.
-func (db *DB) ElementDecisions(ctx context.Context, id string) ([]folio.Decision, error) {
-	ds, err := readDecisions(ctx, db.read, `element = ?`, id)
-	if err != nil {
-		return nil, fmt.Errorf("decisions on %s: %w", id, err)
-	}
-	return ds, nil
-}

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +17,8 @@ import (
 // when outs records one, each atomically (Markdown first, as Write orders
 // them). Assets are left as they are. It returns the outputs as they now
 // are, and undo, which puts the files back as they were (for a caller whose
-// next step, recording the change, failed).
+// next step, recording the change, failed), unless another writer (a
+// parse) has replaced the JSON since.
 func (w *Writer) Rewrite(ctx context.Context, rel string, outs []folio.Output, change func(*folio.Document) error) (now []folio.Output, undo func() error, err error) {
 	if err := checkRel(rel); err != nil {
 		return nil, nil, err
@@ -51,13 +53,19 @@ func (w *Writer) Rewrite(ctx context.Context, rel string, outs []folio.Output, c
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	undo = func() error {
+	putBack := func() error {
 		if oldMD != nil {
 			if err := writeFile(w.root, mdName, oldMD); err != nil {
 				return err
 			}
 		}
 		return writeFile(w.root, jsonName, oldJS)
+	}
+	undo = func() error {
+		if now, err := w.root.ReadFile(jsonName); err != nil || !bytes.Equal(now, js) {
+			return err // not ours any more: leave it
+		}
+		return putBack()
 	}
 	var md []byte
 	if hasMD {
@@ -67,7 +75,7 @@ func (w *Writer) Rewrite(ctx context.Context, rel string, outs []folio.Output, c
 		}
 	}
 	if err := writeFile(w.root, jsonName, js); err != nil {
-		if uerr := undo(); uerr != nil {
+		if uerr := putBack(); uerr != nil {
 			w.Logger.Warn("put back an output after a failed rewrite", "file", mdName, "err", uerr)
 		}
 		return nil, nil, err
@@ -86,7 +94,3 @@ func (w *Writer) Rewrite(ctx context.Context, rel string, outs []folio.Output, c
 	}
 	return append(now, written(jsonName, js)), undo, nil
 }
-
-// ReadOutput returns the bytes of an output file, by its path relative to
-// the output folder.
-func (w *Writer) ReadOutput(name string) ([]byte, error) { return w.root.ReadFile(name) }

@@ -18,7 +18,6 @@ import (
 // run's tags choose the per-tag caps that apply. A nil ledger (a dry run
 // without one) has spent nothing.
 type periodSpend struct {
-	ctx    context.Context
 	ledger *lineage.DB
 	tags   map[string]string
 	now    time.Time
@@ -31,8 +30,8 @@ const defaultWarnAt = 0.8
 // the least that any applicable cap has left, never below zero, and
 // whether any cap applies. It warns when a cap is spent past its warning
 // share.
-func (p periodSpend) remaining(b config.Budget, log *slog.Logger) (int64, bool, error) {
-	since, err := lineage.PeriodStart(b.Period, p.now)
+func (p periodSpend) remaining(ctx context.Context, b config.Budget, log *slog.Logger) (int64, bool, error) {
+	_, since, err := lineage.PeriodOf(b.Period, p.now)
 	if err != nil {
 		return 0, false, configErrorf("budget: %v", err)
 	}
@@ -40,17 +39,17 @@ func (p periodSpend) remaining(b config.Budget, log *slog.Logger) (int64, bool, 
 	if warnAt == 0 {
 		warnAt = defaultWarnAt
 	}
-	type cap struct {
+	type limit struct {
 		tag    string // "" for every run
 		micros int64
 	}
-	var caps []cap
+	var caps []limit
 	if m, ok := b.MaxUSDMicros(); ok {
-		caps = append(caps, cap{"", m})
+		caps = append(caps, limit{"", m})
 	}
 	for _, tag := range slices.Sorted(maps.Keys(b.PerTag)) {
 		if k, v, _ := strings.Cut(tag, "="); p.tags[k] == v {
-			caps = append(caps, cap{tag, int64(math.Round(b.PerTag[tag] * 1e6))})
+			caps = append(caps, limit{tag, int64(math.Round(b.PerTag[tag] * 1e6))})
 		}
 	}
 	if len(caps) == 0 {
@@ -60,7 +59,7 @@ func (p periodSpend) remaining(b config.Budget, log *slog.Logger) (int64, bool, 
 	for _, c := range caps {
 		var spent int64
 		if p.ledger != nil {
-			if spent, err = p.ledger.SpentSince(p.ctx, since, c.tag); err != nil {
+			if spent, err = p.ledger.SpentSince(ctx, since, c.tag); err != nil {
 				return 0, false, fmt.Errorf("budget: %w", err)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/folio/folio"
 	"github.com/folio/folio/lineage"
 	"github.com/spf13/cobra"
 )
@@ -76,7 +77,7 @@ func openLedger(ctx context.Context, out, db string) (*lineage.DB, error) {
 		return nil, err
 	}
 	l, err := lineage.Open(ctx, db)
-	if errors.Is(err, lineage.ErrUnreachable) {
+	if errors.Is(err, folio.ErrLedgerUnavailable) {
 		return nil, &exitError{code: exitDeferred, err: err}
 	} else if err != nil {
 		return nil, configErrorf("open ledger: %v", err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,32 +85,12 @@ func (d *decider) decide(ctx context.Context, dec folio.Decision) (folio.Decisio
 	}
 	rec, err := d.db.RecordDecision(ctx, it.Document.Rec, dec, outs)
 	if err != nil {
-		if uerr := d.putBack(it.Document.Path, outs, undo); uerr != nil {
+		if uerr := undo(); uerr != nil {
 			d.logger.Error("put back outputs after a decision was not recorded", "doc", it.Document.Path, "err", uerr)
 		}
 		return dec, err
 	}
 	return rec, nil
-}
-
-// putBack undoes a rewrite, unless another writer (a parse run) has
-// replaced the JSON since.
-func (d *decider) putBack(rel string, outs []folio.Output, undo func() error) error {
-	want := ""
-	for _, o := range outs {
-		if o.Path == rel+".json" {
-			want = o.SHA256
-		}
-	}
-	b, err := d.w.ReadOutput(rel + ".json")
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(b)
-	if hex.EncodeToString(sum[:]) != want {
-		return nil
-	}
-	return undo()
 }
 
 // chooseAnswer picks the answer an accept takes.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -34,7 +35,7 @@ var _ route.CacheStore = (*lineage.Cache)(nil)
 // newRouting builds the specialists a policy file names, each model wrapped
 // once with cache, dry-run, budget, breaker, retry and rate limits. A nil
 // file gives the fully local default.
-func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, period periodSpend, log *slog.Logger) (*routing, error) {
+func newRouting(ctx context.Context, f *config.File, o *parseOptions, cache route.CacheStore, period periodSpend, log *slog.Logger) (*routing, error) {
 	r := &routing{policy: f.Policy()}
 	r.specialists = append(r.specialists, local.All()...)
 	if f == nil {
@@ -46,7 +47,7 @@ func newRouting(f *config.File, o *parseOptions, cache route.CacheStore, period 
 	maxMicros, capped := f.Budget.MaxUSDMicros()
 	if f.Budget.Period != "" {
 		var err error
-		if maxMicros, capped, err = period.remaining(f.Budget, log); err != nil {
+		if maxMicros, capped, err = period.remaining(ctx, f.Budget, log); err != nil {
 			return nil, err
 		}
 	}

@@ -150,7 +150,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if lineage.IsPostgres(o.db) && !o.dryRun {
 		// A ledger server that does not answer writes nothing: the run
 		// is tried again later.
-		if err := lineage.Ping(ctx, o.db); errors.Is(err, lineage.ErrUnreachable) {
+		if err := lineage.Ping(ctx, o.db); errors.Is(err, folio.ErrLedgerUnavailable) {
 			return &exitError{code: exitDeferred, err: err}
 		} else if err != nil {
 			return configErrorf("%v", err)
@@ -174,7 +174,7 @@ func runParse(ctx context.Context, o *parseOptions, s *streams, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	rt, err := newRouting(file, o, st.cache, periodSpend{ctx: ctx, ledger: st.history, tags: tags, now: time.Now()}, log)
+	rt, err := newRouting(ctx, file, o, st.cache, periodSpend{ledger: st.history, tags: tags, now: time.Now()}, log)
 	if err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ func openStores(ctx context.Context, o *parseOptions, log *slog.Logger, c *close
 		return st, nil
 	}
 	db, err := lineage.Open(ctx, o.db)
-	if errors.Is(err, lineage.ErrUnreachable) {
+	if errors.Is(err, folio.ErrLedgerUnavailable) {
 		return stores{}, &exitError{code: exitDeferred, err: err}
 	} else if err != nil {
 		return stores{}, configErrorf("open ledger: %v", err)

@@ -46,7 +46,7 @@ With --json, one object:
   folio routes --config folio.yaml
   folio routes --json | jq -r '.routes[] | select(.type == "table") | .chain[].specialist'`,
 		Args: exactArgs(0),
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			f, err := loadConfig(path)
 			if err != nil {
 				return err
@@ -54,7 +54,7 @@ With --json, one object:
 			p := f.Policy()
 			// The models' identities count, not their keys: build them as
 			// a dry run does, which needs none.
-			rt, err := newRouting(f, &parseOptions{dryRun: true}, nil, periodSpend{now: time.Now()}, slog.New(slog.DiscardHandler))
+			rt, err := newRouting(c.Context(), f, &parseOptions{dryRun: true}, nil, periodSpend{now: time.Now()}, slog.New(slog.DiscardHandler))
 			if err != nil {
 				return err
 			}
